@@ -1,0 +1,105 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using ExternalDb.Server.Errors;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.Extensions.Options;
+
+namespace ExternalDb.Server.Auth;
+
+/// <summary>
+/// Authenticates <c>Authorization: Bearer &lt;key&gt;</c> (or a bare key) against the stored API keys. Failures answer
+/// 401 <c>UNAUTHENTICATED</c> and 403 <c>PERMISSION_DENIED</c> in the API's error shape.
+/// </summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory loggerFactory,
+    UrlEncoder encoder,
+    ApiKeyStore keys)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string PermissionClaim = "permission";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return AuthenticateResult.NoResult();
+        }
+        var presented = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : header.Trim();
+        if (presented.Length is 0 or > 512)
+        {
+            return AuthenticateResult.Fail("Malformed API key.");
+        }
+        var key = await keys.FindAsync(presented, Context.RequestAborted);
+        if (key is null)
+        {
+            return AuthenticateResult.Fail("Unknown API key.");
+        }
+        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, key.Id), new(ClaimTypes.Name, key.Name) };
+        claims.AddRange(key.Permissions.Select(p => new Claim(PermissionClaim, p)));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var description = string.IsNullOrWhiteSpace(Request.Headers.Authorization.ToString())
+            ? "An API key is required: send 'Authorization: Bearer <key>'."
+            : "The API key is not valid.";
+        Response.Headers.WWWAuthenticate = "Bearer";
+        await ApiError.Unauthenticated(description).ExecuteAsync(Context);
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        var required = properties.Items.TryGetValue("permission", out var p) ? p : null;
+        await ApiError.PermissionDenied(required is null
+            ? "The API key lacks the permission for this call."
+            : $"The API key lacks the permission {required} (or ADMIN).").ExecuteAsync(Context);
+    }
+}
+
+/// <summary>Requires one permission; <c>ADMIN</c> and the grouped grants satisfy it too.</summary>
+public sealed class PermissionRequirement(string permission) : IAuthorizationRequirement
+{
+    public string Permission { get; } = permission;
+}
+
+public sealed class PermissionHandler : AuthorizationHandler<PermissionRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
+    {
+        var held = context.User.FindAll(ApiKeyAuthenticationHandler.PermissionClaim).Select(c => c.Value);
+        if (Permissions.Grants(held, requirement.Permission))
+        {
+            context.Succeed(requirement);
+        }
+        else
+        {
+            context.Fail(new AuthorizationFailureReason(this, requirement.Permission));
+        }
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Passes the missing permission on to the 403 answer.</summary>
+public sealed class PermissionResultHandler : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    {
+        if (authorizeResult.Forbidden && context.User.Identity?.IsAuthenticated == true)
+        {
+            var missing = authorizeResult.AuthorizationFailure?.FailureReasons.Select(r => r.Message).FirstOrDefault();
+            return ApiError.PermissionDenied(missing is null
+                ? "The API key lacks the permission for this call."
+                : $"The API key lacks the permission {missing} (or ADMIN).").ExecuteAsync(context);
+        }
+        return _default.HandleAsync(next, context, policy, authorizeResult);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Text.Json.Nodes;
+using ExternalDb.Server.Errors;
+using ExternalDb.Server.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ExternalDb.Server.Auth;
+
+public sealed record CreateApiKeyRequest(string Name, IReadOnlyList<string> Permissions);
+
+public sealed record CreatedApiKey(string Key, ApiKey ApiKey);
+
+public sealed record ApiKeyList(IReadOnlyList<ApiKey> ApiKeys);
+
+/// <summary>API key management: <c>POST/GET /v1/api-keys</c>, <c>DELETE /v1/api-keys/{id}</c>. ADMIN only.</summary>
+public static class ApiKeyEndpoints
+{
+    public static IEndpointRouteBuilder MapApiKeys(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/api-keys").WithTags("API keys").RequireAuthorization(Permissions.Admin);
+        group.MapPost("", Create).DocumentsJsonBody<CreateApiKeyRequest>()
+            .WithSummary("Creates an API key; its secret is answered once, as 'key'.");
+        group.MapGet("", List).WithSummary("Lists API keys (never their secrets).");
+        group.MapDelete("{id}", Delete).WithSummary("Deletes an API key.");
+        return app;
+    }
+
+    public static async Task<Results<Ok<CreatedApiKey>, ProblemHttpResult>> Create(HttpRequest request, ApiKeyStore keys, CancellationToken ct)
+    {
+        var (node, problem) = await JsonBody.ReadAsync(request, ct, 64 * 1024);
+        if (problem is not null)
+        {
+            return ApiError.Validation([problem]);
+        }
+        var violations = new List<FieldViolation>();
+        if (node is not JsonObject body)
+        {
+            return ApiError.Validation("body", "must be a JSON object", "FORMAT");
+        }
+
+        string? name = null;
+        if (body["name"] is JsonValue n && n.TryGetValue<string>(out var s))
+        {
+            name = s;
+            if (string.IsNullOrWhiteSpace(s) || s.Length > 255 || s.Any(char.IsControl))
+            {
+                violations.Add(new("name", "must be 1 to 255 characters, without control characters", "VALIDATION"));
+            }
+        }
+        else
+        {
+            violations.Add(new("name", body["name"] is null ? "is required" : "must be a string", body["name"] is null ? "REQUIRED_FIELD" : "FORMAT"));
+        }
+
+        var permissions = new List<string>();
+        if (body["permissions"] is JsonArray array && array.Count > 0)
+        {
+            for (var i = 0; i < array.Count; i++)
+            {
+                if (array[i] is JsonValue v && v.TryGetValue<string>(out var p) && Permissions.Known.Contains(p))
+                {
+                    if (!permissions.Contains(p))
+                    {
+                        permissions.Add(p);
+                    }
+                }
+                else
+                {
+                    violations.Add(new($"permissions[{i}]", "is not a known permission", "VALIDATION"));
+                }
+            }
+        }
+        else
+        {
+            violations.Add(new("permissions", "must be a non-empty array of permission IDs", body["permissions"] is null ? "REQUIRED_FIELD" : "FORMAT"));
+        }
+
+        if (violations.Count > 0)
+        {
+            return ApiError.Validation(violations);
+        }
+        var (key, secret) = await keys.CreateAsync(name!, permissions, ct);
+        return TypedResults.Ok(new CreatedApiKey(secret.Value, key));
+    }
+
+    public static async Task<Ok<ApiKeyList>> List(ApiKeyStore keys, CancellationToken ct) =>
+        TypedResults.Ok(new ApiKeyList(await keys.ListAsync(ct)));
+
+    public static async Task<Results<Ok<Connections.Empty>, ProblemHttpResult>> Delete(string id, ApiKeyStore keys, CancellationToken ct) =>
+        await keys.DeleteAsync(id, ct) ? TypedResults.Ok(Connections.Empty.Instance) : ApiError.NotFound($"No API key with id '{id}' exists.");
+}

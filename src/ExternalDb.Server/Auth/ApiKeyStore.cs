@@ -1,0 +1,144 @@
+using ExternalDb.Server.Hosting;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ExternalDb.Server.Storage;
+
+namespace ExternalDb.Server.Auth;
+
+/// <summary>An API key as the API shows it: never its secret.</summary>
+public sealed record ApiKey(string Id, string Name, IReadOnlyList<string> Permissions, DateTimeOffset CreatedDate);
+
+/// <summary>A freshly made key's secret, shown once. Its own type so that it is not printed by accident.</summary>
+public sealed class ApiKeySecret(string value)
+{
+    public string Value { get; } = value;
+
+    public override string ToString() => "[api key]";
+}
+
+/// <summary>API keys, stored as SHA-256 hashes; a presented key is matched by hash and compared in constant time.</summary>
+public sealed class ApiKeyStore(Database database, TimeProvider time)
+{
+    private const string BootstrapId = "bootstrap-admin";
+
+    public static ApiKeySecret NewSecret() => new("edb_" + Base64Url(RandomNumberGenerator.GetBytes(32)));
+
+    public async Task<(ApiKey Key, ApiKeySecret Secret)> CreateAsync(string name, IReadOnlyList<string> permissions, CancellationToken ct)
+    {
+        var secret = NewSecret();
+        var key = new ApiKey(Base64Url(RandomNumberGenerator.GetBytes(9)), name, permissions, time.UtcNowToMillisecond());
+        await InsertAsync(key, secret, isBootstrap: false, ct);
+        return (key, secret);
+    }
+
+    public async Task<ApiKey?> FindAsync(string presented, CancellationToken ct)
+    {
+        var hash = Hash(presented);
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, name, permissions, created_date, key_hash FROM api_keys WHERE key_hash = $hash";
+        command.Parameters.AddWithValue("$hash", hash);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct) || !CryptographicOperations.FixedTimeEquals((byte[])reader.GetValue(4), hash))
+        {
+            return null;
+        }
+        return Read(reader);
+    }
+
+    public async Task<IReadOnlyList<ApiKey>> ListAsync(CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, name, permissions, created_date FROM api_keys ORDER BY created_date, id";
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var keys = new List<ApiKey>();
+        while (await reader.ReadAsync(ct))
+        {
+            keys.Add(Read(reader));
+        }
+        return keys;
+    }
+
+    public async Task<bool> DeleteAsync(string id, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM api_keys WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        return await command.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>
+    /// Makes sure an admin key exists. A configured key replaces the stored bootstrap key; without one, a key is
+    /// generated on first start only and returned so that it can be shown once.
+    /// </summary>
+    public async Task<ApiKeySecret?> EnsureBootstrapAsync(string? configuredKey, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var existing = connection.CreateCommand();
+        existing.CommandText = "SELECT key_hash FROM api_keys WHERE id = $id";
+        existing.Parameters.AddWithValue("$id", BootstrapId);
+        var storedHash = await existing.ExecuteScalarAsync(ct) as byte[];
+
+        ApiKeySecret? generated = null;
+        byte[] hash;
+        if (!string.IsNullOrEmpty(configuredKey))
+        {
+            hash = Hash(configuredKey);
+            if (storedHash is not null && CryptographicOperations.FixedTimeEquals(storedHash, hash))
+            {
+                return null;
+            }
+        }
+        else if (storedHash is not null)
+        {
+            return null;
+        }
+        else
+        {
+            generated = NewSecret();
+            hash = Hash(generated.Value);
+        }
+
+        await using var upsert = connection.CreateCommand();
+        upsert.CommandText =
+            "INSERT INTO api_keys (id, name, permissions, key_hash, is_bootstrap, created_date) VALUES ($id, 'bootstrap admin', $permissions, $hash, 1, $created) " +
+            "ON CONFLICT(id) DO UPDATE SET key_hash = excluded.key_hash, permissions = excluded.permissions";
+        upsert.Parameters.AddWithValue("$id", BootstrapId);
+        upsert.Parameters.AddWithValue("$permissions", JsonSerializer.Serialize(new[] { Permissions.Admin }));
+        upsert.Parameters.AddWithValue("$hash", hash);
+        upsert.Parameters.AddWithValue("$created", Format(time.UtcNowToMillisecond()));
+        await upsert.ExecuteNonQueryAsync(ct);
+        await transaction.CommitAsync(ct);
+        return generated;
+    }
+
+    private async Task InsertAsync(ApiKey key, ApiKeySecret secret, bool isBootstrap, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO api_keys (id, name, permissions, key_hash, is_bootstrap, created_date) VALUES ($id, $name, $permissions, $hash, $bootstrap, $created)";
+        command.Parameters.AddWithValue("$id", key.Id);
+        command.Parameters.AddWithValue("$name", key.Name);
+        command.Parameters.AddWithValue("$permissions", JsonSerializer.Serialize(key.Permissions));
+        command.Parameters.AddWithValue("$hash", Hash(secret.Value));
+        command.Parameters.AddWithValue("$bootstrap", isBootstrap ? 1 : 0);
+        command.Parameters.AddWithValue("$created", Format(key.CreatedDate));
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static ApiKey Read(Microsoft.Data.Sqlite.SqliteDataReader r) => new(
+        r.GetString(0), r.GetString(1), JsonSerializer.Deserialize<string[]>(r.GetString(2)) ?? [],
+        DateTimeOffset.Parse(r.GetString(3), CultureInfo.InvariantCulture));
+
+    private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static string Format(DateTimeOffset date) => date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+}

@@ -1,0 +1,149 @@
+using ExternalDb.Server.Auth;
+using ExternalDb.Server.Errors;
+using ExternalDb.Server.Hosting;
+using ExternalDb.Server.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ExternalDb.Server.Connections;
+
+/// <summary>The five management methods of external database connections, plus <c>/probe</c>.</summary>
+public static class ConnectionEndpoints
+{
+    public const string WixBase = "/wix-data/v1/external-database-connections";
+    public const string AliasBase = "/v1/external-database-connections";
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 1000;
+
+    public static IEndpointRouteBuilder MapConnections(this IEndpointRouteBuilder app)
+    {
+        Map(app.MapGroup(WixBase).WithTags("External database connections"), "");
+        Map(app.MapGroup(AliasBase).ExcludeFromDescription(), "Alias");
+        return app;
+    }
+
+    private static void Map(RouteGroupBuilder group, string suffix)
+    {
+        group.MapPost("", Create).RequireAuthorization(Permissions.CreateConnection)
+            .DocumentsJsonBody<CreateConnectionRequest>()
+            .WithName("CreateExternalDatabaseConnection" + suffix)
+            .WithSummary("Creates a connection and checks its adaptor at once.");
+        group.MapGet("{name}", Get).RequireAuthorization(Permissions.GetConnection)
+            .WithName("GetExternalDatabaseConnection" + suffix)
+            .WithSummary("Retrieves a connection by name.");
+        group.MapGet("", List).RequireAuthorization(Permissions.ListConnections)
+            .WithName("ListExternalDatabaseConnections" + suffix)
+            .WithSummary("Lists connections, oldest first, with offset paging.");
+        group.MapPut("{name}", Update).RequireAuthorization(Permissions.UpdateConnection)
+            .DocumentsJsonBody<UpdateConnectionRequest>()
+            .WithName("UpdateExternalDatabaseConnection" + suffix)
+            .WithSummary("Replaces a connection's endpoint and configuration and checks its adaptor again.");
+        group.MapDelete("{name}", Delete).RequireAuthorization(Permissions.DeleteConnection)
+            .WithName("DeleteExternalDatabaseConnection" + suffix)
+            .WithSummary("Deletes a connection.");
+        group.MapPost("{name}/probe", Probe).RequireAuthorization(Permissions.UpdateConnection)
+            .WithName("ProbeExternalDatabaseConnection" + suffix)
+            .WithSummary("Checks the connection's adaptor again now and returns the updated connection.");
+    }
+
+    public static async Task<Results<Ok<ConnectionEnvelope>, ProblemHttpResult>> Create(
+        HttpRequest request, ConnectionService service, CancellationToken ct)
+    {
+        var (node, bodyProblem) = await JsonBody.ReadAsync(request, ct);
+        if (bodyProblem is not null)
+        {
+            return ApiError.Validation([bodyProblem]);
+        }
+        var (draft, type, violations) = ConnectionRequestReader.ReadCreate(node);
+        if (draft is null)
+        {
+            return ApiError.Validation(violations);
+        }
+        try
+        {
+            var created = await service.CreateAsync(draft, type, ct);
+            return TypedResults.Ok(new ConnectionEnvelope(created));
+        }
+        catch (DuplicateConnectionNameException)
+        {
+            return ApiError.AlreadyExists($"A connection named '{draft.Name}' already exists (names are compared case-insensitively).");
+        }
+    }
+
+    public static async Task<Results<Ok<ConnectionEnvelope>, ProblemHttpResult>> Get(string name, ConnectionStore store, CancellationToken ct)
+    {
+        var stored = await store.GetAsync(name, ct);
+        return stored is null ? NotFound(name) : TypedResults.Ok(new ConnectionEnvelope(stored.Connection));
+    }
+
+    public static async Task<Results<Ok<ConnectionList>, ProblemHttpResult>> List(
+        ConnectionStore store,
+        CancellationToken ct,
+        [FromQuery(Name = "paging.limit")] string? limit = null,
+        [FromQuery(Name = "paging.offset")] string? offset = null)
+    {
+        var violations = new List<FieldViolation>();
+        var pageSize = ReadPagingNumber(limit, "paging.limit", DefaultPageSize, 0, MaxPageSize, violations);
+        var skip = ReadPagingNumber(offset, "paging.offset", 0, 0, int.MaxValue, violations);
+        if (violations.Count > 0)
+        {
+            return ApiError.Validation(violations);
+        }
+        if (pageSize == 0)
+        {
+            pageSize = DefaultPageSize;
+        }
+        var (page, total) = await store.ListAsync(skip, pageSize, ct);
+        var metadata = new PagingMetadata(page.Count, skip, total, TooManyToCount: false, HasNext: skip + page.Count < total);
+        return TypedResults.Ok(new ConnectionList(page, metadata));
+    }
+
+    public static async Task<Results<Ok<ConnectionEnvelope>, ProblemHttpResult>> Update(
+        string name, HttpRequest request, ConnectionStore store, ConnectionService service, CancellationToken ct)
+    {
+        var (node, bodyProblem) = await JsonBody.ReadAsync(request, ct);
+        if (bodyProblem is not null)
+        {
+            return ApiError.Validation([bodyProblem]);
+        }
+        var existing = await store.GetAsync(name, ct);
+        if (existing is null)
+        {
+            return NotFound(name);
+        }
+        var (draft, violations) = ConnectionRequestReader.ReadUpdate(node, name, existing.Connection.ConnectionType);
+        if (draft is null)
+        {
+            return ApiError.Validation(violations);
+        }
+        var updated = await service.UpdateAsync(existing, draft, ct);
+        return updated is null ? NotFound(name) : TypedResults.Ok(new ConnectionEnvelope(updated));
+    }
+
+    public static async Task<Results<Ok<Empty>, ProblemHttpResult>> Delete(string name, ConnectionStore store, CancellationToken ct) =>
+        await store.DeleteAsync(name, ct) ? TypedResults.Ok(Empty.Instance) : NotFound(name);
+
+    public static async Task<Results<Ok<ConnectionEnvelope>, ProblemHttpResult>> Probe(
+        string name, ConnectionStore store, ConnectionService service, CancellationToken ct)
+    {
+        var existing = await store.GetAsync(name, ct);
+        var probed = existing is null ? null : await service.ProbeAsync(existing, ct);
+        return probed is null ? NotFound(name) : TypedResults.Ok(new ConnectionEnvelope(probed));
+    }
+
+    private static int ReadPagingNumber(string? raw, string field, int fallback, int min, int max, List<FieldViolation> violations)
+    {
+        if (string.IsNullOrEmpty(raw))
+        {
+            return fallback;
+        }
+        if (!int.TryParse(raw, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            violations.Add(new(field, $"must be a whole number from {min} to {max}", "VALIDATION"));
+            return fallback;
+        }
+        return value;
+    }
+
+    private static ProblemHttpResult NotFound(string name) => ApiError.NotFound($"No connection named '{name}' exists.");
+}

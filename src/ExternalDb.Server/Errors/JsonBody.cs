@@ -1,0 +1,43 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ExternalDb.Server.Errors;
+
+/// <summary>Reads a JSON request body within a size bound, reporting what is wrong without echoing the content.</summary>
+public static class JsonBody
+{
+    public const int DefaultMaxBytes = 1024 * 1024;
+
+    public static async Task<(JsonNode? Node, FieldViolation? Problem)> ReadAsync(HttpRequest request, CancellationToken ct, int maxBytes = DefaultMaxBytes)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return (null, new FieldViolation("body", $"must be at most {maxBytes} bytes", "MAX_SIZE"));
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                return (null, new FieldViolation("body", $"must be at most {maxBytes} bytes", "MAX_SIZE"));
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        if (buffer.Length == 0)
+        {
+            return (null, new FieldViolation("body", "is required: send a JSON object", "REQUIRED_FIELD"));
+        }
+        try
+        {
+            var node = JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+            return (node, null);
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? $" (line {line + 1}, byte {e.BytePositionInLine + 1})" : "";
+            return (null, new FieldViolation("body", $"is not valid JSON{where}", "FORMAT"));
+        }
+    }
+}

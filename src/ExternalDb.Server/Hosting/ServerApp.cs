@@ -1,0 +1,168 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ExternalDb.Server.Auth;
+using ExternalDb.Server.Connections;
+using ExternalDb.Server.Errors;
+using ExternalDb.Server.Probing;
+using ExternalDb.Server.Storage;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
+
+namespace ExternalDb.Server.Hosting;
+
+/// <summary>Composes the ExternalDb server: services, middleware and endpoints.</summary>
+public static class ServerApp
+{
+    /// <summary>Builds the app from command-line arguments; <paramref name="configure"/> lets tests adjust the builder.</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        AddServices(builder.Services, builder.Configuration);
+        var app = builder.Build();
+        UsePipeline(app);
+        return app;
+    }
+
+    /// <summary>The JSON conventions of the API: camelCase, enums as UPPER_SNAKE names, nulls left out.</summary>
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper, allowIntegerValues: false));
+        options.Converters.Add(new UtcMillisecondDateConverter());
+    }
+
+    private static void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+        services.AddProblemDetails();
+        services.AddExceptionHandler<UnhandledExceptionHandler>();
+        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "ExternalDb API";
+            document.Info.Description = "External database connections (Wix's External Database Connections API), checked against their adaptors.";
+            return Task.CompletedTask;
+        }));
+
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection("Storage"));
+        services.AddOptions<ProbeOptions>().Bind(configuration.GetSection("Probe"))
+            .Validate(o => o.Timeout > TimeSpan.Zero && o.Timeout <= TimeSpan.FromMinutes(5), "Probe:Timeout must be between 0 and 5 minutes.")
+            .Validate(o => o.MaxResponseBytes > 0, "Probe:MaxResponseBytes must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<AdaptorClientOptions>().Bind(configuration.GetSection("Adaptors"))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.JwtIssuer), "Adaptors:JwtIssuer must not be empty.")
+            .ValidateOnStart();
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection("Auth"));
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<Database>();
+        services.AddSingleton<SecretProtector>();
+        services.AddSingleton<ConnectionStore>();
+        services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<ConnectionService>();
+        services.AddHttpClient<AdaptorProber>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                UseProxy = false,
+                ConnectTimeout = sp.GetRequiredService<IOptions<ProbeOptions>>().Value.Timeout,
+                MaxResponseHeadersLength = 64,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            })
+            .RemoveAllLoggers();
+
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, PermissionResultHandler>();
+        services.AddAuthorization(o =>
+        {
+            foreach (var permission in Permissions.Known)
+            {
+                o.AddPolicy(permission, p => p.RequireAuthenticatedUser().AddRequirements(new PermissionRequirement(permission)));
+            }
+        });
+    }
+
+    private static void UsePipeline(WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(async context =>
+        {
+            var response = context.HttpContext.Response;
+            if (response.StatusCode == StatusCodes.Status404NotFound)
+            {
+                await ApiError.NotFound($"No route matches {context.HttpContext.Request.Method} {context.HttpContext.Request.Path}.").ExecuteAsync(context.HttpContext);
+            }
+            else if (response.StatusCode == StatusCodes.Status405MethodNotAllowed)
+            {
+                await ApiError.Application(405, "METHOD_NOT_ALLOWED", "Method not allowed",
+                    $"{context.HttpContext.Request.Method} is not allowed on {context.HttpContext.Request.Path}.").ExecuteAsync(context.HttpContext);
+            }
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi();
+        app.MapScalarApiReference(o => o.WithTitle("ExternalDb API"));
+        app.MapGet("/", () => TypedResults.Ok(new { name = "ExternalDb", api = ConnectionEndpoints.WixBase, reference = "/scalar/v1", openApi = "/openapi/v1.json" }))
+            .ExcludeFromDescription();
+        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
+        app.MapConnections();
+        app.MapApiKeys();
+    }
+
+    /// <summary>Migrates the store and makes sure an admin key exists; prints a generated key once.</summary>
+    public static async Task InitializeAsync(WebApplication app, CancellationToken ct = default)
+    {
+        var database = app.Services.GetRequiredService<Database>();
+        await database.MigrateAsync(ct);
+        _ = app.Services.GetRequiredService<SecretProtector>();
+        var auth = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        var generated = await app.Services.GetRequiredService<ApiKeyStore>().EnsureBootstrapAsync(auth.BootstrapAdminKey, ct);
+        if (generated is not null)
+        {
+            // Written to the console on purpose and only this once: it is never logged or stored in clear.
+            await Console.Out.WriteLineAsync(
+                $"""
+                ExternalDb: no Auth:BootstrapAdminKey was configured, so an admin API key was generated.
+                It is shown only now; store it safely:
+
+                    {generated.Value}
+
+                """);
+        }
+    }
+}
+
+/// <summary>Writes dates as ISO 8601 UTC with milliseconds: <c>2026-01-02T03:04:05.678Z</c>.</summary>
+internal sealed class UtcMillisecondDateConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.GetDateTimeOffset();
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+}
+
+/// <summary>Answers unexpected failures with a 500 in the API's error shape, without internals.</summary>
+internal sealed class UnhandledExceptionHandler(ILogger<UnhandledExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is BadHttpRequestException bad)
+        {
+            await ApiError.Application(bad.StatusCode, bad.StatusCode == 413 ? "PAYLOAD_TOO_LARGE" : "INVALID_ARGUMENT",
+                "Bad request", "The request could not be read.").ExecuteAsync(context);
+            return true;
+        }
+        logger.LogError("Unhandled {ExceptionType} on {Method} {Path}", exception.GetType().Name, context.Request.Method, context.Request.Path);
+        await ApiError.Application(500, "INTERNAL", "Internal error", "The server failed to handle the request.").ExecuteAsync(context);
+        return true;
+    }
+}

@@ -1,0 +1,30 @@
+using ExternalDb.Protocol;
+using ExternalDb.Server.Connections;
+
+namespace ExternalDb.Server.Probing;
+
+/// <summary>What a check of an adaptor found.</summary>
+public sealed record ProbeResult(ConnectionStatus Status, ConnectionCapabilities Capabilities, ProtocolVersion ProtocolVersion)
+{
+    public static ProbeResult Failed(CauseOfFailure cause, string message, DateTimeOffset checkedDate, long latencyMs) => new(
+        new ConnectionStatus
+        {
+            Successful = false,
+            CauseOfFailure = cause,
+            HasCollections = CollectionsFound.Unknown,
+            CheckedDate = checkedDate,
+            LatencyMs = latencyMs,
+            Message = message,
+        },
+        ConnectionCapabilities.None,
+        ProtocolVersion.Unknown);
+}
+
+/// <summary>What the prober needs to know of a connection.</summary>
+public sealed record ProbeTarget(
+    string Name,
+    ConnectionType ConnectionType,
+    string? Endpoint,
+    System.Text.Json.Nodes.JsonObject? Configuration,
+    string? ApplicationId,
+    ExternalDb.Server.Storage.PrivateKeyMaterial? PrivateKey);

@@ -1,0 +1,5 @@
+using ExternalDb.Server.Hosting;
+
+var app = ServerApp.Build(args);
+await ServerApp.InitializeAsync(app);
+await app.RunAsync();

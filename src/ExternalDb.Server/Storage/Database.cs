@@ -1,0 +1,114 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace ExternalDb.Server.Storage;
+
+/// <summary>The embedded SQLite registry: opens connections with the durability pragmas and migrates the schema.</summary>
+public sealed class Database
+{
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE connections (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL UNIQUE,
+            connection_type TEXT NOT NULL,
+            endpoint TEXT NULL,
+            configuration BLOB NULL,
+            successful INTEGER NOT NULL,
+            cause_of_failure TEXT NOT NULL,
+            has_collections TEXT NOT NULL,
+            checked_date TEXT NULL,
+            latency_ms INTEGER NULL,
+            status_message TEXT NULL,
+            collection_modifications_supported INTEGER NOT NULL,
+            field_types TEXT NOT NULL,
+            protocol_version TEXT NOT NULL,
+            public_key TEXT NULL,
+            application_id TEXT NULL,
+            private_key BLOB NULL,
+            created_date TEXT NOT NULL,
+            updated_date TEXT NOT NULL
+        );
+        CREATE TABLE api_keys (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            permissions TEXT NOT NULL,
+            key_hash BLOB NOT NULL UNIQUE,
+            is_bootstrap INTEGER NOT NULL DEFAULT 0,
+            created_date TEXT NOT NULL
+        );
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
+    ];
+
+    private readonly string _connectionString;
+
+    public Database(IOptions<StorageOptions> options)
+    {
+        var path = options.Value.DatabasePath;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    /// <summary>An open connection with WAL, synchronous FULL and a busy timeout.</summary>
+    public async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(ct);
+        await using var pragmas = connection.CreateCommand();
+        pragmas.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
+        await pragmas.ExecuteNonQueryAsync(ct);
+        return connection;
+    }
+
+    /// <summary>Brings the schema to the newest version, each migration in its own transaction.</summary>
+    public async Task MigrateAsync(CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using (var create = connection.CreateCommand())
+        {
+            create.CommandText = "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_date TEXT NOT NULL)";
+            await create.ExecuteNonQueryAsync(ct);
+        }
+        for (var version = 1; version <= Migrations.Length; version++)
+        {
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
+            await using var check = connection.CreateCommand();
+            check.Transaction = transaction;
+            check.CommandText = "SELECT COUNT(*) FROM schema_migrations WHERE version = $v";
+            check.Parameters.AddWithValue("$v", version);
+            if (Convert.ToInt64(await check.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) > 0)
+            {
+                continue;
+            }
+            await using var migrate = connection.CreateCommand();
+            migrate.Transaction = transaction;
+#pragma warning disable CA2100 // The migrations are constants of this class.
+            migrate.CommandText = Migrations[version - 1];
+#pragma warning restore CA2100
+            await migrate.ExecuteNonQueryAsync(ct);
+            await using var record = connection.CreateCommand();
+            record.Transaction = transaction;
+            record.CommandText = "INSERT INTO schema_migrations (version, applied_date) VALUES ($v, $d)";
+            record.Parameters.AddWithValue("$v", version);
+            record.Parameters.AddWithValue("$d", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            await record.ExecuteNonQueryAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+    }
+
+    /// <summary>Whether an exception is SQLite's UNIQUE constraint failure.</summary>
+    public static bool IsUniqueViolation(SqliteException e) => e.SqliteErrorCode == 19 && e.SqliteExtendedErrorCode is 2067 or 1555;
+}

@@ -1,0 +1,98 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace ExternalDb.Server.Storage;
+
+/// <summary>
+/// Encrypts secrets at rest (connection configurations, private keys) with AES-256-GCM. The key comes from
+/// <c>Storage:EncryptionKey</c> or from <c>{DataDirectory}/encryption.key</c>, made on first start.
+/// The purpose is bound as associated data, so a ciphertext cannot be moved to another row or column.
+/// </summary>
+public sealed class SecretProtector
+{
+    private const byte FormatVersion = 1;
+    private const int NonceSize = 12;
+    private const int TagSize = 16;
+    private readonly byte[] _key;
+
+    public SecretProtector(IOptions<StorageOptions> options)
+    {
+        _key = LoadKey(options.Value);
+    }
+
+    public byte[] Protect(ReadOnlySpan<byte> plaintext, string purpose)
+    {
+        var output = new byte[1 + NonceSize + TagSize + plaintext.Length];
+        output[0] = FormatVersion;
+        var nonce = output.AsSpan(1, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(_key, TagSize);
+        aes.Encrypt(nonce, plaintext, output.AsSpan(1 + NonceSize + TagSize), output.AsSpan(1 + NonceSize, TagSize), Encoding.UTF8.GetBytes(purpose));
+        return output;
+    }
+
+    public byte[] Unprotect(ReadOnlySpan<byte> protectedData, string purpose)
+    {
+        if (protectedData.Length < 1 + NonceSize + TagSize || protectedData[0] != FormatVersion)
+        {
+            throw new CryptographicException("Stored secret has an unknown format.");
+        }
+        var plaintext = new byte[protectedData.Length - 1 - NonceSize - TagSize];
+        using var aes = new AesGcm(_key, TagSize);
+        aes.Decrypt(protectedData.Slice(1, NonceSize), protectedData[(1 + NonceSize + TagSize)..], protectedData.Slice(1 + NonceSize, TagSize), plaintext, Encoding.UTF8.GetBytes(purpose));
+        return plaintext;
+    }
+
+    private static byte[] LoadKey(StorageOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.EncryptionKey))
+        {
+            byte[] configured;
+            try
+            {
+                configured = Convert.FromBase64String(options.EncryptionKey);
+            }
+            catch (FormatException)
+            {
+                throw new InvalidOperationException("Storage:EncryptionKey must be base64 of 32 bytes.");
+            }
+            return configured.Length == 32 ? configured : throw new InvalidOperationException("Storage:EncryptionKey must be base64 of 32 bytes.");
+        }
+
+        var directory = Path.GetFullPath(options.DataDirectory);
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, "encryption.key");
+        if (File.Exists(path))
+        {
+            var stored = Convert.FromBase64String(File.ReadAllText(path).Trim());
+            return stored.Length == 32 ? stored : throw new InvalidOperationException($"{path} does not hold a 32-byte key.");
+        }
+
+        var key = RandomNumberGenerator.GetBytes(32);
+        var temp = path + ".tmp";
+        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Options = FileOptions.WriteThrough };
+        if (!OperatingSystem.IsWindows())
+        {
+            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        using (var stream = new FileStream(temp, fileOptions))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(Convert.ToBase64String(key));
+            writer.Flush();
+            stream.Flush(flushToDisk: true);
+        }
+        try
+        {
+            File.Move(temp, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process made the key first: use that one.
+            File.Delete(temp);
+            return Convert.FromBase64String(File.ReadAllText(path).Trim());
+        }
+        return key;
+    }
+}
