@@ -65,13 +65,7 @@ public sealed class AdaptorProber(
 
     private async Task<ProbeResult> ProbeLegacyAsync(ProbeTarget target, CancellationToken ct)
     {
-        var requestContext = new JsonObject
-        {
-            ["settings"] = target.Configuration?.DeepClone() ?? new JsonObject(),
-            ["instanceId"] = InstanceId,
-            ["installationId"] = InstallationId(target.Name),
-            ["role"] = "OWNER",
-        };
+        var requestContext = Gateway.LegacyRequestContext.Build(target.Name, target.Configuration, adaptorOptions.Value.InstanceId);
         var provision = await PostJsonAsync(target.Endpoint!, "/provision", new JsonObject { ["requestContext"] = requestContext.DeepClone() }, allowEmpty: true, ct);
         var version = ReadProtocolVersion(provision);
 
@@ -173,7 +167,7 @@ public sealed class AdaptorProber(
 
     private async Task<JsonNode?> SendAsync(string endpoint, string path, HttpContent content, bool allowEmpty, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, Combine(endpoint, path)) { Content = content };
+        using var request = new HttpRequestMessage(HttpMethod.Post, Gateway.AdaptorHttpClient.Combine(endpoint, path)) { Content = content };
         request.Headers.Accept.ParseAdd("application/json");
         HttpResponseMessage response;
         try
@@ -269,18 +263,8 @@ public sealed class AdaptorProber(
         _ => "transport error",
     };
 
-    internal static Uri Combine(string endpoint, string path)
-    {
-        var builder = new UriBuilder(endpoint);
-        builder.Path = builder.Path.TrimEnd('/') + path;
-        return builder.Uri;
-    }
-
     private string InstanceId => adaptorOptions.Value.InstanceId ?? "externaldb";
 
-    /// <summary>A stable id per connection name, sent as <c>requestContext.installationId</c>.</summary>
-    internal static string InstallationId(string name) =>
-        new Guid(SHA256.HashData(Encoding.UTF8.GetBytes(Storage.ConnectionStore.NameKey(name)))[..16]).ToString();
 
 
     private sealed class ProbeFailure(CauseOfFailure cause, string message) : Exception(message)
