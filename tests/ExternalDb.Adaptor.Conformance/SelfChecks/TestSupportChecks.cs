@@ -1,0 +1,70 @@
+using System.Net.Http.Json;
+using ExternalDb.TestSupport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Npgsql;
+
+namespace ExternalDb.Adaptor.Conformance.SelfChecks;
+
+/// <summary>
+/// Checks of the kit's own helpers (ExternalDb.TestSupport). They need PostgreSQL binaries only when the
+/// kit self-hosts the reference adaptor, which it does when CONFORMANCE_BASE_URL is not set.
+/// </summary>
+public sealed class TestSupportChecks
+{
+    [SkippableFact]
+    public async Task TemporaryPostgres_starts_answers_SELECT_1_and_creates_databases()
+    {
+        Skip.If(ConformanceSettings.Current.IsExternal, "The kit targets an external adaptor; PostgreSQL is not needed.");
+        await using var postgres = await TemporaryPostgres.StartAsync();
+        await using (var connection = new NpgsqlConnection(postgres.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT 1", connection);
+            Assert.Equal(1, await command.ExecuteScalarAsync());
+        }
+        var other = await postgres.CreateDatabaseAsync("selfcheck_db");
+        await using (var connection = new NpgsqlConnection(other))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT current_database()", connection);
+            Assert.Equal("selfcheck_db", await command.ExecuteScalarAsync());
+        }
+        Assert.InRange(postgres.Port, 1, 65535);
+    }
+
+    [Fact]
+    public async Task LoopbackServer_serves_handlers_and_records_requests()
+    {
+        await using var server = await LoopbackServer.StartAsync(app =>
+            app.MapPost("/provision", () => Results.Json(new { protocolVersion = 2 })));
+        Assert.StartsWith("http://127.0.0.1:", server.BaseUrl, StringComparison.Ordinal);
+        Assert.False(server.BaseUrl.EndsWith('/'));
+
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.BaseUrl + "/provision")
+        {
+            Content = JsonContent.Create(new { hello = "world" }),
+        };
+        request.Headers.Add("X-Probe", "1");
+        using var response = await http.SendAsync(request);
+        Assert.Equal(2, (await response.Content.ReadFromJsonAsync<ProvisionReply>())!.ProtocolVersion);
+
+        var recorded = Assert.Single(server.Requests);
+        Assert.Equal("POST", recorded.Method);
+        Assert.Equal("/provision", recorded.Path);
+        Assert.Contains("\"hello\":\"world\"", recorded.Body, StringComparison.Ordinal);
+        Assert.Equal("1", recorded.Headers["x-probe"]);
+    }
+
+    [Fact]
+    public void FreePort_gives_a_bindable_port()
+    {
+        var port = FreePort.Get();
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+        listener.Start();
+        listener.Stop();
+    }
+
+    private sealed record ProvisionReply(int ProtocolVersion);
+}
