@@ -76,6 +76,14 @@ public static class ServerApp
             })
             .RemoveAllLoggers();
 
+        services.AddOptions<Gateway.GatewayOptions>().Bind(configuration.GetSection("Gateway"))
+            .Validate(o => o.AdaptorTimeout > TimeSpan.Zero, "Gateway:AdaptorTimeout must be positive.")
+            .Validate(o => o.MaxConcurrentCallsPerAdaptor > 0 && o.MaxQueuedCallsPerAdaptor >= 0, "Gateway concurrency bounds must be positive.")
+            .ValidateOnStart();
+        Gateway.AdaptorHttpClient.Register(services);
+        services.AddKeyedSingleton<Gateway.IAdaptorProtocol, Gateway.V3Protocol>(ExternalDb.Protocol.ProtocolVersion.V3);
+        services.AddSingleton<Gateway.DataGateway>();
+
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
@@ -115,6 +123,8 @@ public static class ServerApp
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
         app.MapConnections();
         app.MapApiKeys();
+        Gateway.ItemsEndpoints.MapItems(app);
+        Gateway.CollectionsEndpoints.MapDataCollections(app);
     }
 
     /// <summary>Migrates the store and makes sure an admin key exists; prints a generated key once.</summary>

@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using ExternalDb.Protocol;
+using ExternalDb.Server.Connections;
+using ExternalDb.Server.Storage;
+using Microsoft.Extensions.Options;
+
+namespace ExternalDb.Server.Gateway;
+
+/// <summary>A collection named <c>connectionName/collectionId</c>, resolved to its connection and protocol client.</summary>
+public sealed record ResolvedCollection(
+    string FullId,
+    string CollectionId,
+    ExternalDatabaseConnection Connection,
+    AdaptorConnection Adaptor,
+    IAdaptorProtocol Protocol);
+
+/// <summary>
+/// Resolves <c>connectionName/collectionId</c>, calls the connection's adaptor through its protocol client, maps adaptor
+/// failures to the Wix error envelope, and caches collection schemas for a short while.
+/// </summary>
+public sealed class DataGateway(ConnectionStore store, IServiceProvider services, IOptions<GatewayOptions> options, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, (DateTimeOffset Expires, IReadOnlyList<JsonObject> Collections)> _schemas = new(StringComparer.Ordinal);
+
+    /// <summary>Splits a full collection id at its first '/'.</summary>
+    public static (string Connection, string Collection)? Split(string fullId)
+    {
+        var slash = fullId.IndexOf('/', StringComparison.Ordinal);
+        return slash <= 0 || slash == fullId.Length - 1 ? null : (fullId[..slash], fullId[(slash + 1)..]);
+    }
+
+    public async Task<ResolvedCollection> ResolveAsync(string fullId, CancellationToken ct)
+    {
+        if (Split(fullId) is not var (connectionName, collectionId))
+        {
+            throw GatewayException.CollectionNotFound(fullId);
+        }
+        var stored = await store.GetAsync(connectionName, ct) ?? throw GatewayException.CollectionNotFound(fullId);
+        return Resolve(stored, collectionId);
+    }
+
+    /// <summary>Resolves a collection of a connection already read from the store.</summary>
+    public ResolvedCollection Resolve(StoredConnection stored, string collectionId)
+    {
+        var connection = stored.Connection;
+        var fullId = connection.Name + "/" + collectionId;
+        if (!connection.ConnectionStatus.Successful || connection.Endpoint is null)
+        {
+            var cause = connection.ConnectionStatus.CauseOfFailure;
+            throw new GatewayException(503, "CONNECTION_UNAVAILABLE",
+                $"Connection [{connection.Name}] failed its last check ({Enum(cause)}): {connection.ConnectionStatus.Message} Probe it again once the adaptor is fixed.",
+                new JsonObject { ["collectionName"] = fullId, ["causeOfFailure"] = Enum(cause) });
+        }
+        var protocol = services.GetKeyedService<IAdaptorProtocol>(connection.ProtocolVersion)
+            ?? throw GatewayException.NotSupported(fullId, "ANY", $"Protocol {connection.ProtocolVersion} is not served by this gateway.", byDataSource: true);
+        var adaptor = new AdaptorConnection(connection.Name, connection.Endpoint, connection.ProtocolVersion, connection.Configuration, connection.ApplicationId, stored.PrivateKey);
+        return new ResolvedCollection(fullId, collectionId, connection, adaptor, protocol);
+    }
+
+    /// <summary>Calls one V3 operation on the collection's adaptor; failures become <see cref="GatewayException"/>.</summary>
+    public async Task<JsonObject> CallAsync(ResolvedCollection target, string operation, JsonObject request, CancellationToken ct, string? itemId = null)
+    {
+        try
+        {
+            return await target.Protocol.CallAsync(target.Adaptor, operation, request, ct);
+        }
+        catch (AdaptorCallException e)
+        {
+            throw GatewayException.FromAdaptor(e, target.FullId, itemId);
+        }
+    }
+
+    /// <summary>The collection's V3 description (cached); <c>WDE0025</c> when the adaptor does not have it.</summary>
+    public async Task<JsonObject> GetSchemaAsync(ResolvedCollection target, CancellationToken ct)
+    {
+        var collections = await ListSchemasAsync(target, ct);
+        return collections.FirstOrDefault(c => c["id"]?.GetValue<string>() == target.CollectionId)
+            ?? throw GatewayException.CollectionNotFound(target.FullId);
+    }
+
+    /// <summary>Every collection of the target's connection (cached for <see cref="GatewayOptions.SchemaCacheTtl"/>).</summary>
+    public async Task<IReadOnlyList<JsonObject>> ListSchemasAsync(ResolvedCollection target, CancellationToken ct)
+    {
+        var key = CacheKey(target.Connection);
+        if (_schemas.TryGetValue(key, out var cached) && cached.Expires > time.GetUtcNow())
+        {
+            return cached.Collections;
+        }
+        var answer = await CallAsync(target, AdaptorOperations.ListCollections, new JsonObject { ["collectionIds"] = new JsonArray() }, ct);
+        var collections = (answer["collections"] as JsonArray)?.OfType<JsonObject>().ToList()
+            ?? throw new GatewayException(502, "ADAPTOR_BAD_ANSWER", $"The adaptor of [{target.Connection.Name}] did not list its collections.");
+        _schemas[key] = (time.GetUtcNow() + options.Value.SchemaCacheTtl, collections);
+        return collections;
+    }
+
+    /// <summary>Forgets the cached schemas of a connection (after the gateway's own collection changes).</summary>
+    public void Invalidate(ExternalDatabaseConnection connection) => _schemas.TryRemove(CacheKey(connection), out _);
+
+    private static string CacheKey(ExternalDatabaseConnection c) =>
+        ConnectionStore.NameKey(c.Name) + "|" + c.UpdatedDate.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Enum(CauseOfFailure cause) => System.Text.Json.JsonNamingPolicy.SnakeCaseUpper.ConvertName(cause.ToString());
+}

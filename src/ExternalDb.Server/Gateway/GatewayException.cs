@@ -1,0 +1,95 @@
+using System.Text.Json.Nodes;
+using ExternalDb.Server.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ExternalDb.Server.Gateway;
+
+/// <summary>A gateway failure, answered in Wix's error envelope with a Wix Data code (<c>WDE0073</c>, ...).</summary>
+public sealed class GatewayException(int status, string code, string description, JsonObject? data = null, IReadOnlyList<FieldViolation>? violations = null)
+    : Exception(description)
+{
+    public int Status { get; } = status;
+    public string Code { get; } = code;
+    public JsonObject? ErrorData { get; } = data;
+    public IReadOnlyList<FieldViolation>? Violations { get; } = violations;
+
+    public ProblemHttpResult ToResult() => Violations is { Count: > 0 }
+        ? ApiError.Validation(Violations)
+        : ApiError.Application(Status, Code, Title(Status), Message, ErrorData);
+
+    public static GatewayException Invalid(string field, string description, string rule = "VALIDATION") =>
+        new(400, "WDE0075", $"{field}: {description}", violations: [new FieldViolation(field, description, rule)]);
+
+    public static GatewayException CollectionNotFound(string collectionId) =>
+        new(404, "WDE0025", $"Collection [{collectionId}] does not exist.", new JsonObject { ["collectionName"] = collectionId });
+
+    public static GatewayException ItemNotFound(string collectionId, string itemId) =>
+        new(404, "WDE0073", $"Item [{itemId}] does not exist in collection [{collectionId}].", new JsonObject { ["itemId"] = itemId, ["collectionName"] = collectionId });
+
+    public static GatewayException NotSupported(string collectionId, string operation, string why, bool byDataSource) =>
+        new(428, byDataSource ? "WDE0120" : "WDE0119", why, new JsonObject { ["collectionName"] = collectionId, ["operation"] = operation });
+
+    /// <summary>Maps an adaptor failure to the gateway's answer, keeping the adaptor's own code and message.</summary>
+    public static GatewayException FromAdaptor(AdaptorCallException e, string collectionId, string? itemId = null)
+    {
+        var data = new JsonObject { ["collectionName"] = collectionId };
+        if (itemId is not null)
+        {
+            data["itemId"] = itemId;
+        }
+        if (e.ErrorCode is not null)
+        {
+            data["adaptorErrorCode"] = e.ErrorCode;
+        }
+        if (e.AdaptorStatus is { } status)
+        {
+            data["adaptorStatus"] = status;
+        }
+        data["adaptorMessage"] = e.Message;
+        if (e.ErrorData is not null)
+        {
+            data["adaptorData"] = e.ErrorData.DeepClone();
+        }
+        return e.Failure switch
+        {
+            AdaptorFailure.Unreachable => new(502, "ADAPTOR_UNREACHABLE", $"The adaptor of [{collectionId}] is unreachable: {e.Message}", data),
+            AdaptorFailure.Timeout => new(504, "WDE0028", $"The adaptor of [{collectionId}] did not answer in time: {e.Message}", data),
+            AdaptorFailure.BadAnswer => new(502, "ADAPTOR_BAD_ANSWER", $"The adaptor of [{collectionId}] answered outside the protocol: {e.Message}", data),
+            AdaptorFailure.NotSupported => new(428, "WDE0120", $"Not supported by the adaptor of [{collectionId}]: {e.Message}", data),
+            _ => e.ErrorCode switch
+            {
+                "ITEM_NOT_FOUND" => new(404, "WDE0073", itemId is null ? $"Item does not exist in collection [{collectionId}]: {e.Message}" : $"Item [{itemId}] does not exist in collection [{collectionId}].", data),
+                "ITEM_ALREADY_EXISTS" => new(409, "WDE0074", itemId is null ? $"Item already exists in collection [{collectionId}]: {e.Message}" : $"Item [{itemId}] already exists in collection [{collectionId}].", data),
+                "COLLECTION_NOT_FOUND" => new(404, "WDE0025", $"Collection [{collectionId}] does not exist.", data),
+                "COLLECTION_ALREADY_EXISTS" => new(409, "WDE0104", $"Collection [{collectionId}] already exists.", data),
+                "REFERENCE_ALREADY_EXISTS" => new(409, "WDE0029", $"Reference already exists: {e.Message}", data),
+                "REFERENCE_NOT_FOUND" => new(404, "REFERENCE_NOT_FOUND", $"Reference does not exist: {e.Message}", data),
+                "VALIDATION_ERROR" or "FIELD_DOESNT_EXIST" or "COLLECTION_CHANGE_NOT_SUPPORTED" or "UNSUPPORTED_OPERATION" or "BAD_REQUEST"
+                    => new(400, "WDE0075", $"The adaptor refused the request: {e.Message}", data),
+                "UNAUTHORIZED" => new(502, "ADAPTOR_UNAUTHORIZED", $"The adaptor of [{collectionId}] refused the connection's credentials: {e.Message}", data),
+                _ => new(502, "ADAPTOR_ERROR", $"The adaptor of [{collectionId}] failed: {e.Message}", data),
+            },
+        };
+    }
+
+    /// <summary>The Wix error of one failed item inside a bulk answer.</summary>
+    public static JsonObject ItemError(JsonObject adaptorError, string collectionId, string? itemId)
+    {
+        var code = adaptorError["errorCode"]?.GetValue<string>();
+        var message = adaptorError["errorMessage"]?.GetValue<string>() ?? code ?? "failed";
+        var mapped = FromAdaptor(new AdaptorCallException(AdaptorFailure.AdaptorError, message, null, code, adaptorError["data"]?.DeepClone()), collectionId, itemId);
+        return new JsonObject { ["code"] = mapped.Code, ["description"] = mapped.Message, ["data"] = mapped.ErrorData };
+    }
+
+    private static string Title(int status) => status switch
+    {
+        400 => "Invalid argument",
+        404 => "Not found",
+        409 => "Already exists",
+        428 => "Not supported",
+        502 => "Bad gateway",
+        503 => "Unavailable",
+        504 => "Gateway timeout",
+        _ => "Error",
+    };
+}

@@ -1,0 +1,232 @@
+using System.Text.Json.Nodes;
+
+namespace ExternalDb.Server.Gateway;
+
+/// <summary>The reference methods of Wix Data Items, over the adaptor's reference operations.</summary>
+internal static class References
+{
+    public static async Task<JsonObject> QueryReferenced(JsonObject body, DataGateway gw, CancellationToken ct)
+    {
+        var fullId = GatewayRequest.RequiredString(body, "dataCollectionId");
+        var page = PageRequest.Read(body, Without(body, "paging", "cursorPaging"), fullId, "referenced", "");
+        var effective = page.Request;
+        var field = GatewayRequest.RequiredString(effective, "referringItemFieldName");
+        var referring = effective["referringItemIds"] is JsonArray many ? many.Select(Items.Text).OfType<string>().ToList()
+            : [GatewayRequest.RequiredString(effective, "referringItemId")];
+        var target = await gw.ResolveAsync(fullId, ct);
+        var schema = await gw.GetSchemaAsync(target, ct);
+        CapabilityChecks.RequireOperation(schema, target, "QUERY_REFERENCED", "QUERY_REFERENCED");
+        var wantTotal = !page.CursorMode && GatewayRequest.Flag(body, "returnTotalCount");
+        var request = new JsonObject
+        {
+            ["collectionId"] = target.CollectionId,
+            ["referringItemIds"] = new JsonArray([.. referring.Select(r => (JsonNode?)r)]),
+            ["referencedItemIds"] = new JsonArray(),
+            ["referringFieldKey"] = field,
+            ["order"] = GatewayRequest.OptionalString(effective, "order") ?? "ASC",
+            ["paging"] = new JsonObject { ["limit"] = page.FetchLimit, ["offset"] = page.Offset },
+            ["consistentRead"] = GatewayRequest.Flag(body, "consistentRead"),
+            ["returnTotalCount"] = wantTotal,
+            ["includeReferencedItems"] = true,
+        };
+        if (effective["fields"] is JsonArray fields && fields.Count > 0)
+        {
+            request["fields"] = fields.DeepClone();
+        }
+        var answer = await gw.CallAsync(target, AdaptorOperations.QueryReferenced, request, ct);
+        var (rows, metadata) = page.Finish(Entries(answer), wantTotal ? Items.Total(answer) : null, fullId, "referenced");
+        var referencedCollection = ReferencedCollection(schema, field);
+        var results = new JsonArray();
+        foreach (var row in rows.OfType<JsonObject>())
+        {
+            var referencedId = Items.Text(row["referencedItemId"]) ?? Items.Text((row["item"] ?? row["referencedItem"])?["_id"]);
+            var result = new JsonObject { ["referringItemId"] = Items.Text(row["referringItemId"]) };
+            if ((row["referencedItem"] ?? row["item"]) is JsonObject item)
+            {
+                result["dataItem"] = Items.ToDataItem(item, target.Connection.Name + "/" + (referencedCollection ?? target.CollectionId));
+            }
+            else
+            {
+                result["unresolvedReference"] = new JsonObject { ["referencedItemId"] = referencedId, ["unauthorized"] = false };
+            }
+            results.Add(result);
+        }
+        return new JsonObject { ["results"] = results, ["pagingMetadata"] = metadata };
+    }
+
+    public static async Task<JsonObject> IsReferenced(JsonObject body, DataGateway gw, CancellationToken ct)
+    {
+        var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
+        var field = GatewayRequest.RequiredString(body, "referringItemFieldName");
+        var referring = GatewayRequest.RequiredString(body, "referringItemId");
+        var referenced = GatewayRequest.RequiredString(body, "referencedItemId");
+        await ItemsEndpoints.RequireAsync(gw, target, "QUERY_REFERENCED", "IS_REFERENCED", ct);
+        var answer = await gw.CallAsync(target, AdaptorOperations.QueryReferenced, new JsonObject
+        {
+            ["collectionId"] = target.CollectionId,
+            ["referringItemIds"] = new JsonArray(referring),
+            ["referencedItemIds"] = new JsonArray(referenced),
+            ["referringFieldKey"] = field,
+            ["paging"] = new JsonObject { ["limit"] = 1, ["offset"] = 0 },
+            ["consistentRead"] = GatewayRequest.Flag(body, "consistentRead"),
+            ["returnTotalCount"] = false,
+            ["includeReferencedItems"] = false,
+        }, ct);
+        var found = Entries(answer)?.OfType<JsonObject>().Any(e =>
+            (Items.Text(e["referencedItemId"]) ?? Items.Text((e["item"] ?? e["referencedItem"])?["_id"])) == referenced) == true;
+        return new JsonObject { ["isReferenced"] = found };
+    }
+
+    public static Task<JsonObject> InsertOne(JsonObject body, DataGateway gw, CancellationToken ct) => One(body, gw, AdaptorOperations.InsertReferences, "INSERT_REFERENCES", "INSERT_REFERENCE", ct);
+
+    public static Task<JsonObject> RemoveOne(JsonObject body, DataGateway gw, CancellationToken ct) => One(body, gw, AdaptorOperations.RemoveReferences, "REMOVE_REFERENCES", "REMOVE_REFERENCE", ct);
+
+    public static Task<JsonObject> BulkInsert(JsonObject body, DataGateway gw, CancellationToken ct) => Bulk(body, gw, AdaptorOperations.InsertReferences, "INSERT_REFERENCES", "INSERT", ct);
+
+    public static Task<JsonObject> BulkRemove(JsonObject body, DataGateway gw, CancellationToken ct) => Bulk(body, gw, AdaptorOperations.RemoveReferences, "REMOVE_REFERENCES", "DELETE", ct);
+
+    public static async Task<JsonObject> Replace(JsonObject body, DataGateway gw, CancellationToken ct)
+    {
+        var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
+        var field = GatewayRequest.RequiredString(body, "referringItemFieldName");
+        var referring = GatewayRequest.RequiredString(body, "referringItemId");
+        var wanted = (body["newReferencedItemIds"] as JsonArray ?? []).Select(Items.Text).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        await ItemsEndpoints.RequireAsync(gw, target, "INSERT_REFERENCES", "REPLACE_REFERENCES", ct);
+        await ItemsEndpoints.RequireAsync(gw, target, "REMOVE_REFERENCES", "REPLACE_REFERENCES", ct);
+
+        var current = new List<string>();
+        for (var offset = 0; ; offset += GatewayRequest.MaxPageSize)
+        {
+            var answer = await gw.CallAsync(target, AdaptorOperations.QueryReferenced, new JsonObject
+            {
+                ["collectionId"] = target.CollectionId,
+                ["referringItemIds"] = new JsonArray(referring),
+                ["referencedItemIds"] = new JsonArray(),
+                ["referringFieldKey"] = field,
+                ["paging"] = new JsonObject { ["limit"] = GatewayRequest.MaxPageSize, ["offset"] = offset },
+                ["consistentRead"] = true,
+                ["returnTotalCount"] = false,
+                ["includeReferencedItems"] = false,
+            }, ct);
+            var page = Entries(answer)?.OfType<JsonObject>().Select(e => Items.Text(e["referencedItemId"]) ?? Items.Text((e["item"] ?? e["referencedItem"])?["_id"])).OfType<string>().ToList() ?? [];
+            current.AddRange(page);
+            if (page.Count < GatewayRequest.MaxPageSize)
+            {
+                break;
+            }
+        }
+        var removed = current.Except(wanted, StringComparer.Ordinal).ToList();
+        var added = wanted.Except(current, StringComparer.Ordinal).ToList();
+        if (removed.Count > 0)
+        {
+            await gw.CallAsync(target, AdaptorOperations.RemoveReferences, Request(target, field, removed.Select(r => (referring, r))), ct);
+        }
+        if (added.Count > 0)
+        {
+            await gw.CallAsync(target, AdaptorOperations.InsertReferences, Request(target, field, added.Select(a => (referring, a))), ct);
+        }
+        return new JsonObject
+        {
+            ["dataItemReferences"] = new JsonArray([.. wanted.Select(w => (JsonNode?)Reference(field, referring, w))]),
+        };
+    }
+
+    private static async Task<JsonObject> One(JsonObject body, DataGateway gw, string operation, string capability, string wixOperation, CancellationToken ct)
+    {
+        var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
+        var (field, referring, referenced) = ReadReference(body["dataItemReference"], "dataItemReference");
+        await ItemsEndpoints.RequireAsync(gw, target, capability, wixOperation, ct);
+        var answer = await gw.CallAsync(target, operation, Request(target, field, [(referring, referenced)]), ct, referring);
+        if ((answer["results"] as JsonArray)?.FirstOrDefault()?["error"] is JsonObject error)
+        {
+            var e = GatewayException.ItemError(error, target.FullId, referring);
+            var code = e["code"]!.GetValue<string>();
+            throw new GatewayException(code is "WDE0029" ? 409 : code is "REFERENCE_NOT_FOUND" or "WDE0073" ? 404 : 400, code, e["description"]!.GetValue<string>(), e["data"] as JsonObject);
+        }
+        return new JsonObject { ["dataItemReference"] = Reference(field, referring, referenced) };
+    }
+
+    private static async Task<JsonObject> Bulk(JsonObject body, DataGateway gw, string operation, string capability, string action, CancellationToken ct)
+    {
+        var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
+        var references = GatewayRequest.RequiredArray(body, "dataItemReferences", GatewayRequest.MaxBulkItems)
+            .Select((r, i) => ReadReference(r, $"dataItemReferences[{i}]")).ToList();
+        await ItemsEndpoints.RequireAsync(gw, target, capability, "BULK_" + capability, ct);
+        var returnEntity = GatewayRequest.Flag(body, "returnEntity");
+        var results = new JsonObject?[references.Count];
+        foreach (var group in references.Select((r, i) => (r, i)).GroupBy(x => x.r.Field, StringComparer.Ordinal))
+        {
+            var batch = group.ToList();
+            var answer = await gw.CallAsync(target, operation, Request(target, group.Key, batch.Select(b => (b.r.Referring, b.r.Referenced))), ct);
+            for (var j = 0; j < batch.Count; j++)
+            {
+                var (r, i) = batch[j];
+                var metadata = new JsonObject { ["originalIndex"] = i };
+                var entry = new JsonObject { ["action"] = action, ["referenceMetadata"] = metadata };
+                if ((answer["results"] as JsonArray)?.ElementAtOrDefault(j)?["error"] is JsonObject error)
+                {
+                    metadata["success"] = false;
+                    metadata["error"] = GatewayException.ItemError(error, target.FullId, r.Referring);
+                }
+                else
+                {
+                    metadata["success"] = true;
+                    if (returnEntity)
+                    {
+                        entry["dataItemReference"] = Reference(r.Field, r.Referring, r.Referenced);
+                    }
+                }
+                results[i] = entry;
+            }
+        }
+        return Items.BulkAnswer(results, "referenceMetadata");
+    }
+
+    private static JsonObject Request(ResolvedCollection target, string field, IEnumerable<(string Referring, string Referenced)> references) => new()
+    {
+        ["collectionId"] = target.CollectionId,
+        ["referringFieldKey"] = field,
+        ["references"] = new JsonArray([.. references.Select(r => (JsonNode?)new JsonObject { ["referringItemId"] = r.Referring, ["referencedItemId"] = r.Referenced })]),
+    };
+
+    private static (string Field, string Referring, string Referenced) ReadReference(JsonNode? node, string path)
+    {
+        if (node is not JsonObject reference)
+        {
+            throw GatewayException.Invalid(path, node is null ? "is required" : "must be an object", node is null ? "REQUIRED_FIELD" : "FORMAT");
+        }
+        return (GatewayRequest.RequiredString(reference, "referringItemFieldName", path + ".referringItemFieldName"),
+            GatewayRequest.RequiredString(reference, "referringItemId", path + ".referringItemId"),
+            GatewayRequest.RequiredString(reference, "referencedItemId", path + ".referencedItemId"));
+    }
+
+    private static JsonObject Reference(string field, string referring, string referenced) => new()
+    {
+        ["referringItemFieldName"] = field,
+        ["referringItemId"] = referring,
+        ["referencedItemId"] = referenced,
+    };
+
+    private static JsonArray? Entries(JsonObject answer) =>
+        answer["results"] as JsonArray ?? answer["references"] as JsonArray ?? answer["items"] as JsonArray;
+
+    private static string? ReferencedCollection(JsonObject schema, string fieldKey)
+    {
+        var field = (schema["fields"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(f => Items.Text(f["key"]) == fieldKey);
+        return Items.Text(field?["typeOptions"]?["multiReferenceOptions"]?["referencedCollectionId"])
+            ?? Items.Text(field?["typeOptions"]?["singleReferenceOptions"]?["referencedCollectionId"])
+            ?? Items.Text(field?["multiReferenceOptions"]?["referencedCollectionId"])
+            ?? Items.Text(field?["singleReferenceOptions"]?["referencedCollectionId"])
+            ?? Items.Text(field?["referenceOptions"]?["referencedCollectionId"]);
+    }
+
+    private static JsonObject Without(JsonObject body, params string[] keys)
+    {
+        var copy = body.DeepClone().AsObject();
+        foreach (var key in keys)
+        {
+            copy.Remove(key);
+        }
+        return copy;
+    }
+}
