@@ -45,7 +45,10 @@ public static class V3RequestSigner
                 ["metadata"] = metadata.DeepClone(),
             },
         };
-        var credentials = new SigningCredentials(new ECDsaSecurityKey(privateKey), SecurityAlgorithms.EcdsaSha256);
+        // No cached signature providers: callers dispose their ECDsa after signing, and the library's cache is keyed
+        // by the key's thumbprint, so a cached provider would outlive the key it wraps.
+        var securityKey = new ECDsaSecurityKey(privateKey) { CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false } };
+        var credentials = new SigningCredentials(securityKey, SecurityAlgorithms.EcdsaSha256);
         return Handler.CreateToken(payload.ToJsonString(JsonSerializerOptions.Default), credentials);
     }
 
