@@ -1,0 +1,32 @@
+using System.Text.Json.Nodes;
+
+namespace ExternalDb.Server.Gateway.Legacy;
+
+/// <summary>
+/// References have no legacy calls. Adaptors that serve them (as our reference adaptor does) take the V3 body plus
+/// <c>collectionName</c> at <c>/data/references/{insert,remove,query}</c> and answer V3 shapes, which pass through.
+/// </summary>
+public static class LegacyReferenceOperations
+{
+    public static async Task<JsonObject> CallAsync(LegacyAdaptorClient adaptor, string operation, JsonObject request, CancellationToken ct)
+    {
+        var path = operation switch
+        {
+            AdaptorOperations.InsertReferences => "/data/references/insert",
+            AdaptorOperations.RemoveReferences => "/data/references/remove",
+            AdaptorOperations.QueryReferenced => "/data/references/query",
+            _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "Not a reference operation."),
+        };
+        var collectionId = LegacyJson.RequireString(request, "collectionId");
+        var body = (JsonObject)request.DeepClone();
+        body["collectionName"] = collectionId;
+
+        var answer = await adaptor.SendAsync(path, body, ct);
+        if (LegacyErrors.IsUnknownPath(answer, path))
+        {
+            throw new AdaptorCallException(AdaptorFailure.NotSupported,
+                $"The adaptor has no references: it does not serve {path} (legacy adaptors have no standard reference calls).", answer.Status);
+        }
+        return LegacyAdaptorClient.Read(answer, path, LegacyCallKind.Items, collectionId);
+    }
+}
