@@ -131,6 +131,24 @@ public sealed class ServicePluginTests(SharedServer fixture) : IClassFixture<Sha
     }
 
     [Fact]
+    public async Task A_service_plugin_connection_can_be_checked_again_with_the_same_key()
+    {
+        using var client = _server.Client();
+        var name = Names.New("v3again");
+        var created = await CreateWithoutEndpointAsync(client, name);
+        var verifier = new SignedRequestVerifier().Trust(created.PublicKey!, created.ApplicationId!);
+        await using var adaptor = (await FakeAdaptor.StartAsync()).AsV3(verifier);
+        var update = new ExternalDatabaseConnection { Name = name, Endpoint = adaptor.Endpoint };
+
+        var first = await client.ExternalDatabaseConnections.UpdateExternalDatabaseConnectionAsync(name, update);
+        var second = await client.ExternalDatabaseConnections.UpdateExternalDatabaseConnectionAsync(name, update);
+
+        StatusAssert.Succeeded(first, ProtocolVersion.V3, CollectionsFound.Yes);
+        StatusAssert.Succeeded(second, ProtocolVersion.V3, CollectionsFound.Yes);
+        Assert.Equal(4, verifier.VerifiedPayloads.Count);
+    }
+
+    [Fact]
     public async Task An_adaptor_that_rejects_the_signature_makes_the_connection_unauthorized()
     {
         using var client = _server.Client();
