@@ -19,7 +19,8 @@ public static class ServerApp
     /// <summary>Builds the app from command-line arguments; <paramref name="configure"/> lets tests adjust the builder.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings.json sits next to the binaries; relative paths in settings (./data) stay relative to the caller's folder.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         AddServices(builder.Services, builder.Configuration);
         var app = builder.Build();
