@@ -44,6 +44,8 @@ public sealed class ExternalDbClient : IDisposable
         var transport = new ApiTransport(httpClient, apiKey);
         ExternalDatabaseConnections = new ExternalDatabaseConnectionsClient(transport);
         ApiKeys = new ApiKeysClient(transport);
+        Items = new DataItemsClient(transport);
+        Collections = new DataCollectionsClient(transport);
     }
 
     /// <summary>The external database connections: Create, Get, List, Update, Delete, and Probe.</summary>
@@ -51,6 +53,12 @@ public sealed class ExternalDbClient : IDisposable
 
     /// <summary>API key management (needs an ADMIN key).</summary>
     public ApiKeysClient ApiKeys { get; }
+
+    /// <summary>The items of the data gateway's collections (Wix Data Items v2): insert, query, bulk writes, references.</summary>
+    public DataItemsClient Items { get; }
+
+    /// <summary>The data gateway's collections (Wix Data Collections v2).</summary>
+    public DataCollectionsClient Collections { get; }
 
     /// <summary>Disposes the HTTP client if this client made it.</summary>
     public void Dispose()

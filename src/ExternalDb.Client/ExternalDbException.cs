@@ -18,6 +18,12 @@ public sealed class ExternalDbException : Exception
     /// <summary>The error code: <c>INVALID_ARGUMENT</c>, <c>NOT_FOUND</c>, <c>ALREADY_EXISTS</c>, <c>UNAUTHENTICATED</c>, <c>PERMISSION_DENIED</c>, ...</summary>
     public string? Code { get; }
 
+    /// <summary>Whether the thing asked for does not exist: HTTP 404 (e.g. <c>WDE0073</c> item, <c>WDE0025</c> collection, <c>NOT_FOUND</c>).</summary>
+    public bool IsNotFound => StatusCode == 404;
+
+    /// <summary>Whether the thing to create exists already: HTTP 409 with <c>WDE0074</c>, <c>WDE0104</c>, <c>WDE0029</c> or <c>ALREADY_EXISTS</c>.</summary>
+    public bool IsAlreadyExists => StatusCode == 409 && Code is "WDE0074" or "WDE0104" or "WDE0029" or "ALREADY_EXISTS";
+
     /// <summary>For a refused request: each offending field.</summary>
     public IReadOnlyList<FieldViolation> FieldViolations { get; }
 }
