@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using ExternalDb.Server.Tests.Infrastructure;
+
+namespace ExternalDb.Server.Tests;
+
+/// <summary>Creates racing for one name: the store, not the early check, decides.</summary>
+public sealed class ConcurrencyTests(SharedServer fixture) : IClassFixture<SharedServer>
+{
+    private const int Racers = 50;
+    private readonly ServerInstance _server = fixture.Server;
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Fifty_concurrent_creates_of_one_name_make_exactly_one_connection(bool mixLetterCase)
+    {
+        await using var adaptor = await FakeAdaptor.StartAsync();
+        // A slow-ish adaptor keeps every racer past the early "name taken?" check before the first one is stored.
+        adaptor.On("/provision", async (context, request, ct) =>
+        {
+            await Task.Delay(200, ct);
+            await Answers.Json("{}")(context, request, ct);
+        });
+        adaptor.OnJson("/schemas/list", $$"""{"schemas": {{Answers.OneSchema}}}""");
+        var http = _server.AdminHttp();
+        var before = await http.TotalAsync();
+        var name = Names.New("race");
+        using var start = new SemaphoreSlim(0);
+
+        var racers = Enumerable.Range(0, Racers).Select(async i =>
+        {
+            var spelled = mixLetterCase && i % 2 == 1 ? name.ToUpperInvariant() : name;
+            var body = new JsonObject
+            {
+                ["externalDatabaseConnection"] = new JsonObject
+                {
+                    ["name"] = spelled,
+                    ["endpoint"] = adaptor.Endpoint,
+                    ["configuration"] = new JsonObject { ["secretKey"] = $"racer-{i}" },
+                },
+            }.ToJsonString();
+            await start.WaitAsync();
+            return await http.PostJsonAsync(RawApi.Base, body);
+        }).ToList();
+        start.Release(Racers);
+        var responses = await Task.WhenAll(racers);
+
+        Assert.True(responses.Count(r => r.Status == 200) == 1,
+            "Statuses: " + string.Join(", ", responses.GroupBy(r => r.Status).Select(g => $"{g.Key} x{g.Count()}")));
+        var conflicts = responses.Where(r => r.Status != 200).ToList();
+        Assert.Equal(Racers - 1, conflicts.Count);
+        Assert.All(conflicts, r => ErrorAssert.Application(r, 409, "ALREADY_EXISTS"));
+        Assert.Equal(before + 1, await http.TotalAsync());
+        var winner = responses.Single(r => r.Status == 200).Connection;
+        var stored = (await http.GetRawAsync(RawApi.Path(name))).Connection;
+        Assert.Equal(winner["name"]!.GetValue<string>(), stored["name"]!.GetValue<string>());
+        Assert.Equal(winner["configuration"]!.ToJsonString(), stored["configuration"]!.ToJsonString());
+    }
+}
