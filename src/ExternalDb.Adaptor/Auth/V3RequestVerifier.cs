@@ -1,0 +1,138 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ExternalDb.Adaptor.Errors;
+using ExternalDb.Adaptor.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ExternalDb.Adaptor.Auth;
+
+/// <summary>
+/// Verifies a V3 body (a compact JWT): reads <c>aud</c> unverified, resolves the keys for it, then checks
+/// signature (ES256/RS256 only), <c>iss</c>, <c>aud</c>, <c>iat</c> and <c>exp</c>. Every failure is UNAUTHORIZED.
+/// </summary>
+internal sealed class V3RequestVerifier(IV3KeyResolver resolver, IOptions<AdaptorOptions> options, TimeProvider time)
+{
+    private static readonly TimeSpan Skew = TimeSpan.FromSeconds(30);
+    private readonly JsonWebTokenHandler _handler = new();
+
+    public async Task<(JsonNode? Request, JsonNode? Metadata)> VerifyAsync(string body, CancellationToken ct)
+    {
+        var token = ExtractToken(body);
+        JsonWebToken unverified;
+        try
+        {
+            unverified = _handler.ReadJsonWebToken(token);
+        }
+        catch (Exception e) when (e is ArgumentException or SecurityTokenMalformedException)
+        {
+            throw AdaptorException.Unauthorized("the body is not a compact JWT");
+        }
+        V3Keys? keys = null;
+        string? audience = null;
+        foreach (var aud in unverified.Audiences)
+        {
+            keys = await resolver.ResolveAsync(aud, ct).ConfigureAwait(false);
+            if (keys is { Keys.Count: > 0 })
+            {
+                audience = aud;
+                break;
+            }
+        }
+        if (audience is null || keys is null)
+        {
+            throw AdaptorException.Unauthorized("unknown audience");
+        }
+        var parameters = new TokenValidationParameters
+        {
+            ValidIssuer = options.Value.Issuer,
+            ValidAudience = audience,
+            IssuerSigningKeys = keys.Keys,
+            ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.RsaSha256],
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            ValidateLifetime = true,
+            ValidateIssuer = true,
+            ValidateAudience = true,
+            ValidateIssuerSigningKey = true,
+            TryAllIssuerSigningKeys = true,
+            ClockSkew = Skew,
+            LifetimeValidator = (notBefore, expires, _, _) =>
+            {
+                var now = time.GetUtcNow().UtcDateTime;
+                return expires is { } e && e.ToUniversalTime() + Skew >= now && (notBefore is null || notBefore.Value.ToUniversalTime() - Skew <= now);
+            },
+        };
+        var result = await _handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
+        {
+            throw AdaptorException.Unauthorized(Describe(result.Exception));
+        }
+        if (!jwt.TryGetPayloadValue<long>("iat", out var iat))
+        {
+            throw AdaptorException.Unauthorized("the token has no iat claim");
+        }
+        if (DateTimeOffset.FromUnixTimeSeconds(iat) > time.GetUtcNow() + Skew)
+        {
+            throw AdaptorException.Unauthorized("the token was issued in the future");
+        }
+        JsonNode? payload;
+        try
+        {
+            payload = JsonNode.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
+        }
+        catch (Exception e) when (e is JsonException or FormatException)
+        {
+            throw AdaptorException.Unauthorized("the token payload is not JSON");
+        }
+        var data = payload?["data"];
+        if (data is JsonValue v && v.TryGetValue<string>(out var text))
+        {
+            try
+            {
+                data = JsonNode.Parse(text);
+            }
+            catch (JsonException)
+            {
+                throw AdaptorException.Validation("data", "data is not a JSON object");
+            }
+        }
+        return (data?["request"]?.DeepClone(), data?["metadata"]?.DeepClone());
+    }
+
+    private static string ExtractToken(string body)
+    {
+        var text = body.Trim();
+        if (text.StartsWith('"'))
+        {
+            try
+            {
+                text = JsonSerializer.Deserialize<string>(text) ?? "";
+            }
+            catch (JsonException)
+            {
+                throw AdaptorException.Unauthorized("the body is not a compact JWT");
+            }
+        }
+        if (text.Length == 0 || text.Count(c => c == '.') != 2)
+        {
+            throw AdaptorException.Unauthorized("the body is not a compact JWT");
+        }
+        return text.Trim();
+    }
+
+    private static string Describe(Exception? e) => e switch
+    {
+        SecurityTokenExpiredException => "the token has expired",
+        SecurityTokenNotYetValidException => "the token is not valid yet",
+        SecurityTokenInvalidAudienceException => "the token is for another audience",
+        SecurityTokenInvalidIssuerException => "the token has another issuer",
+        SecurityTokenInvalidAlgorithmException => "the token's algorithm is not ES256 or RS256",
+        SecurityTokenInvalidLifetimeException => "the token has expired or has no exp claim",
+        SecurityTokenNoExpirationException => "the token has no exp claim",
+        SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "the signature does not verify",
+        SecurityTokenInvalidSigningKeyException => "the signature does not verify",
+        _ => "the token is not valid",
+    };
+}

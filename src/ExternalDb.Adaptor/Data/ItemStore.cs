@@ -1,0 +1,746 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ExternalDb.Adaptor.Errors;
+using ExternalDb.Adaptor.Query;
+using ExternalDb.Adaptor.Schema;
+using ExternalDb.Adaptor.Sql;
+
+namespace ExternalDb.Adaptor.Data;
+
+/// <summary>The outcome for one item (or reference) of a bulk request: a value or an error.</summary>
+internal sealed record ItemResult(JsonObject? Value, AdaptorException? Error);
+
+/// <summary>A reference between two items through a multi-reference field.</summary>
+internal sealed record ItemReference(string ReferringItemId, string ReferencedItemId);
+
+/// <summary>
+/// Reads and writes items. Each request runs on one connection; writes run in one transaction with
+/// set-based statements (one existence check, multi-row INSERT, one UPDATE ... FROM VALUES, one DELETE).
+/// </summary>
+internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bool readOnly)
+{
+    private const int MaxParameters = 30_000;
+    private const int IdChunk = 900;
+
+    private SqlDialect Dialect => catalog.Dialect;
+
+    public async Task<DbConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = await Dialect.OpenAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await catalog.EnsureMetadataAsync(connection, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return connection;
+    }
+
+    private async Task<CollectionInfo> WritableAsync(DbConnection connection, DbTransaction? tx, string? collectionId, string operation, CancellationToken ct)
+    {
+        var collection = await catalog.GetAsync(connection, tx, collectionId, ct).ConfigureAwait(false);
+        if (readOnly)
+        {
+            throw AdaptorException.Unsupported(collection.Id, operation, "The adaptor is read-only");
+        }
+        if (!collection.IsWritable)
+        {
+            throw AdaptorException.Unsupported(collection.Id, operation, $"Collection {collection.Id} is read-only (no _id column)");
+        }
+        return collection;
+    }
+
+    // ---------- reads ----------
+
+    public async Task<PageResult<JsonObject>> QueryAsync(string? collectionId, ItemQuery query, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        var collection = await catalog.GetAsync(connection, null, collectionId, ct).ConfigureAwait(false);
+        var selected = Projection(collection, query.Fields);
+        var ps = new SqlParams();
+        var where = translator.Translate(query.Filter, collection.Find, ps);
+        var order = OrderBy(collection.Find, query.Sort, collection.HasIdColumn ? "_id" : null);
+        var sql = $"SELECT {string.Join(", ", selected.Select(f => Identifiers.Quote(f.Key)))} FROM {Identifiers.Quote(collection.Id)} WHERE {where}{order}" +
+                  $" LIMIT {ps.Add((long)query.Limit + 1, StorageKind.Number)} OFFSET {ps.Add((long)query.Offset, StorageKind.Number)}";
+        var rows = await Db.QueryAsync(Dialect, connection, null, sql, ps, r => ReadItem(r, selected), ct).ConfigureAwait(false);
+        long? total = null;
+        if (query.ReturnTotal)
+        {
+            var cps = new SqlParams();
+            var cwhere = translator.Translate(query.Filter, collection.Find, cps);
+            total = await CountWhereAsync(connection, $"SELECT COUNT(*) FROM {Identifiers.Quote(collection.Id)} WHERE {cwhere}", cps, ct).ConfigureAwait(false);
+        }
+        var hasMore = rows.Count > query.Limit;
+        if (hasMore)
+        {
+            rows.RemoveAt(rows.Count - 1);
+        }
+        return new PageResult<JsonObject>(rows, total, hasMore);
+    }
+
+    public async Task<long> CountAsync(string? collectionId, Filter filter, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        var collection = await catalog.GetAsync(connection, null, collectionId, ct).ConfigureAwait(false);
+        var ps = new SqlParams();
+        var where = translator.Translate(filter, collection.Find, ps);
+        return await CountWhereAsync(connection, $"SELECT COUNT(*) FROM {Identifiers.Quote(collection.Id)} WHERE {where}", ps, ct).ConfigureAwait(false);
+    }
+
+    private async Task<long> CountWhereAsync(DbConnection connection, string sql, SqlParams ps, CancellationToken ct)
+    {
+        var value = await Db.ScalarAsync(Dialect, connection, null, sql, ps, ct).ConfigureAwait(false);
+        return Convert.ToInt64(value, CultureInfo.InvariantCulture);
+    }
+
+    public async Task<PageResult<JsonObject>> AggregateAsync(string? collectionId, AggregateSpec spec, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        var collection = await catalog.GetAsync(connection, null, collectionId, ct).ConfigureAwait(false);
+        var outputs = new List<FieldInfo>();
+        var selects = new List<string>();
+        foreach (var (g, i) in spec.GroupBy.Select((g, i) => (g, i)))
+        {
+            var field = collection.Find(g) is { IsColumn: true } f ? f
+                : throw AdaptorException.Validation($"aggregation.groupingFields[{i}]", $"Unknown field {g}", g);
+            if (outputs.Any(o => o.Key == g))
+            {
+                continue;
+            }
+            outputs.Add(field);
+            selects.Add(Identifiers.Quote(field.Key));
+        }
+        foreach (var (op, i) in spec.Ops.Select((op, i) => (op, i)))
+        {
+            var path = $"aggregation.operations[{i}]";
+            if (!Identifiers.IsPlausibleExistingName(op.ResultField) || outputs.Any(o => string.Equals(o.Key, op.ResultField, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw AdaptorException.Validation(path + ".resultFieldName", $"resultFieldName {op.ResultField} is missing or used twice", op.ResultField);
+            }
+            if (op.Function == "count")
+            {
+                outputs.Add(new FieldInfo(op.ResultField, "NUMBER", StorageKind.Number));
+                selects.Add($"COUNT(*) AS {Identifiers.Quote(op.ResultField)}");
+                continue;
+            }
+            var field = op.ItemField is not null && collection.Find(op.ItemField) is { IsColumn: true } f ? f
+                : throw AdaptorException.Validation(path + ".itemFieldName", $"Unknown field {op.ItemField}", op.ItemField);
+            var numeric = op.Function is "avg" or "sum";
+            if (numeric ? field.Storage != StorageKind.Number : !FieldTypeMap.IsSortable(field))
+            {
+                throw AdaptorException.Validation(path + ".itemFieldName", $"{op.Function} is not supported for field {field.Key} of type {field.Type}", field.Key);
+            }
+            var fn = op.Function switch { "avg" => "AVG", "sum" => "SUM", "min" => "MIN", _ => "MAX" };
+            outputs.Add(numeric ? new FieldInfo(op.ResultField, "NUMBER", StorageKind.Number) : field with { Key = op.ResultField });
+            selects.Add($"{fn}({Dialect.ColumnRef(field)}) AS {Identifiers.Quote(op.ResultField)}");
+        }
+        if (outputs.Count == 0)
+        {
+            throw AdaptorException.Validation("aggregation", "An aggregation needs grouping fields or operations");
+        }
+        FieldInfo? Resolve(string key) => outputs.FirstOrDefault(o => o.Key == key);
+        var ps = new SqlParams();
+        var initial = translator.Translate(spec.Initial, collection.Find, ps);
+        var groupBy = spec.GroupBy.Count == 0 ? "" : " GROUP BY " + string.Join(", ", spec.GroupBy.Distinct().Select(Identifiers.Quote));
+        var inner = $"SELECT {string.Join(", ", selects)} FROM {Identifiers.Quote(collection.Id)} WHERE {initial}{groupBy}";
+        var final = translator.Translate(spec.Final, Resolve, ps);
+        var sort = spec.Sort.Count > 0 ? spec.Sort : spec.GroupBy.Distinct().Select(g => new SortSpec(g, false)).ToList();
+        var order = OrderBy(Resolve, sort, null);
+        var body = $"FROM ({inner}) AS agg WHERE {final}";
+        var columns = string.Join(", ", outputs.Select(o => Identifiers.Quote(o.Key)));
+        var countPs = ps;
+        var sql = $"SELECT {columns} {body}{order} LIMIT {ps.Add((long)spec.Limit + 1, StorageKind.Number)} OFFSET {ps.Add((long)spec.Offset, StorageKind.Number)}";
+        var rows = await Db.QueryAsync(Dialect, connection, null, sql, ps, r => ReadItem(r, outputs, keepNulls: true), ct).ConfigureAwait(false);
+        long? total = null;
+        if (spec.ReturnTotal)
+        {
+            total = await CountWhereAsync(connection, $"SELECT COUNT(*) {body}", countPs, ct).ConfigureAwait(false);
+        }
+        var hasMore = rows.Count > spec.Limit;
+        if (hasMore)
+        {
+            rows.RemoveAt(rows.Count - 1);
+        }
+        return new PageResult<JsonObject>(rows, total, hasMore);
+    }
+
+    public async Task<PageResult<JsonNode?>> DistinctAsync(string? collectionId, string? fieldName, Filter filter, bool descending,
+        int limit, int offset, bool returnTotal, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        var collection = await catalog.GetAsync(connection, null, collectionId, ct).ConfigureAwait(false);
+        var field = fieldName is not null && collection.Find(fieldName) is { IsColumn: true } f ? f
+            : throw AdaptorException.Validation("fieldName", $"Unknown field {fieldName}", fieldName);
+        var ps = new SqlParams();
+        var where = translator.Translate(filter, collection.Find, ps, "src");
+        string inner;
+        Func<DbDataReader, JsonNode?> read;
+        StorageKind orderKind;
+        if (field.IsArray && field.Storage == StorageKind.Json)
+        {
+            var (join, value, type) = Dialect.UnwindArray(Dialect.ColumnRef(field, "src"));
+            inner = $"SELECT DISTINCT {value} AS v{(type is null ? "" : $", {type} AS vt")} FROM {Identifiers.Quote(collection.Id)} AS src {join} WHERE {where}";
+            read = type is null ? r => ValueCodec.ParseJsonOrString(r.GetString(0)) : ReadJsonEachValue;
+            orderKind = StorageKind.Json;
+        }
+        else
+        {
+            inner = $"SELECT DISTINCT {Identifiers.Quote(field.Key)} AS v FROM {Identifiers.Quote(collection.Id)} AS src WHERE {where} AND {Dialect.ColumnRef(field, "src")} IS NOT NULL";
+            read = r => ValueCodec.FromDb(r.GetValue(0), field);
+            orderKind = field.Storage;
+        }
+        var outerColumns = field.IsArray && Dialect.Name == "sqlite" ? "v, vt" : "v";
+        var sql = $"SELECT {outerColumns} FROM ({inner}) AS d WHERE v IS NOT NULL ORDER BY {Dialect.OrderTerm("v", orderKind == StorageKind.Other ? StorageKind.Number : orderKind, descending)}" +
+                  $" LIMIT {ps.Add((long)limit + 1, StorageKind.Number)} OFFSET {ps.Add((long)offset, StorageKind.Number)}";
+        var rows = await Db.QueryAsync(Dialect, connection, null, sql, ps, read, ct).ConfigureAwait(false);
+        long? total = null;
+        if (returnTotal)
+        {
+            total = await CountWhereAsync(connection, $"SELECT COUNT(*) FROM ({inner}) AS d WHERE v IS NOT NULL", ps, ct).ConfigureAwait(false);
+        }
+        var hasMore = rows.Count > limit;
+        if (hasMore)
+        {
+            rows.RemoveAt(rows.Count - 1);
+        }
+        return new PageResult<JsonNode?>(rows, total, hasMore);
+    }
+
+    private static JsonNode? ReadJsonEachValue(DbDataReader r)
+    {
+        var type = r.GetString(1);
+        return type switch
+        {
+            "object" or "array" => ValueCodec.ParseJsonOrString(r.GetString(0)),
+            "true" => true,
+            "false" => false,
+            "integer" => r.GetInt64(0),
+            "real" => r.GetDouble(0),
+            _ => r.IsDBNull(0) ? null : JsonValue.Create(r.GetString(0)),
+        };
+    }
+
+    public async Task<JsonObject?> GetAsync(string? collectionId, string itemId, IReadOnlyList<string>? fields, CancellationToken ct)
+    {
+        var page = await QueryAsync(collectionId,
+            new ItemQuery(new Condition("_id", "$eq", itemId, "itemId"), [], fields, 1, 0, false), ct).ConfigureAwait(false);
+        return page.Items.FirstOrDefault();
+    }
+
+    // ---------- writes ----------
+
+    private sealed record PreparedItem(int Index, string Id, Dictionary<string, object?> Values, Dictionary<string, List<string>> References);
+
+    public async Task<List<ItemResult>> InsertAsync(string? collectionId, IReadOnlyList<JsonNode?> items, bool atomic, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var collection = await WritableAsync(connection, tx, collectionId, "insert", ct).ConfigureAwait(false);
+        var now = ValueCodec.UtcNowMs();
+        var prepared = items.Select((item, i) => Prepare(collection, item, i, requireId: false, now, creating: true)).ToList();
+        var existing = await ExistingIdsAsync(connection, tx, collection, prepared.Select(p => p.Id), ct).ConfigureAwait(false);
+        var results = new ItemResult?[prepared.Count];
+        var toInsert = new List<PreparedItem>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in prepared)
+        {
+            if (existing.Contains(p.Id) || !seen.Add(p.Id))
+            {
+                results[p.Index] = new ItemResult(null, AdaptorException.ItemAlreadyExists(p.Id));
+            }
+            else
+            {
+                toInsert.Add(p);
+            }
+        }
+        FailIfAny(atomic, results);
+        await InsertRowsAsync(connection, tx, collection, toInsert, ct).ConfigureAwait(false);
+        await InsertReferenceRowsAsync(connection, tx, collection,
+            toInsert.SelectMany(p => p.References.SelectMany(r => r.Value.Select(to => (Field: r.Key, From: p.Id, To: to)))).ToList(), ct).ConfigureAwait(false);
+        var stored = await ReadByIdsAsync(connection, tx, collection, toInsert.Select(p => p.Id).ToList(), ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        foreach (var p in toInsert)
+        {
+            results[p.Index] = new ItemResult(stored.GetValueOrDefault(p.Id), null);
+        }
+        return [.. results.Select(r => r!)];
+    }
+
+    public async Task<List<ItemResult>> UpdateAsync(string? collectionId, IReadOnlyList<JsonNode?> items, bool atomic, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var collection = await WritableAsync(connection, tx, collectionId, "update", ct).ConfigureAwait(false);
+        var now = ValueCodec.UtcNowMs();
+        var prepared = items.Select((item, i) => Prepare(collection, item, i, requireId: true, now, creating: false)).ToList();
+        var existing = await ExistingIdsAsync(connection, tx, collection, prepared.Select(p => p.Id), ct).ConfigureAwait(false);
+        if (atomic && prepared.FirstOrDefault(p => !existing.Contains(p.Id)) is { } missing)
+        {
+            throw AdaptorException.ItemNotFound(missing.Id);
+        }
+        // The last version of an item wins when a request names it twice.
+        var toUpdate = prepared.Where(p => existing.Contains(p.Id)).GroupBy(p => p.Id, StringComparer.Ordinal).Select(g => g.Last()).ToList();
+        await UpdateRowsAsync(connection, tx, collection, toUpdate, ct).ConfigureAwait(false);
+        var refUpdates = toUpdate.SelectMany(p => p.References.Select(r => (Field: r.Key, Item: p))).ToList();
+        if (refUpdates.Count > 0)
+        {
+            foreach (var group in refUpdates.GroupBy(r => r.Field, StringComparer.Ordinal))
+            {
+                await DeleteReferencesOfAsync(connection, tx, collection.Id, group.Key, group.Select(g => g.Item.Id).ToList(), ct).ConfigureAwait(false);
+            }
+            await InsertReferenceRowsAsync(connection, tx, collection,
+                refUpdates.SelectMany(r => r.Item.References[r.Field].Select(to => (r.Field, From: r.Item.Id, To: to))).ToList(), ct).ConfigureAwait(false);
+        }
+        var stored = await ReadByIdsAsync(connection, tx, collection, toUpdate.Select(p => p.Id).ToList(), ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return [.. prepared.Select(p => existing.Contains(p.Id)
+            ? new ItemResult(stored.GetValueOrDefault(p.Id), null)
+            : new ItemResult(null, AdaptorException.ItemNotFound(p.Id)))];
+    }
+
+    public async Task<List<ItemResult>> RemoveAsync(string? collectionId, IReadOnlyList<string> itemIds, bool atomic, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var collection = await WritableAsync(connection, tx, collectionId, "remove", ct).ConfigureAwait(false);
+        var distinct = itemIds.Distinct(StringComparer.Ordinal).ToList();
+        var stored = await ReadByIdsAsync(connection, tx, collection, distinct, ct).ConfigureAwait(false);
+        if (atomic && itemIds.FirstOrDefault(id => !stored.ContainsKey(id)) is { } missing)
+        {
+            throw AdaptorException.ItemNotFound(missing);
+        }
+        var found = stored.Keys.ToList();
+        foreach (var chunk in found.Chunk(IdChunk))
+        {
+            var ps = new SqlParams();
+            await Db.ExecuteAsync(Dialect, connection, tx,
+                $"DELETE FROM {Identifiers.Quote(collection.Id)} WHERE {IdIn(collection, chunk, ps)}", ps, ct).ConfigureAwait(false);
+            var rps = new SqlParams();
+            var c = rps.Add(collection.Id);
+            var list = string.Join(", ", chunk.Select(id => rps.Add(id)));
+            await Db.ExecuteAsync(Dialect, connection, tx,
+                $"DELETE FROM _externaldb_references WHERE (collection_id = {c} AND referring_id IN ({list})) OR (referenced_collection_id = {c} AND referenced_id IN ({list}))",
+                rps, ct).ConfigureAwait(false);
+        }
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        var removed = new HashSet<string>(StringComparer.Ordinal);
+        return [.. itemIds.Select(id => stored.TryGetValue(id, out var item) && removed.Add(id)
+            ? new ItemResult(item, null)
+            : new ItemResult(null, AdaptorException.ItemNotFound(id)))];
+    }
+
+    public async Task TruncateAsync(string? collectionId, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var collection = await WritableAsync(connection, tx, collectionId, "truncate", ct).ConfigureAwait(false);
+        await Db.ExecuteAsync(Dialect, connection, tx, $"DELETE FROM {Identifiers.Quote(collection.Id)}", null, ct).ConfigureAwait(false);
+        var ps = new SqlParams();
+        var c = ps.Add(collection.Id);
+        await Db.ExecuteAsync(Dialect, connection, tx,
+            $"DELETE FROM _externaldb_references WHERE collection_id = {c} OR referenced_collection_id = {c}", ps, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+    }
+
+    private static void FailIfAny(bool atomic, IEnumerable<ItemResult?> results)
+    {
+        if (atomic && results.FirstOrDefault(r => r?.Error is not null) is { } failed)
+        {
+            throw failed.Error!;
+        }
+    }
+
+    private static PreparedItem Prepare(CollectionInfo collection, JsonNode? node, int index, bool requireId, DateTime now, bool creating)
+    {
+        var path = $"items[{index}]";
+        if (node is not JsonObject item)
+        {
+            throw AdaptorException.Validation(path, "An item must be an object", node);
+        }
+        string id;
+        switch (item["_id"])
+        {
+            case null when !requireId:
+                id = Guid.NewGuid().ToString();
+                break;
+            case JsonValue v when v.TryGetValue<string>(out var s) && s.Length > 0 && s.Length <= 255:
+                id = s;
+                break;
+            default:
+                throw AdaptorException.Validation(path + "._id", "_id must be a non-empty string of at most 255 characters", item["_id"]);
+        }
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        var references = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var (key, value) in item)
+        {
+            if (key is "_id" or "_createdDate" or "_updatedDate")
+            {
+                continue;
+            }
+            var field = collection.Find(key);
+            if (field is null)
+            {
+                if (key == "_owner")
+                {
+                    continue;
+                }
+                throw AdaptorException.Validation($"{path}.{key}", $"Unknown field {key} in collection {collection.Id}", key);
+            }
+            if (field.Storage == StorageKind.None)
+            {
+                references[key] = ReferenceIds(value, $"{path}.{key}");
+                continue;
+            }
+            values[key] = ValueCodec.ToDb(value, field, $"{path}.{key}");
+        }
+        values["_id"] = IdValue(collection, id);
+        if (creating && collection.Find("_createdDate") is { Storage: StorageKind.DateTime or StorageKind.Text })
+        {
+            values["_createdDate"] = now;
+        }
+        if (collection.Find("_updatedDate") is { Storage: StorageKind.DateTime or StorageKind.Text })
+        {
+            values["_updatedDate"] = now;
+        }
+        return new PreparedItem(index, id, values, references);
+    }
+
+    private static List<string> ReferenceIds(JsonNode? value, string path) => value switch
+    {
+        null => [],
+        JsonArray a => a.Select((x, i) => x switch
+        {
+            JsonValue v when v.TryGetValue<string>(out var s) => s,
+            JsonObject o when QueryParsing.Str(o["_id"]) is { } s => s,
+            _ => throw AdaptorException.Validation($"{path}[{i}]", "A reference is an item id or an item with _id", x),
+        }).Distinct(StringComparer.Ordinal).ToList(),
+        _ => throw AdaptorException.Validation(path, "A multi-reference value is an array of item ids", value),
+    };
+
+    private static object IdValue(CollectionInfo collection, string id) =>
+        collection.Find("_id") is { Storage: StorageKind.Number } && double.TryParse(id, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : id;
+
+    private string IdIn(CollectionInfo collection, IEnumerable<string> ids, SqlParams ps, string? qualifier = null)
+    {
+        var idField = collection.Find("_id")!;
+        var list = string.Join(", ", ids.Select(id => ps.Add(IdValue(collection, id), idField.Storage)));
+        return $"{Dialect.ColumnRef(idField, qualifier)} IN ({list})";
+    }
+
+    private async Task<HashSet<string>> ExistingIdsAsync(DbConnection connection, DbTransaction tx, CollectionInfo collection, IEnumerable<string> ids, CancellationToken ct)
+    {
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        var idField = collection.Find("_id")!;
+        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(IdChunk))
+        {
+            var ps = new SqlParams();
+            var sql = $"SELECT {Identifiers.Quote("_id")} FROM {Identifiers.Quote(collection.Id)} WHERE {IdIn(collection, chunk, ps)}";
+            foreach (var id in await Db.QueryAsync(Dialect, connection, tx, sql, ps, r => IdString(ValueCodec.FromDb(r.GetValue(0), idField)), ct).ConfigureAwait(false))
+            {
+                result.Add(id);
+            }
+        }
+        return result;
+    }
+
+    private static string IdString(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : node?.ToJsonString() ?? "";
+
+    private async Task<Dictionary<string, JsonObject>> ReadByIdsAsync(DbConnection connection, DbTransaction? tx, CollectionInfo collection, IReadOnlyList<string> ids, CancellationToken ct)
+    {
+        var result = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        var columns = collection.Columns.ToList();
+        foreach (var chunk in ids.Chunk(IdChunk))
+        {
+            var ps = new SqlParams();
+            var sql = $"SELECT {string.Join(", ", columns.Select(f => Identifiers.Quote(f.Key)))} FROM {Identifiers.Quote(collection.Id)} WHERE {IdIn(collection, chunk, ps)}";
+            foreach (var item in await Db.QueryAsync(Dialect, connection, tx, sql, ps, r => ReadItem(r, columns), ct).ConfigureAwait(false))
+            {
+                result[IdString(item["_id"])] = item;
+            }
+        }
+        return result;
+    }
+
+    private async Task InsertRowsAsync(DbConnection connection, DbTransaction tx, CollectionInfo collection, List<PreparedItem> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+        var columns = collection.Columns.Where(f => rows.Any(r => r.Values.ContainsKey(f.Key))).ToList();
+        var perChunk = Math.Max(1, MaxParameters / columns.Count);
+        foreach (var chunk in rows.Chunk(perChunk))
+        {
+            var ps = new SqlParams();
+            var values = chunk.Select(r => "(" + string.Join(", ", columns.Select(f => ps.Add(r.Values.GetValueOrDefault(f.Key), f.Storage))) + ")");
+            var sql = $"INSERT INTO {Identifiers.Quote(collection.Id)} ({string.Join(", ", columns.Select(f => Identifiers.Quote(f.Key)))}) VALUES {string.Join(", ", values)}";
+            await Db.ExecuteAsync(Dialect, connection, tx, sql, ps, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task UpdateRowsAsync(DbConnection connection, DbTransaction tx, CollectionInfo collection, List<PreparedItem> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+        // Full replacement: every column but _id and _createdDate takes the new value or NULL.
+        var idField = collection.Find("_id")!;
+        var setColumns = collection.Columns.Where(f => f.Key is not ("_id" or "_createdDate")).ToList();
+        if (setColumns.Count == 0)
+        {
+            return;
+        }
+        var columns = new List<FieldInfo> { idField };
+        columns.AddRange(setColumns);
+        var table = Identifiers.Quote(collection.Id);
+        var perChunk = Math.Max(1, MaxParameters / columns.Count);
+        foreach (var chunk in rows.Chunk(perChunk))
+        {
+            var ps = new SqlParams();
+            var values = chunk.Select(r => "(" + string.Join(", ", columns.Select(f => ps.Add(r.Values.GetValueOrDefault(f.Key), f.Storage))) + ")");
+            var sql = $"WITH v ({string.Join(", ", columns.Select(f => Identifiers.Quote(f.Key)))}) AS (VALUES {string.Join(", ", values)}) " +
+                      $"UPDATE {table} SET {string.Join(", ", setColumns.Select(f => $"{Identifiers.Quote(f.Key)} = v.{Identifiers.Quote(f.Key)}"))} " +
+                      $"FROM v WHERE {table}.{Identifiers.Quote("_id")} = v.{Identifiers.Quote("_id")}";
+            await Db.ExecuteAsync(Dialect, connection, tx, sql, ps, ct).ConfigureAwait(false);
+        }
+    }
+
+    // ---------- references ----------
+
+    private FieldInfo ReferenceField(CollectionInfo collection, string? fieldKey)
+    {
+        var field = fieldKey is null ? null : collection.Find(fieldKey);
+        if (field is null || field.Type != "MULTI_REFERENCE")
+        {
+            throw AdaptorException.Validation("referringFieldKey", $"{fieldKey} is not a multi-reference field of {collection.Id}", fieldKey);
+        }
+        return field;
+    }
+
+    private async Task InsertReferenceRowsAsync(DbConnection connection, DbTransaction tx, CollectionInfo collection,
+        List<(string Field, string From, string To)> rows, CancellationToken ct)
+    {
+        foreach (var chunk in rows.Chunk(MaxParameters / 5))
+        {
+            var ps = new SqlParams();
+            var values = chunk.Select(r => $"({ps.Add(collection.Id)}, {ps.Add(r.Field)}, {ps.Add(r.From)}, {ps.Add(r.To)}, {ps.Add(collection.Find(r.Field)?.ReferencedCollectionId)})");
+            await Db.ExecuteAsync(Dialect, connection, tx,
+                $"INSERT INTO _externaldb_references (collection_id, field_key, referring_id, referenced_id, referenced_collection_id) VALUES {string.Join(", ", values)}",
+                ps, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task DeleteReferencesOfAsync(DbConnection connection, DbTransaction tx, string collectionId, string field, List<string> referringIds, CancellationToken ct)
+    {
+        foreach (var chunk in referringIds.Chunk(IdChunk))
+        {
+            var ps = new SqlParams();
+            var sql = $"DELETE FROM _externaldb_references WHERE collection_id = {ps.Add(collectionId)} AND field_key = {ps.Add(field)} AND referring_id IN ({string.Join(", ", chunk.Select(id => ps.Add(id)))})";
+            await Db.ExecuteAsync(Dialect, connection, tx, sql, ps, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<HashSet<ItemReference>> ExistingReferencesAsync(DbConnection connection, DbTransaction tx, string collectionId, string field,
+        IEnumerable<ItemReference> refs, CancellationToken ct)
+    {
+        var result = new HashSet<ItemReference>();
+        foreach (var chunk in refs.Select(r => r.ReferringItemId).Distinct(StringComparer.Ordinal).Chunk(IdChunk))
+        {
+            var ps = new SqlParams();
+            var sql = $"SELECT referring_id, referenced_id FROM _externaldb_references WHERE collection_id = {ps.Add(collectionId)} AND field_key = {ps.Add(field)} AND referring_id IN ({string.Join(", ", chunk.Select(id => ps.Add(id)))})";
+            foreach (var r in await Db.QueryAsync(Dialect, connection, tx, sql, ps, r => new ItemReference(r.GetString(0), r.GetString(1)), ct).ConfigureAwait(false))
+            {
+                result.Add(r);
+            }
+        }
+        return result;
+    }
+
+    private static JsonObject ReferenceJson(ItemReference r) => new() { ["referringItemId"] = r.ReferringItemId, ["referencedItemId"] = r.ReferencedItemId };
+
+    public async Task<List<ItemResult>> InsertReferencesAsync(string? collectionId, string? fieldKey, IReadOnlyList<ItemReference> refs, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var collection = await WritableAsync(connection, tx, collectionId, "insertReferences", ct).ConfigureAwait(false);
+        var field = ReferenceField(collection, fieldKey);
+        var existing = await ExistingReferencesAsync(connection, tx, collection.Id, field.Key, refs, ct).ConfigureAwait(false);
+        var results = new List<ItemResult>();
+        var toInsert = new List<(string, string, string)>();
+        foreach (var r in refs)
+        {
+            if (!existing.Add(r))
+            {
+                results.Add(new ItemResult(null, new AdaptorException("REFERENCE_ALREADY_EXISTS", 409,
+                    $"Reference from {r.ReferringItemId} to {r.ReferencedItemId} already exists", ReferenceJson(r))));
+                continue;
+            }
+            toInsert.Add((field.Key, r.ReferringItemId, r.ReferencedItemId));
+            results.Add(new ItemResult(new JsonObject { ["reference"] = ReferenceJson(r) }, null));
+        }
+        await InsertReferenceRowsAsync(connection, tx, collection, toInsert, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return results;
+    }
+
+    public async Task<List<ItemResult>> RemoveReferencesAsync(string? collectionId, string? fieldKey, IReadOnlyList<ItemReference> refs, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var collection = await WritableAsync(connection, tx, collectionId, "removeReferences", ct).ConfigureAwait(false);
+        var field = ReferenceField(collection, fieldKey);
+        var existing = await ExistingReferencesAsync(connection, tx, collection.Id, field.Key, refs, ct).ConfigureAwait(false);
+        var results = new List<ItemResult>();
+        var toDelete = new List<ItemReference>();
+        foreach (var r in refs)
+        {
+            if (!existing.Remove(r))
+            {
+                results.Add(new ItemResult(null, new AdaptorException("REFERENCE_NOT_FOUND", 404,
+                    $"Reference from {r.ReferringItemId} to {r.ReferencedItemId} not found", ReferenceJson(r))));
+                continue;
+            }
+            toDelete.Add(r);
+            results.Add(new ItemResult(new JsonObject { ["reference"] = ReferenceJson(r) }, null));
+        }
+        foreach (var chunk in toDelete.Chunk(IdChunk))
+        {
+            var ps = new SqlParams();
+            var pairs = chunk.Select(r => $"(referring_id = {ps.Add(r.ReferringItemId)} AND referenced_id = {ps.Add(r.ReferencedItemId)})");
+            await Db.ExecuteAsync(Dialect, connection, tx,
+                $"DELETE FROM _externaldb_references WHERE collection_id = {ps.Add(collection.Id)} AND field_key = {ps.Add(field.Key)} AND ({string.Join(" OR ", pairs)})",
+                ps, ct).ConfigureAwait(false);
+        }
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return results;
+    }
+
+    public async Task<PageResult<JsonObject>> QueryReferencedAsync(string? collectionId, string? fieldKey, IReadOnlyList<string>? referringIds,
+        IReadOnlyList<string>? referencedIds, bool descending, int limit, int offset, bool returnTotal, bool includeItems,
+        IReadOnlyList<string>? fields, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        var collection = await catalog.GetAsync(connection, null, collectionId, ct).ConfigureAwait(false);
+        var field = ReferenceField(collection, fieldKey);
+        var ps = new SqlParams();
+        var where = $"collection_id = {ps.Add(collection.Id)} AND field_key = {ps.Add(field.Key)}";
+        if (referringIds is { Count: > 0 })
+        {
+            where += $" AND referring_id IN ({string.Join(", ", referringIds.Take(1000).Select(id => ps.Add(id)))})";
+        }
+        if (referencedIds is { Count: > 0 })
+        {
+            where += $" AND referenced_id IN ({string.Join(", ", referencedIds.Take(1000).Select(id => ps.Add(id)))})";
+        }
+        var countPs = ps;
+        var sql = $"SELECT referring_id, referenced_id FROM _externaldb_references WHERE {where} ORDER BY seq {(descending ? "DESC" : "ASC")}" +
+                  $" LIMIT {ps.Add((long)limit + 1, StorageKind.Number)} OFFSET {ps.Add((long)offset, StorageKind.Number)}";
+        var refs = await Db.QueryAsync(Dialect, connection, null, sql, ps, r => new ItemReference(r.GetString(0), r.GetString(1)), ct).ConfigureAwait(false);
+        long? total = returnTotal ? await CountWhereAsync(connection, $"SELECT COUNT(*) FROM _externaldb_references WHERE {where}", countPs, ct).ConfigureAwait(false) : null;
+        var hasMore = refs.Count > limit;
+        if (hasMore)
+        {
+            refs.RemoveAt(refs.Count - 1);
+        }
+        Dictionary<string, JsonObject> items = [];
+        if (includeItems && field.ReferencedCollectionId is not null && refs.Count > 0)
+        {
+            var target = (await catalog.ListAsync(connection, null, field.ReferencedCollectionId, ct).ConfigureAwait(false)).FirstOrDefault();
+            if (target is { HasIdColumn: true })
+            {
+                items = await ReadByIdsAsync(connection, null, target, refs.Select(r => r.ReferencedItemId).Distinct(StringComparer.Ordinal).ToList(), ct).ConfigureAwait(false);
+                if (fields is { Count: > 0 })
+                {
+                    foreach (var item in items.Values)
+                    {
+                        foreach (var key in item.Select(p => p.Key).Where(k => k != "_id" && !fields.Contains(k)).ToList())
+                        {
+                            item.Remove(key);
+                        }
+                    }
+                }
+            }
+        }
+        var result = refs.Select(r =>
+        {
+            var entry = ReferenceJson(r);
+            if (items.TryGetValue(r.ReferencedItemId, out var item))
+            {
+                entry["referencedItem"] = item.DeepClone();
+            }
+            return entry;
+        }).ToList();
+        return new PageResult<JsonObject>(result, total, hasMore);
+    }
+
+    // ---------- helpers ----------
+
+    private static List<FieldInfo> Projection(CollectionInfo collection, IReadOnlyList<string>? fields)
+    {
+        if (fields is null || fields.Count == 0)
+        {
+            return collection.Columns.ToList();
+        }
+        var result = new List<FieldInfo>();
+        if (collection.Find("_id") is { IsColumn: true } id)
+        {
+            result.Add(id);
+        }
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var field = collection.Find(fields[i]) ?? throw AdaptorException.Validation($"query.fields[{i}]", $"Unknown field {fields[i]}", fields[i]);
+            if (field.IsColumn && !result.Contains(field))
+            {
+                result.Add(field);
+            }
+        }
+        return result;
+    }
+
+    private string OrderBy(Func<string, FieldInfo?> resolve, IReadOnlyList<SortSpec> sort, string? tieBreaker)
+    {
+        var terms = new List<string>();
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < sort.Count; i++)
+        {
+            var field = resolve(sort[i].Field) ?? throw AdaptorException.Validation($"sort[{i}].fieldName", $"Unknown field {sort[i].Field}", sort[i].Field);
+            if (!FieldTypeMap.IsSortable(field))
+            {
+                throw AdaptorException.Validation($"sort[{i}].fieldName", $"Field {field.Key} of type {field.Type} is not sortable", field.Key);
+            }
+            if (used.Add(field.Key))
+            {
+                terms.Add(Dialect.OrderTerm(Dialect.ColumnRef(field), field.Storage, sort[i].Descending));
+            }
+        }
+        if (tieBreaker is not null && !used.Contains(tieBreaker) && resolve(tieBreaker) is { } tie)
+        {
+            terms.Add(Dialect.OrderTerm(Dialect.ColumnRef(tie), tie.Storage, false));
+        }
+        return terms.Count == 0 ? "" : " ORDER BY " + string.Join(", ", terms);
+    }
+
+    private static JsonObject ReadItem(DbDataReader reader, IReadOnlyList<FieldInfo> fields, bool keepNulls = false)
+    {
+        var item = new JsonObject();
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var value = ValueCodec.FromDb(reader.GetValue(i), fields[i]);
+            if (fields[i].Key == "_id" && value is not null && value.GetValueKind() != JsonValueKind.String)
+            {
+                value = IdString(value);
+            }
+            if (value is not null || keepNulls)
+            {
+                item[fields[i].Key] = value;
+            }
+        }
+        return item;
+    }
+}

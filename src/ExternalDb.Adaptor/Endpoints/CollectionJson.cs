@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+using ExternalDb.Adaptor.Data;
+using ExternalDb.Adaptor.Errors;
+using ExternalDb.Adaptor.Query;
+using ExternalDb.Adaptor.Schema;
+
+namespace ExternalDb.Adaptor.Endpoints;
+
+/// <summary>Collections and fields on the wire (V3 collections, legacy schemas).</summary>
+internal static class CollectionJson
+{
+    private static readonly string[] AllDataOperations =
+        ["QUERY", "COUNT", "QUERY_REFERENCED", "AGGREGATE", "INSERT", "UPDATE", "REMOVE", "TRUNCATE", "INSERT_REFERENCES", "REMOVE_REFERENCES"];
+
+    private static readonly string[] ReadDataOperations = ["QUERY", "COUNT", "QUERY_REFERENCED", "AGGREGATE"];
+
+    public static JsonObject V3(CollectionInfo c, bool readOnly)
+    {
+        var writable = c.IsWritable && !readOnly;
+        return new JsonObject
+        {
+            ["id"] = c.Id,
+            ["displayName"] = c.DisplayName ?? c.Id,
+            ["fields"] = new JsonArray([.. c.Fields.Select(V3Field)]),
+            ["capabilities"] = new JsonObject
+            {
+                ["dataOperations"] = new JsonArray([.. (writable ? AllDataOperations : ReadDataOperations).Select(o => (JsonNode)o)]),
+                ["fieldTypes"] = new JsonArray([.. FieldTypeMap.SupportedTypes.Select(t => (JsonNode)t)]),
+                ["collectionOperations"] = new JsonArray([.. (readOnly || c.IsView ? [] : new[] { "UPDATE", "REMOVE" }).Select(o => (JsonNode)o)]),
+                ["referenceCapabilities"] = new JsonObject { ["supportedNamespaces"] = new JsonArray() },
+                ["indexing"] = new JsonArray(),
+                ["encryption"] = "NOT_SUPPORTED",
+            },
+            ["pagingMode"] = "OFFSET",
+        };
+    }
+
+    private static JsonObject V3Field(FieldInfo f)
+    {
+        var field = new JsonObject
+        {
+            ["key"] = f.Key,
+            ["displayName"] = f.DisplayName ?? f.Key,
+            ["type"] = f.Type,
+            ["encrypted"] = false,
+            ["capabilities"] = new JsonObject
+            {
+                ["sortable"] = FieldTypeMap.IsSortable(f),
+                ["queryOperators"] = new JsonArray([.. FieldTypeMap.QueryOperators(f).Select(o => (JsonNode)o)]),
+            },
+        };
+        if (f.Type is "REFERENCE" or "MULTI_REFERENCE")
+        {
+            var name = f.Type == "REFERENCE" ? "singleReferenceOptions" : "multiReferenceOptions";
+            var options = new JsonObject { ["referencedCollectionId"] = f.ReferencedCollectionId };
+            field[name] = options;
+            field["typeOptions"] = new JsonObject { [name] = options.DeepClone() };
+        }
+        return field;
+    }
+
+    /// <summary>Reads a V3 field definition; reference options may sit on the field or under <c>typeOptions</c>.</summary>
+    public static FieldSpec ParseV3Field(JsonNode? node, string path)
+    {
+        if (node is not JsonObject f)
+        {
+            throw AdaptorException.Validation(path, "A field is an object {key, type}", node);
+        }
+        var key = QueryParsing.Str(f["key"]) ?? throw AdaptorException.Validation(path + ".key", "key is required");
+        var type = (QueryParsing.Str(f["type"]) ?? "TEXT").ToUpperInvariant();
+        var referenced = QueryParsing.Str(f["multiReferenceOptions"]?["referencedCollectionId"])
+            ?? QueryParsing.Str(f["singleReferenceOptions"]?["referencedCollectionId"])
+            ?? QueryParsing.Str(f["referenceOptions"]?["referencedCollectionId"])
+            ?? QueryParsing.Str(f["typeOptions"]?["multiReferenceOptions"]?["referencedCollectionId"])
+            ?? QueryParsing.Str(f["typeOptions"]?["singleReferenceOptions"]?["referencedCollectionId"]);
+        return new FieldSpec(key, type, QueryParsing.Str(f["displayName"]), referenced);
+    }
+
+    public static JsonObject LegacySchema(CollectionInfo c, bool readOnly)
+    {
+        var writable = c.IsWritable && !readOnly;
+        var fields = new JsonObject();
+        foreach (var f in c.Fields)
+        {
+            if (FieldTypeMap.LegacyType(f) is not { } type)
+            {
+                continue;
+            }
+            fields[f.Key] = new JsonObject
+            {
+                ["displayName"] = f.DisplayName ?? f.Key,
+                ["type"] = type,
+                ["queryOperators"] = new JsonArray([.. FieldTypeMap.LegacyQueryOperators(f).Select(o => (JsonNode)o)]),
+            };
+        }
+        string[] operations = writable
+            ? ["get", "find", "count", "update", "insert", "remove", "bulkRemove", "bulkInsert", "bulkUpdate", "aggregate", "truncate"]
+            : ["get", "find", "count", "aggregate"];
+        string[] schemaOperations = readOnly
+            ? ["list", "listHeaders", "describeCollection", "findWithSort", "aggregate", "projection", "matches", "not", "startWithCaseInsensitive"]
+            : ["list", "listHeaders", "createCollection", "dropCollection", "addColumn", "removeColumn", "describeCollection", "findWithSort",
+               "aggregate", "bulkDelete", "truncate", "updateImmediately", "deleteImmediately", "startWithCaseInsensitive", "projection", "matches", "not"];
+        return new JsonObject
+        {
+            ["id"] = c.Id,
+            ["displayName"] = c.DisplayName ?? c.Id,
+            ["allowedOperations"] = new JsonArray([.. operations.Select(o => (JsonNode)o)]),
+            ["allowedSchemaOperations"] = new JsonArray([.. schemaOperations.Select(o => (JsonNode)o)]),
+            ["maxPageSize"] = QueryParsing.MaxLimit,
+            ["ttl"] = 3600,
+            ["fields"] = fields,
+        };
+    }
+}

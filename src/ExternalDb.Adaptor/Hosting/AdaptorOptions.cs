@@ -1,0 +1,45 @@
+namespace ExternalDb.Adaptor.Hosting;
+
+/// <summary>Settings of the adaptor, bound from the configuration section <c>Adaptor</c>.</summary>
+public sealed class AdaptorOptions
+{
+    /// <summary>The configuration section name: <c>Adaptor</c>.</summary>
+    public const string SectionName = "Adaptor";
+
+    /// <summary>The default SQLite connection string, relative to the working directory.</summary>
+    public const string DefaultSqliteConnectionString = "Data Source=adaptor.db";
+
+    /// <summary>The SQL engine: <c>sqlite</c> (default) or <c>postgres</c>.</summary>
+    public string Engine { get; set; } = "sqlite";
+
+    /// <summary>The engine's connection string. SQLite defaults to <see cref="DefaultSqliteConnectionString"/>; PostgreSQL requires one.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The legacy (V1/V2) shared secret, compared with <c>requestContext.settings.secretKey</c>.</summary>
+    public string? SecretKey { get; set; }
+
+    /// <summary>V3 verification keys (PEM or base64 SubjectPublicKeyInfo, EC P-256 or RSA); several allow rotation.</summary>
+    public IList<string> JwtPublicKeys { get; set; } = [];
+
+    /// <summary>The expected V3 <c>aud</c> claim (the application id of the connection).</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>The expected V3 <c>iss</c> claim; default <c>wix.com</c>.</summary>
+    public string Issuer { get; set; } = "wix.com";
+
+    /// <summary>When true, every write and schema change is refused and capabilities say so.</summary>
+    public bool ReadOnly { get; set; }
+
+    /// <summary>The largest accepted request body; larger bodies get 413. Default 8 MiB.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>The engine name, lower case.</summary>
+    internal string EngineName => (Engine ?? "").Trim().ToLowerInvariant();
+
+    /// <summary>The connection string to use, with the SQLite default applied.</summary>
+    internal string EffectiveConnectionString =>
+        !string.IsNullOrWhiteSpace(ConnectionString) ? ConnectionString : EngineName == "sqlite" ? DefaultSqliteConnectionString : "";
+
+    /// <summary>The V3 keys, non-blank entries only.</summary>
+    internal IEnumerable<string> ConfiguredKeys => (JwtPublicKeys ?? []).Where(k => !string.IsNullOrWhiteSpace(k));
+}

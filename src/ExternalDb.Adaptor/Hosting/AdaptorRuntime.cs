@@ -1,0 +1,38 @@
+using ExternalDb.Adaptor.Data;
+using ExternalDb.Adaptor.Query;
+using ExternalDb.Adaptor.Sql;
+using Microsoft.Extensions.Options;
+
+namespace ExternalDb.Adaptor.Hosting;
+
+/// <summary>The engine of one adaptor: dialect, catalog, item store and cursor codec.</summary>
+internal sealed class AdaptorRuntime : IAsyncDisposable
+{
+    public AdaptorRuntime(IOptions<AdaptorOptions> options)
+    {
+        Options = options.Value;
+        Dialect = Options.EngineName == "postgres"
+            ? new PostgresDialect(Options.EffectiveConnectionString)
+            : new SqliteDialect(Options.EffectiveConnectionString);
+        Catalog = new Catalog(Dialect);
+        Items = new ItemStore(Catalog, new FilterTranslator(Dialect), Options.ReadOnly);
+    }
+
+    public AdaptorOptions Options { get; }
+
+    public SqlDialect Dialect { get; }
+
+    public Catalog Catalog { get; }
+
+    public ItemStore Items { get; }
+
+    public CursorCodec Cursors { get; } = new();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Dialect is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

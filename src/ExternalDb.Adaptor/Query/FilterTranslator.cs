@@ -1,0 +1,214 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ExternalDb.Adaptor.Data;
+using ExternalDb.Adaptor.Errors;
+using ExternalDb.Adaptor.Schema;
+using ExternalDb.Adaptor.Sql;
+
+namespace ExternalDb.Adaptor.Query;
+
+/// <summary>
+/// Translates a <see cref="Filter"/> into a SQL condition of one dialect. Field names are resolved against
+/// the collection (unknown names are a VALIDATION_ERROR), values always become parameters.
+/// </summary>
+internal sealed class FilterTranslator(SqlDialect dialect)
+{
+    private const int MaxListLength = 10_000;
+
+    public SqlDialect Dialect => dialect;
+
+    public string Translate(Filter filter, Func<string, FieldInfo?> resolve, SqlParams ps, string? qualifier = null) => filter switch
+    {
+        AndFilter { Children.Count: 0 } => "1 = 1",
+        OrFilter { Children.Count: 0 } => "1 = 0",
+        AndFilter and => "(" + string.Join(" AND ", and.Children.Select(c => Translate(c, resolve, ps, qualifier))) + ")",
+        OrFilter or => "(" + string.Join(" OR ", or.Children.Select(c => Translate(c, resolve, ps, qualifier))) + ")",
+        NotFilter not => "(NOT " + Translate(not.Child, resolve, ps, qualifier) + ")",
+        Condition c => TranslateCondition(c, resolve, ps, qualifier),
+        _ => throw new InvalidOperationException("Unknown filter node."),
+    };
+
+    private string TranslateCondition(Condition c, Func<string, FieldInfo?> resolve, SqlParams ps, string? qualifier)
+    {
+        var field = resolve(c.Field) ?? throw AdaptorException.Validation(c.Path, $"Unknown field {c.Field}", c.Field);
+        if (!FieldTypeMap.Accepts(field, c.Operator))
+        {
+            throw AdaptorException.Validation(c.Path, $"Operator {c.Operator} is not supported for field {c.Field} of type {field.Type}", c.Operator);
+        }
+        var col = dialect.ColumnRef(field, qualifier);
+        var value = c.Value;
+        var isNull = value is null || value.GetValueKind() == JsonValueKind.Null;
+        switch (c.Operator)
+        {
+            case "$eq":
+                return isNull ? $"{col} IS NULL" : Equal(field, col, value, c.Path, ps);
+            case "$ne":
+                return isNull ? $"{col} IS NOT NULL" : $"(NOT {Equal(field, col, value, c.Path, ps)} OR {col} IS NULL)";
+            case "$lt":
+            case "$lte":
+            case "$gt":
+            case "$gte":
+            {
+                if (isNull)
+                {
+                    throw AdaptorException.Validation(c.Path, $"{c.Operator} needs a value", value);
+                }
+                var op = c.Operator switch { "$lt" => "<", "$lte" => "<=", "$gt" => ">", _ => ">=" };
+                var p = ps.Add(ValueCodec.ToDb(value, field, c.Path), field.Storage);
+                var left = field.Storage is StorageKind.Text or StorageKind.Other ? dialect.TextOrder(col) : col;
+                return $"{left} {op} {p}";
+            }
+            case "$in":
+            case "$hasSome":
+            case "$hasAll":
+            {
+                var list = ListOperand(c, value);
+                if (field.IsArray && field.Storage == StorageKind.Json)
+                {
+                    if (list.Count == 0)
+                    {
+                        return c.Operator == "$hasAll" ? "1 = 1" : "1 = 0";
+                    }
+                    var parts = list.Select(e => dialect.JsonArrayContains(col, e, ps));
+                    return "(" + string.Join(c.Operator == "$hasAll" ? " AND " : " OR ", parts) + ")";
+                }
+                if (list.Count == 0)
+                {
+                    return "1 = 0";
+                }
+                var values = list.Where(e => e is not null && e.GetValueKind() != JsonValueKind.Null)
+                    .Select((e, i) => ps.Add(ValueCodec.ToDb(e, field, $"{c.Path}[{i}]"), field.Storage)).ToList();
+                var hasNull = values.Count < list.Count;
+                var inList = values.Count > 0 ? $"{col} IN ({string.Join(", ", values)})" : "1 = 0";
+                return hasNull ? $"({inList} OR {col} IS NULL)" : inList;
+            }
+            case "$contains":
+            case "$startsWith":
+            case "$endsWith":
+            {
+                var text = StringOperand(c, value);
+                var escaped = EscapeLike(text);
+                var pattern = c.Operator switch
+                {
+                    "$contains" => "%" + escaped + "%",
+                    "$startsWith" => escaped + "%",
+                    _ => "%" + escaped,
+                };
+                return dialect.LikeInsensitive(col, ps.Add(pattern));
+            }
+            case "$exists":
+                if (value is null || value.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
+                {
+                    throw AdaptorException.Validation(c.Path, "$exists takes true or false", value);
+                }
+                return value.GetValue<bool>() ? $"{col} IS NOT NULL" : $"{col} IS NULL";
+            case "$urlized":
+            {
+                var words = value switch
+                {
+                    JsonArray a => a.Select((w, i) => w is JsonValue v && v.TryGetValue<string>(out var s) ? s
+                        : throw AdaptorException.Validation($"{c.Path}[{i}]", "$urlized takes an array of words", w)).ToList(),
+                    JsonValue v when v.TryGetValue<string>(out var s) => s.Split([' ', '-'], StringSplitOptions.RemoveEmptyEntries).ToList(),
+                    _ => throw AdaptorException.Validation(c.Path, "$urlized takes an array of words", value),
+                };
+                if (words.Count == 0)
+                {
+                    throw AdaptorException.Validation(c.Path, "$urlized needs at least one word", value);
+                }
+                var pattern = "(?i)" + string.Join("[- ]", words.Select(w => EscapeRegex(w.ToLowerInvariant())));
+                return dialect.RegexMatch(col, ps.Add(pattern));
+            }
+            case "$matches":
+                return dialect.RegexMatch(col, ps.Add(MatchesPattern(c, value)));
+            default:
+                throw AdaptorException.Validation(c.Path, $"Unknown operator {c.Operator}", c.Operator);
+        }
+    }
+
+    private string Equal(FieldInfo field, string col, JsonNode? value, string path, SqlParams ps)
+    {
+        if (field.Storage == StorageKind.Json)
+        {
+            return dialect.JsonEquals(col, ps.Add(value!.ToJsonString(), StorageKind.Json));
+        }
+        return $"{col} = {ps.Add(ValueCodec.ToDb(value, field, path), field.Storage)}";
+    }
+
+    private static List<JsonNode?> ListOperand(Condition c, JsonNode? value)
+    {
+        var list = value switch
+        {
+            JsonArray a => a.ToList(),
+            null => throw AdaptorException.Validation(c.Path, $"{c.Operator} takes an array of values", value),
+            _ => [value],
+        };
+        if (list.Count > MaxListLength)
+        {
+            throw AdaptorException.Validation(c.Path, $"{c.Operator} takes at most {MaxListLength} values");
+        }
+        return list;
+    }
+
+    private static string StringOperand(Condition c, JsonNode? value) =>
+        value is JsonValue v && v.TryGetValue<string>(out var s) ? s
+            : throw AdaptorException.Validation(c.Path, $"{c.Operator} takes a string", value);
+
+    /// <summary>Escapes LIKE wildcards; the statement declares <c>\</c> as the escape character.</summary>
+    internal static string EscapeLike(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Escapes a literal for both .NET and PostgreSQL (ARE) regular expressions: every ASCII character that
+    /// is not a letter or digit gets a backslash, which both engines read as "this character literally".
+    /// </summary>
+    internal static string EscapeRegex(string text)
+    {
+        var sb = new StringBuilder(text.Length * 2);
+        foreach (var ch in text)
+        {
+            if (ch < 128 && !char.IsAsciiLetterOrDigit(ch) && !char.IsControl(ch))
+            {
+                sb.Append('\\');
+            }
+            sb.Append(ch);
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// The anchored pattern of <c>$matches</c>: <c>{ignoreCase, spec: [{type: literal|anyOf, value}]}</c>;
+    /// a plain string is taken as a literal to be matched whole.
+    /// </summary>
+    internal static string MatchesPattern(Condition c, JsonNode? value)
+    {
+        if (value is JsonValue v && v.TryGetValue<string>(out var literal))
+        {
+            return "^" + EscapeRegex(literal) + "$";
+        }
+        if (value is not JsonObject obj || obj["spec"] is not JsonArray spec)
+        {
+            throw AdaptorException.Validation(c.Path, "$matches takes {ignoreCase, spec: [{type, value}]}", value);
+        }
+        var ignoreCase = obj["ignoreCase"] is JsonValue ic && ic.TryGetValue<bool>(out var b) && b;
+        var sb = new StringBuilder(ignoreCase ? "(?i)^" : "^");
+        for (var i = 0; i < spec.Count; i++)
+        {
+            var part = spec[i] as JsonObject;
+            var type = part?["type"] is JsonValue t && t.TryGetValue<string>(out var ts) ? ts : null;
+            var text = part?["value"] is JsonValue pv && pv.TryGetValue<string>(out var ps) ? ps : null;
+            switch (type)
+            {
+                case "literal" when text is not null:
+                    sb.Append(EscapeRegex(text));
+                    break;
+                case "anyOf" when !string.IsNullOrEmpty(text):
+                    sb.Append('[').Append(EscapeRegex(text)).Append(']');
+                    break;
+                default:
+                    throw AdaptorException.Validation($"{c.Path}.spec[{i}]", "Each $matches spec part is {type: literal|anyOf, value: string}", spec[i]);
+            }
+        }
+        return sb.Append('$').ToString();
+    }
+}

@@ -1,0 +1,117 @@
+using System.Text.Json.Nodes;
+using ExternalDb.Adaptor.Errors;
+
+namespace ExternalDb.Adaptor.Query;
+
+/// <summary>One sort key.</summary>
+internal sealed record SortSpec(string Field, bool Descending);
+
+/// <summary>A query over one collection.</summary>
+internal sealed record ItemQuery(Filter Filter, IReadOnlyList<SortSpec> Sort, IReadOnlyList<string>? Fields, int Limit, int Offset, bool ReturnTotal);
+
+/// <summary>One aggregation operation: <c>avg|min|max|sum|count</c>.</summary>
+internal sealed record AggregateOp(string ResultField, string Function, string? ItemField);
+
+/// <summary>A grouped query.</summary>
+internal sealed record AggregateSpec(Filter Initial, IReadOnlyList<string> GroupBy, IReadOnlyList<AggregateOp> Ops, Filter Final,
+    IReadOnlyList<SortSpec> Sort, int Limit, int Offset, bool ReturnTotal);
+
+/// <summary>Rows of a page, the total when asked for, and whether another page follows.</summary>
+internal sealed record PageResult<T>(List<T> Items, long? Total, bool HasMore);
+
+/// <summary>Parses sort and paging in both wire forms.</summary>
+internal static class QueryParsing
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 1000;
+
+    /// <summary>V3 <c>[{fieldName, order: ASC|DESC}]</c> or legacy <c>[{fieldName, direction: asc|desc}]</c>.</summary>
+    public static List<SortSpec> Sort(JsonNode? node, string path)
+    {
+        if (node is null)
+        {
+            return [];
+        }
+        if (node is JsonObject single)
+        {
+            node = new JsonArray(single.DeepClone());
+        }
+        if (node is not JsonArray array)
+        {
+            throw AdaptorException.Validation(path, "sort must be an array of {fieldName, order}", node);
+        }
+        var result = new List<SortSpec>();
+        for (var i = 0; i < array.Count; i++)
+        {
+            var item = array[i] as JsonObject ?? throw AdaptorException.Validation($"{path}[{i}]", "A sort entry is {fieldName, order}", array[i]);
+            var field = Str(item["fieldName"]) ?? throw AdaptorException.Validation($"{path}[{i}].fieldName", "fieldName is required");
+            var order = (Str(item["order"]) ?? Str(item["direction"]) ?? "ASC").ToUpperInvariant();
+            if (order is not ("ASC" or "DESC"))
+            {
+                throw AdaptorException.Validation($"{path}[{i}].order", "order must be ASC or DESC", order);
+            }
+            result.Add(new SortSpec(field, order == "DESC"));
+        }
+        return result;
+    }
+
+    public static int Limit(JsonNode? node, string path)
+    {
+        if (node is null)
+        {
+            return DefaultLimit;
+        }
+        var limit = Int(node, path);
+        if (limit < 0 || limit > MaxLimit)
+        {
+            throw AdaptorException.Validation(path, $"limit must be between 0 and {MaxLimit}", node);
+        }
+        return (int)limit;
+    }
+
+    public static int Offset(JsonNode? node, string path)
+    {
+        if (node is null)
+        {
+            return 0;
+        }
+        var offset = Int(node, path);
+        if (offset < 0 || offset > int.MaxValue)
+        {
+            throw AdaptorException.Validation(path, "offset must be zero or more", node);
+        }
+        return (int)offset;
+    }
+
+    private static long Int(JsonNode node, string path)
+    {
+        if (node is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            && double.TryParse(v.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d)
+            && d == Math.Floor(d) && !double.IsInfinity(d))
+        {
+            return d > long.MaxValue ? long.MaxValue : (long)d;
+        }
+        if (node is JsonValue s && s.TryGetValue<string>(out var text) && long.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var l))
+        {
+            return l;
+        }
+        throw AdaptorException.Validation(path, $"{path} must be an integer", node);
+    }
+
+    public static List<string>? StringList(JsonNode? node, string path)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+        if (node is not JsonArray a)
+        {
+            throw AdaptorException.Validation(path, $"{path} must be an array of strings", node);
+        }
+        return a.Select((x, i) => Str(x) ?? throw AdaptorException.Validation($"{path}[{i}]", "Expected a string", x)).ToList();
+    }
+
+    public static string? Str(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    public static bool Bool(JsonNode? node) => node is JsonValue v && v.TryGetValue<bool>(out var b) && b;
+}

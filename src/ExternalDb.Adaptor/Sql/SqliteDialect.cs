@@ -1,0 +1,115 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using ExternalDb.Adaptor.Schema;
+using Microsoft.Data.Sqlite;
+
+namespace ExternalDb.Adaptor.Sql;
+
+/// <summary>SQLite (embedded): dates as ISO-8601 text with milliseconds, JSON as text, REGEXP via .NET.</summary>
+internal sealed class SqliteDialect(string connectionString) : SqlDialect
+{
+    private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(500);
+
+    public override string Name => "sqlite";
+
+    public string ConnectionString { get; } = connectionString;
+
+    public override string ColumnType(StorageKind kind) => kind switch
+    {
+        StorageKind.Number => "REAL",
+        StorageKind.Boolean => "BOOLEAN",
+        _ => "TEXT",
+    };
+
+    public override (string FieldType, StorageKind Storage) FromSqlType(string sqlType)
+    {
+        var t = sqlType.ToUpperInvariant();
+        if (t.Contains("BOOL", StringComparison.Ordinal)) return ("BOOLEAN", StorageKind.Boolean);
+        if (t.Contains("INT", StringComparison.Ordinal) || t.Contains("REAL", StringComparison.Ordinal) || t.Contains("FLOA", StringComparison.Ordinal)
+            || t.Contains("DOUB", StringComparison.Ordinal) || t.Contains("NUMERIC", StringComparison.Ordinal) || t.Contains("DECIMAL", StringComparison.Ordinal))
+        {
+            return ("NUMBER", StorageKind.Number);
+        }
+        if (t.Contains("DATETIME", StringComparison.Ordinal) || t.Contains("TIMESTAMP", StringComparison.Ordinal)) return ("DATETIME", StorageKind.DateTime);
+        if (t.Contains("DATE", StringComparison.Ordinal)) return ("DATE", StorageKind.Text);
+        if (t.Contains("TIME", StringComparison.Ordinal)) return ("TIME", StorageKind.Text);
+        if (t.Contains("JSON", StringComparison.Ordinal)) return ("OBJECT", StorageKind.Json);
+        if (t.Contains("BLOB", StringComparison.Ordinal)) return ("TEXT", StorageKind.Other);
+        return ("TEXT", StorageKind.Text);
+    }
+
+    public override string TextOrder(string column) => column;
+
+    public override string LikeInsensitive(string column, string patternParam) => $"{column} LIKE {patternParam} ESCAPE '\\'";
+
+    public override string RegexMatch(string column, string patternParam) => $"{column} REGEXP {patternParam}";
+
+    public override string JsonEquals(string column, string jsonParam) =>
+        $"(json_valid({column}) AND json({column}) = json({jsonParam}))";
+
+    public override string JsonArrayContains(string column, JsonNode? element, SqlParams ps)
+    {
+        var (value, kind) = element switch
+        {
+            JsonValue v when v.TryGetValue<string>(out var s) => ((object?)s, StorageKind.Text),
+            JsonValue v when v.TryGetValue<bool>(out var b) => (b, StorageKind.Boolean),
+            JsonValue v when v.TryGetValue<double>(out var d) => (d, StorageKind.Number),
+            null => (null, StorageKind.Text),
+            _ => (element.ToJsonString(), StorageKind.Json),
+        };
+        var p = ps.Add(value, kind);
+        return $"EXISTS (SELECT 1 FROM json_each({ArrayOrEmpty(column)}) AS je WHERE je.value = {p})";
+    }
+
+    private static string ArrayOrEmpty(string column) =>
+        $"CASE WHEN json_valid({column}) AND json_type({column}) = 'array' THEN {column} ELSE '[]' END";
+
+    public override string OrderTerm(string column, StorageKind kind, bool descending) => column + (descending ? " DESC" : " ASC");
+
+    public override (string Join, string Value, string? Type) UnwindArray(string column) =>
+        ($"JOIN json_each({ArrayOrEmpty(column)}) AS je", "je.value", "je.type");
+
+    public override string CatalogQuery(bool oneTable) =>
+        "SELECT m.name, m.type, p.name, p.type FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p " +
+        "WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND m.name NOT LIKE '\\_externaldb\\_%' ESCAPE '\\'" +
+        (oneTable ? " AND m.name = @p0" : "") + " ORDER BY m.name, p.cid";
+
+    public override bool IsView(string tableType) => string.Equals(tableType, "view", StringComparison.OrdinalIgnoreCase);
+
+    public override IReadOnlyList<string> MetadataDdl { get; } =
+    [
+        "CREATE TABLE IF NOT EXISTS _externaldb_collections (collection_id TEXT PRIMARY KEY, display_name TEXT)",
+        "CREATE TABLE IF NOT EXISTS _externaldb_fields (collection_id TEXT NOT NULL, field_key TEXT NOT NULL, field_type TEXT NOT NULL, display_name TEXT, options TEXT, PRIMARY KEY (collection_id, field_key))",
+        "CREATE TABLE IF NOT EXISTS _externaldb_references (seq INTEGER PRIMARY KEY AUTOINCREMENT, collection_id TEXT NOT NULL, field_key TEXT NOT NULL, referring_id TEXT NOT NULL, referenced_id TEXT NOT NULL, referenced_collection_id TEXT, UNIQUE (collection_id, field_key, referring_id, referenced_id))",
+        "CREATE INDEX IF NOT EXISTS _externaldb_references_referenced ON _externaldb_references (referenced_collection_id, referenced_id)",
+    ];
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync(ct).ConfigureAwait(false);
+        connection.CreateFunction<string?, string?, bool?>("regexp", static (pattern, input) =>
+            pattern is null || input is null ? null : Regex.IsMatch(input, pattern, RegexOptions.CultureInvariant, RegexTimeout), isDeterministic: true);
+        return connection;
+    }
+
+    public override void Bind(DbCommand command, SqlParam param)
+    {
+        var p = command.CreateParameter();
+        p.ParameterName = param.Name;
+        p.Value = param.Value switch
+        {
+            null => DBNull.Value,
+            bool b => b ? 1L : 0L,
+            DateTime d => FormatDate(d),
+            var v => v,
+        };
+        command.Parameters.Add(p);
+    }
+
+    public static string FormatDate(DateTime d) => d.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    public override bool IsUniqueViolation(Exception ex) => ex is SqliteException { SqliteErrorCode: 19 };
+}
