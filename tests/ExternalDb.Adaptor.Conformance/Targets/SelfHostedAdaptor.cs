@@ -21,7 +21,9 @@ public sealed class SelfHostedAdaptor : IAsyncDisposable
     /// <summary>The engines the reference adaptor supports; every test runs on each.</summary>
     public static readonly IReadOnlyList<string> Engines = ["sqlite", "postgres"];
 
-    private const string AdaptorTypeName = "ExternalDb.Adaptor.AdaptorApp, ExternalDb.Adaptor";
+    /// <summary>Where the adaptor's hosting entry point may live (the planned name first).</summary>
+    private static readonly string[] AdaptorTypeNames =
+        ["ExternalDb.Adaptor.AdaptorApp, ExternalDb.Adaptor", "ExternalDb.Adaptor.Hosting.AdaptorApp, ExternalDb.Adaptor"];
 
     private static readonly Dictionary<string, Lazy<Task<SelfHostedAdaptor>>> Instances =
         Engines.ToDictionary(e => e, e => new Lazy<Task<SelfHostedAdaptor>>(() => StartAsync(e), LazyThreadSafetyMode.ExecutionAndPublication),
@@ -110,14 +112,14 @@ public sealed class SelfHostedAdaptor : IAsyncDisposable
     /// </summary>
     private static MethodInfo FindBuildMethod()
     {
-        var type = Type.GetType(AdaptorTypeName, throwOnError: false)
+        var type = AdaptorTypeNames.Select(name => Type.GetType(name, throwOnError: false)).FirstOrDefault(t => t is not null)
             ?? throw new InvalidOperationException(
-                $"The reference adaptor's hosting entry point '{AdaptorTypeName}' was not found. Build src/ExternalDb.Adaptor " +
+                $"The reference adaptor's hosting entry point ({string.Join(" or ", AdaptorTypeNames)}) was not found. Build src/ExternalDb.Adaptor " +
                 "(it must expose AdaptorApp.Build(string[] args, Action<WebApplicationBuilder>? configure)), or set " +
                 "CONFORMANCE_BASE_URL to test a running adaptor.");
         return type.GetMethod("Build", BindingFlags.Public | BindingFlags.Static, [typeof(string[]), typeof(Action<WebApplicationBuilder>)])
             ?? throw new InvalidOperationException(
-                $"'{AdaptorTypeName}' has no public static Build(string[], Action<WebApplicationBuilder>?) returning WebApplication.");
+                $"'{type.FullName}' has no public static Build(string[], Action<WebApplicationBuilder>?) returning WebApplication.");
     }
 
     public async ValueTask DisposeAsync()
