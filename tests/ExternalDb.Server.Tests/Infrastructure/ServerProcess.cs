@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace ExternalDb.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The built server run as a child process (<c>dotnet ExternalDb.Server.dll --urls ...</c>) on a given data directory,
+/// with its standard output and error captured.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServerProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>Everything the process wrote to stdout and stderr so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts the server and waits until <c>/healthz</c> answers; <paramref name="adminKey"/> null leaves the key unconfigured.</summary>
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, string? adminKey)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "ExternalDb.Server.dll");
+        Assert.True(File.Exists(dll), $"The server is not built next to the tests: {dll}");
+        var port = Ports.Free();
+        var info = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        info.ArgumentList.Add(dll);
+        info.ArgumentList.Add("--urls");
+        info.ArgumentList.Add($"http://127.0.0.1:{port}");
+        foreach (var inherited in info.Environment.Keys.Where(k => k.StartsWith("Auth__", StringComparison.OrdinalIgnoreCase)
+            || k.StartsWith("Storage__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            info.Environment.Remove(inherited);
+        }
+        info.Environment["Storage__DataDirectory"] = dataDirectory;
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        if (adminKey is not null)
+        {
+            info.Environment["Auth__BootstrapAdminKey"] = adminKey;
+        }
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}/"));
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        Assert.True(process.Start(), "The server process did not start");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await server.WaitHealthyAsync();
+        return server;
+    }
+
+    /// <summary>A raw HTTP client for the process, sending <paramref name="apiKey"/> as a bearer token when given.</summary>
+    public HttpClient Http(string? apiKey = null)
+    {
+        var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        if (apiKey is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+        }
+        return http;
+    }
+
+    /// <summary>Kills the process at once (SIGKILL on Linux): no shutdown, no checkpoint.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: false);
+        }
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Waits until the output matches, or fails after <paramref name="timeout"/>.</summary>
+    public async Task<string> WaitForOutputAsync(Func<string, bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition(Output))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The expected output did not appear:\n{Output}");
+            await Task.Delay(50);
+        }
+        return Output;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private async Task WaitHealthyAsync()
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            Assert.False(_process.HasExited, $"The server exited with {(_process.HasExited ? _process.ExitCode : 0)}:\n{Output}");
+            try
+            {
+                using var response = await http.GetAsync("healthz");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail($"The server did not become healthy:\n{Output}");
+    }
+
+    private static string DotnetHost()
+    {
+        var fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk))
+        {
+            return fromSdk;
+        }
+        var current = Environment.ProcessPath;
+        return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await KillAsync();
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        _process.Dispose();
+    }
+}
