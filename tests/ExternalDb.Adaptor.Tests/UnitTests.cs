@@ -1,0 +1,170 @@
+using System.Text.Json.Nodes;
+using ExternalDb.Adaptor.Errors;
+using ExternalDb.Adaptor.Query;
+using ExternalDb.Adaptor.Schema;
+using ExternalDb.Adaptor.Sql;
+
+namespace ExternalDb.Adaptor.Tests;
+
+public sealed class FilterTranslatorTests
+{
+    private static readonly CollectionInfo Cars = new("cars", null,
+    [
+        new FieldInfo("_id", "TEXT", StorageKind.Text),
+        new FieldInfo("make", "TEXT", StorageKind.Text),
+        new FieldInfo("year", "NUMBER", StorageKind.Number),
+        new FieldInfo("sold", "BOOLEAN", StorageKind.Boolean),
+        new FieldInfo("when", "DATETIME", StorageKind.DateTime),
+        new FieldInfo("tags", "ARRAY_STRING", StorageKind.Json),
+    ], false);
+
+    private static (string Sql, IReadOnlyList<SqlParam> Params) Translate(SqlDialect dialect, string filterJson)
+    {
+        var ps = new SqlParams();
+        var sql = new FilterTranslator(dialect).Translate(FilterParser.Parse(JsonNode.Parse(filterJson)), Cars.Find, ps);
+        return (sql, ps.Items);
+    }
+
+    public static TheoryData<string> Dialects => ["sqlite", "postgres"];
+
+    private static SqlDialect Dialect(string name) => name == "sqlite" ? new SqliteDialect("Data Source=:memory:") : new PostgresDialect("Host=127.0.0.1");
+
+    [Fact]
+    public void Sqlite_translates_comparisons_into_parameters()
+    {
+        var (sql, ps) = Translate(Dialect("sqlite"), """{"$and":[{"make":"BMW"},{"year":{"$gte":2015}},{"sold":false}]}""");
+        Assert.Equal("(\"make\" = @p0 AND \"year\" >= @p1 AND \"sold\" = @p2)", sql);
+        Assert.Equal<object?>(["BMW", 2015d, false], ps.Select(p => p.Value));
+    }
+
+    [Fact]
+    public void Postgres_uses_ilike_binary_collation_and_jsonb_containment()
+    {
+        var (sql, ps) = Translate(Dialect("postgres"), """{"make":{"$startsWith":"b%"},"year":{"$lt":3},"tags":{"$hasAll":["x"]}}""");
+        Assert.Equal("(\"make\" ILIKE @p0 ESCAPE '\\' AND \"year\" < @p1 AND ((jsonb_typeof((\"tags\")::jsonb) = 'array' AND (\"tags\")::jsonb @> @p2)))", sql);
+        Assert.Equal("b\\%%", ps[0].Value);
+        Assert.Equal("[\"x\"]", ps[2].Value);
+        var (textSql, _) = Translate(Dialect("postgres"), """{"make":{"$gt":"m"}}""");
+        Assert.Equal("\"make\" COLLATE \"C\" > @p0", textSql);
+    }
+
+    [Theory]
+    [MemberData(nameof(Dialects))]
+    public void Null_equality_is_is_null_and_ne_includes_nulls(string dialect)
+    {
+        Assert.Equal("\"make\" IS NULL", Translate(Dialect(dialect), """{"make":null}""").Sql);
+        Assert.Equal("\"make\" IS NOT NULL", Translate(Dialect(dialect), """{"make":{"$ne":null}}""").Sql);
+        Assert.Equal("(NOT \"make\" = @p0 OR \"make\" IS NULL)", Translate(Dialect(dialect), """{"make":{"$ne":"x"}}""").Sql);
+    }
+
+    [Theory]
+    [MemberData(nameof(Dialects))]
+    public void Dates_become_utc_date_parameters_with_milliseconds(string dialect)
+    {
+        var (sql, ps) = Translate(Dialect(dialect), """{"when":{"$gt":{"$date":"2024-01-02T03:04:05.678Z"}}}""");
+        Assert.Equal("\"when\" > @p0", sql);
+        var value = Assert.IsType<DateTime>(ps[0].Value);
+        Assert.Equal(DateTimeKind.Utc, value.Kind);
+        Assert.Equal(678, value.Millisecond);
+    }
+
+    [Theory]
+    [MemberData(nameof(Dialects))]
+    public void Matches_is_anchored_and_escaped(string dialect)
+    {
+        var (sql, ps) = Translate(Dialect(dialect), """{"make":{"$matches":{"ignoreCase":true,"spec":[{"type":"literal","value":"a.b"},{"type":"anyOf","value":"xy"}]}}}""");
+        Assert.Contains("@p0", sql, StringComparison.Ordinal);
+        Assert.Equal("(?i)^a\\.b[xy]$", ps[0].Value);
+    }
+
+    [Fact]
+    public void V1_tree_filters_parse_like_mongo_filters()
+    {
+        var tree = Translate(Dialect("sqlite"), """{"kind":"filter","operator":"$and","value":[{"kind":"filter","operator":"$eq","fieldName":"make","value":"BMW"},{"kind":"filter","operator":"$not","value":[{"kind":"filter","operator":"$hasSome","fieldName":"year","value":[1,2]}]}]}""");
+        Assert.Equal("(\"make\" = @p0 AND (NOT \"year\" IN (@p1, @p2)))", tree.Sql);
+    }
+
+    [Theory]
+    [InlineData("""{"nosuch":1}""", "nosuch")]
+    [InlineData("""{"year":{"$regex":"x"}}""", "$regex")]
+    [InlineData("""{"sold":{"$contains":"x"}}""", "$contains")]
+    [InlineData("""{"year":{"$gt":"x"}}""", "number")]
+    [InlineData("""{"$nor":[]}""", "$nor")]
+    [InlineData("""[1,2]""", "object")]
+    public void Bad_filters_are_validation_errors(string filter, string mentioned)
+    {
+        var e = Assert.Throws<AdaptorException>(() => Translate(Dialect("sqlite"), filter));
+        Assert.Equal("VALIDATION_ERROR", e.ErrorCode);
+        Assert.Equal(400, e.Status);
+        Assert.Contains(mentioned, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Like_and_regex_escaping_neutralise_special_characters()
+    {
+        Assert.Equal("50\\%\\_off\\\\", FilterTranslator.EscapeLike("50%_off\\"));
+        Assert.Equal("a\\.\\*\\(x\\)\\'", FilterTranslator.EscapeRegex("a.*(x)'"));
+    }
+}
+
+public sealed class IdentifierTests
+{
+    [Theory]
+    [InlineData("cars", true)]
+    [InlineData("_x-1", true)]
+    [InlineData("1cars", false)]
+    [InlineData("a b", false)]
+    [InlineData("a\"b", false)]
+    [InlineData("a;DROP", false)]
+    [InlineData("", false)]
+    public void New_names_follow_the_pattern(string name, bool valid) => Assert.Equal(valid, Identifiers.IsValidNewName(name));
+
+    [Fact]
+    public void New_names_longer_than_63_characters_are_refused()
+    {
+        Assert.True(Identifiers.IsValidNewName(new string('a', 63)));
+        Assert.False(Identifiers.IsValidNewName(new string('a', 64)));
+    }
+
+    [Fact]
+    public void Reserved_prefixes_are_refused()
+    {
+        var e = Assert.Throws<AdaptorException>(() => Identifiers.RequireNewName("_externaldb_fields", "collection.id"));
+        Assert.Equal("VALIDATION_ERROR", e.ErrorCode);
+    }
+
+    [Fact]
+    public void Quoting_doubles_embedded_quotes()
+    {
+        Assert.Equal("\"we\"\"ird\"", Identifiers.Quote("we\"ird"));
+        Assert.Throws<ArgumentException>(() => Identifiers.Quote("bad\0name"));
+    }
+}
+
+public sealed class CursorCodecTests
+{
+    [Fact]
+    public void Cursor_round_trips_request_and_offset()
+    {
+        var codec = new CursorCodec();
+        var request = new JsonObject { ["collectionId"] = "cars", ["query"] = new JsonObject { ["filter"] = new JsonObject { ["a"] = 1 } } };
+        var cursor = codec.Encode("query", request, 40);
+        var (decoded, offset) = codec.Decode(cursor, "query");
+        Assert.Equal(40, offset);
+        Assert.True(JsonNode.DeepEquals(request, decoded));
+    }
+
+    [Fact]
+    public void Tampered_foreign_or_mistyped_cursors_are_refused()
+    {
+        var codec = new CursorCodec();
+        var cursor = codec.Encode("query", new JsonObject { ["collectionId"] = "cars" }, 10);
+        var tampered = (cursor[0] == 'e' ? 'f' : 'e') + cursor[1..];
+        foreach (var bad in new[] { tampered, "garbage", "", new CursorCodec().Encode("query", new JsonObject(), 1) })
+        {
+            var e = Assert.Throws<AdaptorException>(() => codec.Decode(bad, "query"));
+            Assert.Equal("VALIDATION_ERROR", e.ErrorCode);
+        }
+        Assert.Throws<AdaptorException>(() => codec.Decode(cursor, "aggregate"));
+    }
+}
