@@ -142,6 +142,16 @@ public sealed class PagingTests(PagedServer fixture) : IClassFixture<PagedServer
         Assert.False(hasNext);
     }
 
+    [Fact]
+    public async Task The_largest_offset_answers_an_empty_page()
+    {
+        var page = await _server.AdminHttp().GetRawAsync(RawApi.Base + "?paging.limit=1000&paging.offset=" + int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(200, page.Status);
+        Assert.Empty(NamesOf(page));
+        Assert.False(Metadata(page).HasNext);
+    }
+
     [Theory]
     [InlineData("paging.limit=1001", "paging.limit")]
     [InlineData("paging.limit=100000", "paging.limit")]

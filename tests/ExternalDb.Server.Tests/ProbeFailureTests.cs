@@ -64,7 +64,9 @@ public sealed class ProbeFailureTests(ShortProbeTimeoutServer fixture) : IClassF
         await using var adaptor = (await FakeAdaptor.StartAsync()).AsLegacy();
         adaptor.OnJson(path, """{"message": "You are not authorized"}""", status);
 
-        await CreateExpectingFailureAsync(adaptor.Endpoint, CauseOfFailure.Unauthorized);
+        var stored = await CreateExpectingFailureAsync(adaptor.Endpoint, CauseOfFailure.Unauthorized);
+
+        Assert.Contains(path, stored.ConnectionStatus!.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -78,7 +80,9 @@ public sealed class ProbeFailureTests(ShortProbeTimeoutServer fixture) : IClassF
         await using var adaptor = (await FakeAdaptor.StartAsync()).AsLegacy();
         adaptor.OnJson(path, """{"message": "boom"}""", status);
 
-        await CreateExpectingFailureAsync(adaptor.Endpoint, CauseOfFailure.CommunicationFailure);
+        var stored = await CreateExpectingFailureAsync(adaptor.Endpoint, CauseOfFailure.CommunicationFailure);
+
+        Assert.Contains(path, stored.ConnectionStatus!.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -7,6 +7,14 @@ namespace ExternalDb.Server.Tests;
 /// <summary>Creating STANDALONE connections against healthy legacy (V1/V2) adaptors.</summary>
 public sealed class StandaloneProbeTests(SharedServer fixture) : IClassFixture<SharedServer>
 {
+    /// <summary>The public FieldType values of Wix's connections API.</summary>
+    private static readonly HashSet<string> WixFieldTypes =
+    [
+        "TEXT", "NUMBER", "DATE", "DATETIME", "IMAGE", "BOOLEAN", "DOCUMENT", "URL", "RICH_TEXT", "VIDEO", "ANY", "ARRAY_STRING",
+        "ARRAY_DOCUMENT", "AUDIO", "TIME", "LANGUAGE", "RICH_CONTENT", "MEDIA_GALLERY", "ADDRESS", "PAGE_LINK", "REFERENCE",
+        "MULTI_REFERENCE", "OBJECT", "ARRAY",
+    ];
+
     private readonly ServerInstance _server = fixture.Server;
 
     private async Task<ExternalDatabaseConnection> CreateAsync(string name, string endpoint, JsonObject configuration)
@@ -73,19 +81,24 @@ public sealed class StandaloneProbeTests(SharedServer fixture) : IClassFixture<S
         Assert.Equal(["/api/adaptor/provision", "/api/adaptor/schemas/list"], adaptor.Received.Select(c => c.Path));
     }
 
-    [Fact]
-    public async Task Provision_answering_protocol_version_2_with_schema_creation_allowed_makes_a_V2_connection_with_modifications()
+    [Theory]
+    [InlineData("\"createCollection\"")]
+    [InlineData("\"addColumn\"")]
+    [InlineData("\"list\", \"listHeaders\", \"find\", \"createCollection\", \"addColumn\", \"removeColumn\"")]
+    public async Task Provision_answering_protocol_version_2_with_schema_changes_allowed_makes_a_V2_connection_with_modifications(string operations)
     {
+        var schemas = Answers.OneModifiableSchema.Replace(
+            "\"list\", \"listHeaders\", \"find\", \"createCollection\", \"addColumn\", \"removeColumn\"", operations, StringComparison.Ordinal);
         await using var adaptor = (await FakeAdaptor.StartAsync())
-            .AsLegacy(provisionAnswer: """{"type": "fake", "vendor": "tests", "protocolVersion": 2}""", schemas: Answers.OneModifiableSchema);
+            .AsLegacy(provisionAnswer: """{"type": "fake", "vendor": "tests", "protocolVersion": 2}""", schemas: schemas);
 
         var created = await CreateAsync(Names.New("v2mods"), adaptor.Endpoint, new JsonObject { ["secretKey"] = "x" });
 
         StatusAssert.Succeeded(created, ProtocolVersion.V2, CollectionsFound.Yes);
         Assert.True(created.Capabilities!.CollectionModificationsSupported);
-        Assert.NotEmpty(created.Capabilities.FieldTypes);
-        Assert.Contains("TEXT", created.Capabilities.FieldTypes);
-        Assert.All(created.Capabilities.FieldTypes, t => Assert.Matches("^[A-Z_]+$", t));
+        Assert.Superset(new HashSet<string> { "TEXT", "NUMBER", "BOOLEAN", "DATETIME", "URL", "IMAGE" }, created.Capabilities.FieldTypes.ToHashSet());
+        Assert.Subset(WixFieldTypes, created.Capabilities.FieldTypes.ToHashSet());
+        Assert.Equal(created.Capabilities.FieldTypes.Count, created.Capabilities.FieldTypes.Distinct().Count());
     }
 
     [Fact]

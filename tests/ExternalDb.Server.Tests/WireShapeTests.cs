@@ -224,6 +224,14 @@ public sealed class WireShapeTests(SharedServer fixture) : IClassFixture<SharedS
     }
 
     [Fact]
+    public async Task A_method_the_api_does_not_have_answers_405_in_the_error_shape()
+    {
+        var response = await _server.AdminHttp().SendRawAsync(HttpMethod.Patch, RawApi.Path("anything"), "{}");
+
+        ErrorAssert.Application(response, 405, "METHOD_NOT_ALLOWED");
+    }
+
+    [Fact]
     public async Task An_unknown_route_answers_404_in_the_error_shape()
     {
         var response = await _server.AdminHttp().GetRawAsync("wix-data/v1/no-such-thing");

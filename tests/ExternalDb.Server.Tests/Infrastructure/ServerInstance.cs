@@ -64,7 +64,7 @@ public sealed class ServerInstance : IAsyncDisposable
     }
 
     /// <summary>The SDK client, authenticated with <paramref name="apiKey"/> (the admin key by default).</summary>
-    public ExternalDbClient Client(string? apiKey = null) => new(Http(), apiKey ?? AdminKey);
+    public ExternalDbClient Client(string? apiKey = null) => new(BaseAddress, apiKey ?? AdminKey);
 
     /// <summary>A raw HTTP client; with <paramref name="apiKey"/> it sends <c>Authorization: Bearer</c>, without it nothing.</summary>
     public HttpClient Http(string? apiKey = null)
