@@ -1,0 +1,3 @@
+using ExternalDb.Cli;
+
+return await CliApp.RunAsync(args).ConfigureAwait(false);
