@@ -401,6 +401,12 @@ public abstract class AdaptorBehaviourTests(AdaptorHost host)
         Assert.Equal(["p1", "p2"], refs.Select(r => r!["referencedItemId"]!.GetValue<string>()));
         Assert.Equal("Ann", refs[0]!["referencedItem"]!["name"]!.GetValue<string>());
         Assert.Equal(2, queried["pagingMetadata"]!["total"]!.GetValue<long>());
+        var withActors = await Host.V3OkAsync("/v3/items/query", new JsonObject
+        {
+            ["collectionId"] = movies, ["query"] = new JsonObject(), ["includeReferencedItems"] = new JsonArray("actors"),
+        });
+        var included = withActors["items"]![0]!["actors"]!.AsArray();
+        Assert.Equal(["Ann", "Bob"], included.Select(a => a!["name"]!.GetValue<string>()));
         var removed = await Host.V3OkAsync("/v3/items/remove-references", Refs("p1", "p9"));
         Assert.NotNull(removed["results"]![0]!["reference"]);
         Assert.Equal("REFERENCE_NOT_FOUND", removed["results"]![1]!["error"]!["errorCode"]!.GetValue<string>());

@@ -45,3 +45,35 @@ public sealed class StartupValidationTests
         Assert.Contains("Adaptor:ConnectionString", message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>With <c>ReadOnly</c>, writes and schema changes are refused and the schemas say so.</summary>
+public sealed class ReadOnlyAdaptorTests
+{
+    [Fact]
+    public async Task Read_only_adaptor_refuses_writes_and_advertises_no_schema_changes()
+    {
+        var dir = Directory.CreateTempSubdirectory("extdb-ro-").FullName;
+        try
+        {
+            var settings = new Dictionary<string, string?>
+            {
+                ["Adaptor:ConnectionString"] = $"Data Source={Path.Combine(dir, "ro.db")};Pooling=False",
+                ["Adaptor:SecretKey"] = "k",
+                ["Adaptor:ReadOnly"] = "true",
+            };
+            await using var app = AdaptorApp.Build(["--urls", "http://127.0.0.1:0"], b => b.Configuration.AddInMemoryCollection(settings));
+            await app.StartAsync();
+            using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+            const string context = "\"requestContext\":{\"settings\":{\"secretKey\":\"k\"}}";
+            using var create = await http.PostAsync("/schemas/create", new StringContent("{\"collectionName\":\"t\"," + context + "}"));
+            Assert.Equal(400, (int)create.StatusCode);
+            using var provision = await http.PostAsync("/provision", new StringContent("{" + context + "}"));
+            Assert.Equal(200, (int)provision.StatusCode);
+            await app.StopAsync();
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}

@@ -80,7 +80,57 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         {
             rows.RemoveAt(rows.Count - 1);
         }
+        foreach (var (fieldKey, limit) in query.Include)
+        {
+            await IncludeReferencedAsync(connection, collection, rows, fieldKey, limit, ct).ConfigureAwait(false);
+        }
         return new PageResult<JsonObject>(rows, total, hasMore);
+    }
+
+    /// <summary>Puts the referenced items (in reference order) into each item's reference field.</summary>
+    private async Task IncludeReferencedAsync(DbConnection connection, CollectionInfo collection, List<JsonObject> items, string fieldKey, int? limit, CancellationToken ct)
+    {
+        var field = collection.Find(fieldKey);
+        if (field is null || field.Type is not ("MULTI_REFERENCE" or "REFERENCE"))
+        {
+            throw AdaptorException.Validation("includeReferencedItems", $"{fieldKey} is not a reference field of {collection.Id}", fieldKey);
+        }
+        var ids = items.Select(i => IdString(i["_id"])).ToList();
+        var links = new List<ItemReference>();
+        if (field.Type == "MULTI_REFERENCE")
+        {
+            foreach (var chunk in ids.Chunk(IdChunk))
+            {
+                var ps = new SqlParams();
+                var sql = $"SELECT referring_id, referenced_id FROM _externaldb_references WHERE collection_id = {ps.Add(collection.Id)} AND field_key = {ps.Add(field.Key)} " +
+                          $"AND referring_id IN ({string.Join(", ", chunk.Select(id => ps.Add(id)))}) ORDER BY seq";
+                links.AddRange(await Db.QueryAsync(Dialect, connection, null, sql, ps, r => new ItemReference(r.GetString(0), r.GetString(1)), ct).ConfigureAwait(false));
+            }
+        }
+        else
+        {
+            links.AddRange(items.Where(i => QueryParsing.Str(i[field.Key]) is not null).Select(i => new ItemReference(IdString(i["_id"]), QueryParsing.Str(i[field.Key])!)));
+        }
+        var target = field.ReferencedCollectionId is null ? null
+            : (await catalog.ListAsync(connection, null, field.ReferencedCollectionId, ct).ConfigureAwait(false)).FirstOrDefault();
+        var referenced = target is { HasIdColumn: true }
+            ? await ReadByIdsAsync(connection, null, target, links.Select(l => l.ReferencedItemId).Distinct(StringComparer.Ordinal).ToList(), ct).ConfigureAwait(false)
+            : [];
+        JsonNode Resolve(string id) => referenced.TryGetValue(id, out var item) ? item.DeepClone() : JsonValue.Create(id);
+        var byItem = links.GroupBy(l => l.ReferringItemId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(l => l.ReferencedItemId).ToList(), StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            var targets = byItem.GetValueOrDefault(IdString(item["_id"])) ?? [];
+            if (field.Type == "REFERENCE")
+            {
+                if (targets.Count > 0)
+                {
+                    item[field.Key] = Resolve(targets[0]);
+                }
+                continue;
+            }
+            item[field.Key] = new JsonArray([.. targets.Take(limit ?? int.MaxValue).Select(Resolve)]);
+        }
     }
 
     public async Task<long> CountAsync(string? collectionId, Filter filter, CancellationToken ct)

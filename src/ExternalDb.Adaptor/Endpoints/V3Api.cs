@@ -99,7 +99,10 @@ internal static class V3Api
             FilterParser.Parse(query["filter"], "query.filter"),
             QueryParsing.Sort(query["sort"], "query.sort"),
             QueryParsing.StringList(query["fields"], "query.fields"),
-            paging.Limit, paging.Offset, QueryParsing.Bool(request["returnTotalCount"]));
+            paging.Limit, paging.Offset, QueryParsing.Bool(request["returnTotalCount"]))
+        {
+            Include = QueryParsing.Includes(r["includeReferencedItems"] ?? query["includeReferencedItems"]),
+        };
         var page = await runtime.Items.QueryAsync(QueryParsing.Str(r["collectionId"]), itemQuery, ct).ConfigureAwait(false);
         return new JsonObject
         {

@@ -7,7 +7,11 @@ namespace ExternalDb.Adaptor.Query;
 internal sealed record SortSpec(string Field, bool Descending);
 
 /// <summary>A query over one collection.</summary>
-internal sealed record ItemQuery(Filter Filter, IReadOnlyList<SortSpec> Sort, IReadOnlyList<string>? Fields, int Limit, int Offset, bool ReturnTotal);
+internal sealed record ItemQuery(Filter Filter, IReadOnlyList<SortSpec> Sort, IReadOnlyList<string>? Fields, int Limit, int Offset, bool ReturnTotal)
+{
+    /// <summary>Reference fields whose referenced items are returned in full, with an optional per-item limit.</summary>
+    public IReadOnlyList<(string Field, int? Limit)> Include { get; init; } = [];
+}
 
 /// <summary>One aggregation operation: <c>avg|min|max|sum|count</c>.</summary>
 internal sealed record AggregateOp(string ResultField, string Function, string? ItemField);
@@ -109,6 +113,21 @@ internal static class QueryParsing
             throw AdaptorException.Validation(path, $"{path} must be an array of strings", node);
         }
         return a.Select((x, i) => Str(x) ?? throw AdaptorException.Validation($"{path}[{i}]", "Expected a string", x)).ToList();
+    }
+
+    /// <summary><c>includeReferencedItems</c>: field keys, or <c>[{fieldKey, limit}]</c>.</summary>
+    public static List<(string Field, int? Limit)> Includes(JsonNode? node)
+    {
+        if (node is not JsonArray array)
+        {
+            return [];
+        }
+        return [.. array.Select((x, i) => x switch
+        {
+            JsonValue v when v.TryGetValue<string>(out var s) => (s, (int?)null),
+            JsonObject o when Str(o["fieldKey"] ?? o["fieldName"]) is { } key => (key, o["limit"] is null ? null : (int?)Limit(o["limit"], $"includeReferencedItems[{i}].limit")),
+            _ => throw AdaptorException.Validation($"includeReferencedItems[{i}]", "Expected a field key or {fieldKey, limit}", x),
+        })];
     }
 
     public static string? Str(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
