@@ -178,6 +178,50 @@ public sealed class EdgeCaseTests(SharedServer fixture) : IClassFixture<SharedSe
         Assert.Equal(404, error.StatusCode);
     }
 
+    [Fact]
+    public async Task A_probe_that_ends_after_an_update_does_not_undo_the_update()
+    {
+        await using var slow = (await FakeAdaptor.StartAsync()).AsLegacy();
+        await using var replacement = (await FakeAdaptor.StartAsync()).AsLegacy(schemas: "[]");
+        using var client = _server.Client();
+        var name = Names.New("lost");
+        await client.ExternalDatabaseConnections.CreateExternalDatabaseConnectionAsync(
+            new ExternalDatabaseConnection { Name = name, Endpoint = slow.Endpoint, Configuration = new JsonObject { ["secretKey"] = "old" } });
+        using var release = new SemaphoreSlim(0);
+        slow.On("/provision", async (context, request, ct) =>
+        {
+            await release.WaitAsync(ct);
+            await Answers.Json("{}")(context, request, ct);
+        });
+
+        var probing = client.ExternalDatabaseConnections.ProbeExternalDatabaseConnectionAsync(name);
+        await WaitUntilAsync(() => slow.ReceivedAt("/provision").Count == 2);
+        var updated = await client.ExternalDatabaseConnections.UpdateExternalDatabaseConnectionAsync(name,
+            new ExternalDatabaseConnection { Name = name, Endpoint = replacement.Endpoint, Configuration = new JsonObject { ["secretKey"] = "new" } });
+        release.Release();
+        await Record.ExceptionAsync(() => probing);
+
+        var stored = await client.ExternalDatabaseConnections.GetExternalDatabaseConnectionAsync(name);
+        Assert.Equal(replacement.Endpoint, updated.Endpoint);
+        Assert.Equal(replacement.Endpoint, stored.Endpoint);
+        Assert.Equal("new", stored.Configuration!["secretKey"]!.GetValue<string>());
+        Assert.Equal(CollectionsFound.No, stored.ConnectionStatus!.HasCollections);
+    }
+
+    [Fact]
+    public async Task Many_concurrent_creates_of_different_names_all_succeed()
+    {
+        var http = _server.AdminHttp();
+        var before = await http.TotalAsync();
+        var names = Enumerable.Range(0, 100).Select(i => Names.New($"bulk{i:D3}")).ToList();
+
+        var responses = await Task.WhenAll(names.Select(name => http.PostJsonAsync(RawApi.Base,
+            $$$"""{"externalDatabaseConnection": {"name": "{{{name}}}", "configuration": {"n": 1}}, "connectionType": "WIX_SERVICE_PLUGIN"}""")));
+
+        Assert.All(responses, r => Assert.True(r.Status == 200, $"HTTP {r.Status}: {r.Body}"));
+        Assert.Equal(before + names.Count, await http.TotalAsync());
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
