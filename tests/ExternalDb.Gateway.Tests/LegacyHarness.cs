@@ -27,6 +27,9 @@ internal static class LegacyHarness
     public static Task<JsonObject> CallAsync(FakeLegacyAdaptor fake, string operation, JsonObject request) =>
         Services.Value.GetRequiredService<LegacyProtocol>().CallAsync(fake.Connection(), operation, request, CancellationToken.None);
 
+    public static Task<JsonObject> CallWithAsync(AdaptorConnection connection, string operation, string request) =>
+        Services.Value.GetRequiredService<LegacyProtocol>().CallAsync(connection, operation, JsonAssert.Parse(request), CancellationToken.None);
+
     public static Task<AdaptorCallException> FailsAsync(FakeLegacyAdaptor fake, string operation, string request) =>
         Assert.ThrowsAsync<AdaptorCallException>(() => CallAsync(fake, operation, request));
 

@@ -192,7 +192,7 @@ public sealed class LegacyProtocolV2Tests
                {"resultFieldName":"avg","average":{"itemFieldName":"amount"}},
                {"resultFieldName":"n","count":{}}]},
              "finalFilter":{"total":{"$gt":100}},
-             "sort":[{"fieldName":"total","order":"DESC"}],"paging":{"limit":1,"offset":1},"returnTotalCount":true}
+             "sort":[{"fieldName":"total","order":"DESC"}],"paging":{"limit":2,"offset":1},"returnTotalCount":true}
             """);
 
         var (path, body) = Assert.Single(fake.Calls);
@@ -203,7 +203,8 @@ public sealed class LegacyProtocolV2Tests
             """, body["processingStep"]);
         JsonAssert.Equal("""{"total":{"$gt":100}}""", body["postFilteringStep"]);
         JsonAssert.Equal("""
-            {"items":[{"country":"IT","total":2000,"avg":null,"n":5}],"pagingMetadata":{"count":1,"offset":1,"total":3}}
+            {"items":[{"country":"IT","total":2000,"avg":null,"n":5},{"country":"FR","total":900,"avg":null,"n":3}],
+             "pagingMetadata":{"count":2,"offset":1,"total":3}}
             """, answer);
     }
 

@@ -21,7 +21,7 @@ public sealed class LegacyProtocol(AdaptorHttpClient http, IOptions<AdaptorClien
             throw new InvalidOperationException($"Connection {connection.Name} speaks {connection.ProtocolVersion}, not a legacy protocol.");
         }
         var adaptor = new LegacyAdaptorClient(http, connection, options.Value.InstanceId);
-        return await (operation switch
+        var answer = await (operation switch
         {
             AdaptorOperations.Query => LegacyItemOperations.QueryAsync(adaptor, request, ct),
             AdaptorOperations.Count => LegacyItemOperations.CountAsync(adaptor, request, ct),
@@ -40,5 +40,8 @@ public sealed class LegacyProtocol(AdaptorHttpClient http, IOptions<AdaptorClien
             AdaptorOperations.GetCapabilities => LegacyCollectionOperations.GetCapabilitiesAsync(adaptor, ct),
             _ => throw new AdaptorCallException(AdaptorFailure.NotSupported, $"Legacy adaptors have no equivalent of {operation}."),
         });
+        // Answers are built partly in code (counts as int, totals as long): read back as parsed JSON they behave like
+        // the V3 client's, whatever numeric type the caller reads them with.
+        return JsonNode.Parse(answer.ToJsonString())!.AsObject();
     }
 }
