@@ -80,6 +80,8 @@ internal sealed class SqliteDialect(string connectionString) : SqlDialect
 
     public override IReadOnlyList<string> MetadataDdl { get; } =
     [
+        // WAL lets readers go on while a request writes (a no-op for in-memory databases).
+        "PRAGMA journal_mode=WAL",
         "CREATE TABLE IF NOT EXISTS _externaldb_collections (collection_id TEXT PRIMARY KEY, display_name TEXT)",
         "CREATE TABLE IF NOT EXISTS _externaldb_fields (collection_id TEXT NOT NULL, field_key TEXT NOT NULL, field_type TEXT NOT NULL, display_name TEXT, options TEXT, PRIMARY KEY (collection_id, field_key))",
         "CREATE TABLE IF NOT EXISTS _externaldb_references (seq INTEGER PRIMARY KEY AUTOINCREMENT, collection_id TEXT NOT NULL, field_key TEXT NOT NULL, referring_id TEXT NOT NULL, referenced_id TEXT NOT NULL, referenced_collection_id TEXT, UNIQUE (collection_id, field_key, referring_id, referenced_id))",
