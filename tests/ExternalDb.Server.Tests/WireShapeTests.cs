@@ -224,6 +224,30 @@ public sealed class WireShapeTests(SharedServer fixture) : IClassFixture<SharedS
     }
 
     [Fact]
+    public async Task A_configuration_round_trips_exactly_through_create_get_list_and_the_adaptor()
+    {
+        const string configuration = """
+            {"secretKey": "ünï <>&'\" \u0001 😀", "n": 1.5e300, "big": 12345678901234567890, "neg": -0.000001,
+             "t": true, "f": false, "nul": null, "arr": [1, "two", null, {"x": [true]}], "emptyObject": {}, "emptyArray": [],
+             "nested": {"deeper": {"deepest": "value"}}}
+            """;
+        await using var adaptor = (await FakeAdaptor.StartAsync()).AsLegacy();
+        var http = _server.AdminHttp();
+        var name = Names.New("roundtrip");
+        var expected = JsonNode.Parse(configuration);
+
+        var created = await http.CreateRawAsync(Body(name, adaptor.Endpoint, configuration: configuration));
+        var fetched = (await http.GetRawAsync(RawApi.Path(name))).Connection;
+        var listed = (await http.GetRawAsync(RawApi.Base + "?paging.limit=1000")).Json["externalDatabaseConnections"]!.AsArray()
+            .Single(c => c!["name"]!.GetValue<string>() == name)!;
+
+        Assert.True(JsonNode.DeepEquals(expected, created["configuration"]), $"create: {created["configuration"]}");
+        Assert.True(JsonNode.DeepEquals(expected, fetched["configuration"]), $"get: {fetched["configuration"]}");
+        Assert.True(JsonNode.DeepEquals(expected, listed["configuration"]), $"list: {listed["configuration"]}");
+        Assert.True(JsonNode.DeepEquals(expected, adaptor.Received[0].Json["requestContext"]!["settings"]), $"adaptor: {adaptor.Received[0].Body}");
+    }
+
+    [Fact]
     public async Task A_method_the_api_does_not_have_answers_405_in_the_error_shape()
     {
         var response = await _server.AdminHttp().SendRawAsync(HttpMethod.Patch, RawApi.Path("anything"), "{}");
