@@ -235,6 +235,23 @@ public sealed class AuthTests(SharedServer fixture) : IClassFixture<SharedServer
     }
 
     [Fact]
+    public async Task Refused_callers_never_make_the_server_call_an_adaptor()
+    {
+        await using var adaptor = (await FakeAdaptor.StartAsync()).AsLegacy();
+        var listOnly = (await CreateKeyAsync(ListPermission))["key"]!.GetValue<string>();
+        var body = RawApi.CreateBody(Names.New("ssrf"), adaptor.Endpoint, new JsonObject { ["secretKey"] = "k" });
+
+        var anonymous = await _server.Http().PostJsonAsync(RawApi.Base, body);
+        var badKey = await _server.Http("edb_nope").PostJsonAsync(RawApi.Base, body);
+        var denied = await _server.Http(listOnly).PostJsonAsync(RawApi.Base, body);
+
+        Assert.Equal(401, anonymous.Status);
+        Assert.Equal(401, badKey.Status);
+        Assert.Equal(403, denied.Status);
+        Assert.Empty(adaptor.Received);
+    }
+
+    [Fact]
     public async Task Health_needs_no_key()
     {
         var response = await _server.Http().GetRawAsync("healthz");

@@ -74,6 +74,27 @@ public sealed class LifecycleTests(SharedServer fixture) : IClassFixture<SharedS
     }
 
     [Fact]
+    public async Task A_refused_create_does_not_call_the_adaptor()
+    {
+        var (adaptor, name) = await CreateStandaloneAsync();
+        await using var _ = adaptor;
+        var http = _server.AdminHttp();
+
+        var duplicate = await http.PostJsonAsync(RawApi.Base,
+            RawApi.CreateBody(name.ToUpperInvariant(), adaptor.Endpoint, new JsonObject { ["secretKey"] = "k" }));
+        var invalid = await http.PostJsonAsync(RawApi.Base,
+            RawApi.CreateBody(name + "/x", adaptor.Endpoint, new JsonObject { ["secretKey"] = "k" }));
+        var sdkError = await Assert.ThrowsAsync<ExternalDbException>(() => _server.Client().ExternalDatabaseConnections.CreateExternalDatabaseConnectionAsync(
+            new ExternalDatabaseConnection { Name = name, Endpoint = adaptor.Endpoint, Configuration = new JsonObject { ["secretKey"] = "k" } }));
+
+        ErrorAssert.Application(duplicate, 409, "ALREADY_EXISTS");
+        ErrorAssert.Validation(invalid, "externalDatabaseConnection.name");
+        Assert.Equal(409, sdkError.StatusCode);
+        Assert.Equal("ALREADY_EXISTS", sdkError.Code);
+        Assert.Equal(2, adaptor.Received.Count);
+    }
+
+    [Fact]
     public async Task Names_are_returned_as_given()
     {
         var http = _server.AdminHttp();

@@ -63,6 +63,26 @@ public static class RawApi
         return response.Json["pagingMetadata"]!["total"]!.GetValue<int>();
     }
 
+    /// <summary>A Create body; <paramref name="type"/> null leaves the connection type out.</summary>
+    public static string CreateBody(string name, string? endpoint = null, JsonObject? configuration = null, string? type = null)
+    {
+        var connection = new JsonObject { ["name"] = name };
+        if (endpoint is not null)
+        {
+            connection["endpoint"] = endpoint;
+        }
+        if (configuration is not null)
+        {
+            connection["configuration"] = configuration;
+        }
+        var body = new JsonObject { ["externalDatabaseConnection"] = connection };
+        if (type is not null)
+        {
+            body["connectionType"] = type;
+        }
+        return body.ToJsonString();
+    }
+
     public static string Path(string name) => Base + "/" + Uri.EscapeDataString(name);
 }
 
