@@ -44,7 +44,24 @@ internal sealed class CliConsole
         await Out.FlushAsync().ConfigureAwait(false);
     }
 
-    public void Render(IRenderable renderable) => Stdout.Write(renderable);
+    /// <summary>Draws a table or grid; when the output is not a terminal, without the padding that would end each line in spaces.</summary>
+    public void Render(IRenderable renderable)
+    {
+        if (OutIsTerminal)
+        {
+            Stdout.Write(renderable);
+            return;
+        }
+        using var buffer = new StringWriter(CultureInfo.InvariantCulture);
+        CreateConsole(buffer, terminal: false).Write(renderable);
+        var lines = buffer.ToString().Split('\n');
+        var count = lines.Length > 0 && lines[^1].Length == 0 ? lines.Length - 1 : lines.Length;
+        for (var i = 0; i < count; i++)
+        {
+            Out.WriteLine(lines[i].TrimEnd());
+        }
+        Out.Flush();
+    }
 
     public void Line(string text) => Stdout.WriteLine(text);
 

@@ -155,6 +155,8 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Contains("app-1", outcome.Stdout, StringComparison.Ordinal);
         Assert.Contains("secretKey", outcome.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cr3t", outcome.Stdout, StringComparison.Ordinal);
+        // Captured output carries no padding for a terminal's width.
+        Assert.All(outcome.Stdout.Split('\n'), line => Assert.Equal(line.TrimEnd(), line));
     }
 
     [Fact]
