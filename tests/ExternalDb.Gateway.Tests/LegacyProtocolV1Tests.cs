@@ -116,6 +116,22 @@ public sealed class LegacyProtocolV1Tests
     }
 
     [Fact]
+    public async Task Item_refused_by_the_adaptor_fails_alone()
+    {
+        await using var fake = await CarsAsync(ProtocolVersion.V1);
+        fake.ForcedAnswers["/data/insert"] = (409, """{"message":"Item already exists"}"""); // inserted meanwhile by someone else
+
+        var answer = await CallAsync(fake, AdaptorOperations.Insert, """{"collectionId":"cars","items":[{"_id":"n1"},{"_id":"c1"}]}""");
+
+        JsonAssert.Equal("""
+            {"results":[
+              {"error":{"errorCode":"ITEM_ALREADY_EXISTS","errorMessage":"Item already exists","data":{"itemId":"n1"}}},
+              {"error":{"errorCode":"ITEM_ALREADY_EXISTS","errorMessage":"Item already exists: c1","data":{"itemId":"c1"}}}]}
+            """, answer);
+        Assert.Equal(["/data/find", "/data/insert"], fake.Paths);
+    }
+
+    [Fact]
     public async Task Update_reports_missing_items_and_updates_the_others_one_by_one()
     {
         await using var fake = await CarsAsync(ProtocolVersion.V1);
