@@ -36,7 +36,7 @@ public sealed class DataItemsClient
     }
 
     /// <summary>
-    /// Replaces an item (<c>PUT /wix-data/v2/items/{id}</c>): fields not sent are lost. The ID is
+    /// Replaces an item (<c>PUT /wix-data/v2/items/{id}</c>, the ID URL-escaped): fields not sent are lost. The ID is
     /// <see cref="DataItem.Id"/>, or <c>_id</c> in its data.
     /// </summary>
     /// <exception cref="ExternalDbException">404 <c>WDE0073</c> when no such item exists.</exception>
@@ -389,10 +389,14 @@ public sealed class DataItemsClient
         return node;
     }
 
+    /// <summary>
+    /// The item's URL: each '/'-separated part of the ID is escaped, the slashes stay raw. Wix's SDK sends the ID
+    /// unescaped and servers read it as "rest of the path"; an escaped <c>%2F</c> would reach them undecoded.
+    /// </summary>
     private static string ItemPath(string dataItemId)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataItemId);
-        return Items + "/" + Uri.EscapeDataString(dataItemId);
+        return Items + "/" + string.Join('/', dataItemId.Split('/').Select(Uri.EscapeDataString));
     }
 
     private static string Escape(string dataCollectionId)

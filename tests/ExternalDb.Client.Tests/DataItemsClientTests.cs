@@ -59,16 +59,16 @@ public sealed class DataItemsClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Update_puts_to_the_url_encoded_item_id_and_falls_back_to_data_id()
+    public async Task Update_puts_to_the_escaped_item_id_with_slashes_raw_and_falls_back_to_data_id()
     {
         _server.Handler = _ => FakeResponse.Ok(StoredItem);
 
-        await _client.Items.UpdateDataItemAsync("myDb/products", new DataItem { Data = new JsonObject { ["_id"] = "a/b c", ["title"] = "x" } });
+        await _client.Items.UpdateDataItemAsync("myDb/products", new DataItem { Data = new JsonObject { ["_id"] = "a/b c?#", ["title"] = "x" } });
 
         var request = Assert.Single(_server.Requests);
         Assert.Equal("PUT", request.Method);
-        Assert.Equal("/wix-data/v2/items/a%2Fb%20c", request.RawTarget);
-        AssertJson("""{"dataCollectionId": "myDb/products", "dataItem": {"id": "a/b c", "data": {"_id": "a/b c", "title": "x"}}}""", request.Json);
+        Assert.Equal("/wix-data/v2/items/a/b%20c%3F%23", request.RawTarget);
+        AssertJson("""{"dataCollectionId": "myDb/products", "dataItem": {"id": "a/b c?#", "data": {"_id": "a/b c?#", "title": "x"}}}""", request.Json);
     }
 
     [Fact]
