@@ -2,4 +2,5 @@ using ExternalDb.Server.Hosting;
 
 var app = ServerApp.Build(args);
 await ServerApp.InitializeAsync(app);
-await app.RunAsync();
+await ServerApp.StartAsync(app);
+await app.WaitForShutdownAsync();

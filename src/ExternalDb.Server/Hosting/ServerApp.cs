@@ -83,7 +83,10 @@ public static class ServerApp
             .ValidateOnStart();
         Gateway.AdaptorHttpClient.Register(services);
         services.AddKeyedSingleton<Gateway.IAdaptorProtocol, Gateway.V3Protocol>(ExternalDb.Protocol.ProtocolVersion.V3);
+        services.AddKeyedSingleton<Gateway.IAdaptorProtocol, Gateway.LegacyProtocol>(ExternalDb.Protocol.ProtocolVersion.V1);
+        services.AddKeyedSingleton<Gateway.IAdaptorProtocol, Gateway.LegacyProtocol>(ExternalDb.Protocol.ProtocolVersion.V2);
         services.AddSingleton<Gateway.DataGateway>();
+        Demo.DemoAdaptor.AddDemoAdaptor(services, configuration);
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -126,6 +129,21 @@ public static class ServerApp
         app.MapApiKeys();
         Gateway.ItemsEndpoints.MapItems(app);
         Gateway.CollectionsEndpoints.MapDataCollections(app);
+        Demo.DemoAdaptor.MapDemoAdaptor(app);
+    }
+
+    /// <summary>Starts listening, then seeds the demo adaptor (it is served by this very server).</summary>
+    public static async Task StartAsync(WebApplication app, CancellationToken ct = default)
+    {
+        await app.StartAsync(ct);
+        try
+        {
+            await Demo.DemoAdaptor.SeedAsync(app, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            app.Logger.LogWarning("The demo adaptor could not be seeded: {Reason}", e.Message);
+        }
     }
 
     /// <summary>Migrates the store and makes sure an admin key exists; prints a generated key once.</summary>

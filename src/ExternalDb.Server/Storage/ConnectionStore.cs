@@ -52,6 +52,16 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
         return await reader.ReadAsync(ct) ? Read(reader) : null;
     }
 
+    /// <summary>The public key of the V3 connection whose application id is <paramref name="applicationId"/>.</summary>
+    public async Task<string?> FindPublicKeyAsync(string applicationId, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT public_key FROM connections WHERE application_id = $id";
+        command.Parameters.AddWithValue("$id", applicationId);
+        return await command.ExecuteScalarAsync(ct) as string;
+    }
+
     public async Task<(IReadOnlyList<ExternalDatabaseConnection> Page, int Total)> ListAsync(int offset, int limit, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
