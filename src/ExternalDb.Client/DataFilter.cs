@@ -28,11 +28,17 @@ public abstract class DataFilterBuilder<TSelf>
     /// <summary>The field is less than or equal to <paramref name="value"/> (<c>$lte</c>).</summary>
     public TSelf Le(string field, object value) => Field(field, "$lte", DataValue.From(value));
 
+    /// <summary>Same as <see cref="Le"/>: less than or equal (<c>$lte</c>).</summary>
+    public TSelf Lte(string field, object value) => Le(field, value);
+
     /// <summary>The field is greater than <paramref name="value"/> (<c>$gt</c>).</summary>
     public TSelf Gt(string field, object value) => Field(field, "$gt", DataValue.From(value));
 
     /// <summary>The field is greater than or equal to <paramref name="value"/> (<c>$gte</c>).</summary>
     public TSelf Ge(string field, object value) => Field(field, "$gte", DataValue.From(value));
+
+    /// <summary>Same as <see cref="Ge"/>: greater than or equal (<c>$gte</c>).</summary>
+    public TSelf Gte(string field, object value) => Ge(field, value);
 
     /// <summary>The field equals one of <paramref name="values"/> (<c>$in</c>).</summary>
     public TSelf In(string field, params IEnumerable<object?> values) => Field(field, "$in", Array(values));

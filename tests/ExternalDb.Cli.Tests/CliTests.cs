@@ -160,6 +160,31 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Collections_create_sends_the_fields_and_get_shows_them()
+    {
+        _server.Handler = _ => FakeResponse.Ok("""
+            {"collection": {"id": "shop/products", "collectionType": "EXTERNAL", "maxPageSize": 50, "revision": "1",
+              "fields": [{"key": "_id", "type": "TEXT", "systemField": true, "capabilities": {"sortable": true, "queryOperators": ["EQ"]}},
+                         {"key": "price", "type": "NUMBER", "capabilities": {"sortable": true, "queryOperators": ["GT", "LT"]}}]}}
+            """);
+
+        var created = await RunAsync(["collections", "create", "shop/products", "--field", "title:text", "--field", "price:NUMBER"]);
+        var shown = await RunAsync(["collections", "get", "shop/products"]);
+
+        Assert.Equal(0, created.Exit);
+        var requests = _server.Requests.ToArray();
+        Assert.Equal(("POST", "/wix-data/v2/collections"), (requests[0].Method, requests[0].Path));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
+            {"collection": {"id": "shop/products", "fields": [{"key": "title", "type": "TEXT"}, {"key": "price", "type": "NUMBER"}],
+              "permissions": {"insert": "ADMIN", "update": "ADMIN", "remove": "ADMIN", "read": "ADMIN"}}}
+            """), requests[0].Json), requests[0].Body);
+        Assert.Equal(("GET", "/wix-data/v2/collections/shop/products"), (requests[1].Method, requests[1].RawTarget));
+        var priceRow = shown.Stdout.Split('\n').Single(l => l.Contains("price", StringComparison.Ordinal));
+        Assert.Contains("NUMBER", priceRow, StringComparison.Ordinal);
+        Assert.Contains("GT, LT", priceRow, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Usage_errors_exit_with_2_and_send_nothing()
     {
         var missingCollection = await RunAsync(["items", "query"]);

@@ -193,10 +193,12 @@ public sealed class DataItemsClientTests : IAsyncLifetime
 
         await _client.Items.Query("c").Eq("a", "b").FindAsync();
         await _client.Items.Query("c").FindAsync();
+        await _client.Items.Query("c").Where(new JsonObject { ["raw"] = new JsonObject { ["$exists"] = true } }).Lte("n", 1).Gte("m", 2).FindAsync();
 
         var requests = _server.Requests.ToArray();
         AssertJson("""{"dataCollectionId": "c", "query": {"filter": {"a": {"$eq": "b"}}}}""", requests[0].Json);
         AssertJson("""{"dataCollectionId": "c", "query": {}}""", requests[1].Json);
+        AssertJson("""{"dataCollectionId": "c", "query": {"filter": {"$and": [{"raw": {"$exists": true}}, {"n": {"$lte": 1}}, {"m": {"$gte": 2}}]}}}""", requests[2].Json);
     }
 
     [Fact]
