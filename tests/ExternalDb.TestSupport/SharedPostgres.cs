@@ -16,9 +16,7 @@ public static class SharedPostgres
     private static async Task<TemporaryPostgres> StartAsync()
     {
         var postgres = await TemporaryPostgres.StartAsync().ConfigureAwait(false);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-            // ProcessExit handlers are synchronous; nothing else runs by now, so blocking here is safe.
-            postgres.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(30));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => postgres.StopAtProcessExit();
         return postgres;
     }
 }

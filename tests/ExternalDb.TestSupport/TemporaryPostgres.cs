@@ -140,6 +140,41 @@ public sealed partial class TemporaryPostgres : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the server and deletes the directory from a <c>ProcessExit</c> handler. A test host may be
+    /// killed moments after its tests end, so the work goes to a detached shell that outlives it
+    /// (<c>setsid sh -c 'pg_ctl stop -m immediate; rm -rf DIR'</c>) and this method returns at once.
+    /// </summary>
+    internal void StopAtProcessExit()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+        var stop = (_runAs is null ? "" : $"runuser -u {_runAs} -- ") + $"{Quote(_pgCtl)} -D {Quote(_dataDirectory)} -m immediate -w -t 30 stop";
+        var script = $"{stop} >/dev/null 2>&1; rm -rf {Quote(_root)}";
+        try
+        {
+            var info = new System.Diagnostics.ProcessStartInfo
+            {
+                FileName = File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid" : "/bin/sh",
+                UseShellExecute = false,
+            };
+            if (info.FileName != "/bin/sh")
+            {
+                info.ArgumentList.Add("/bin/sh");
+            }
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add(script);
+            using var _ = System.Diagnostics.Process.Start(info);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Best effort at exit.
+        }
+    }
+
     private static string BuildConnectionString(int port, string database) => new NpgsqlConnectionStringBuilder
     {
         Host = "127.0.0.1",
