@@ -99,9 +99,9 @@ public sealed class SelfHostedAdaptor : IAsyncDisposable
         var adaptor = new SelfHostedAdaptor(app, address.TrimEnd('/'),
             new V3Credentials(new ECDsaSecurityKey(signingKey), SecurityAlgorithms.EcdsaSha256, audience, ConformanceSettings.DefaultIssuer),
             secretKey, sqliteFile);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-            // ProcessExit handlers are synchronous; the test run is over, so blocking is safe here.
-            adaptor.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
+        // The test host may be killed right after the run, so exit only deletes files (fast); the
+        // sockets close with the process.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => adaptor.DeleteSqliteFiles();
         return adaptor;
     }
 
@@ -126,12 +126,18 @@ public sealed class SelfHostedAdaptor : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        if (_sqliteFile is not null)
+        DeleteSqliteFiles();
+    }
+
+    private void DeleteSqliteFiles()
+    {
+        if (_sqliteFile is null)
         {
-            foreach (var file in new[] { _sqliteFile, _sqliteFile + "-wal", _sqliteFile + "-shm", _sqliteFile + "-journal" })
-            {
-                try { File.Delete(file); } catch (IOException) { }
-            }
+            return;
+        }
+        foreach (var file in new[] { _sqliteFile, _sqliteFile + "-wal", _sqliteFile + "-shm", _sqliteFile + "-journal" })
+        {
+            try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 }

@@ -12,6 +12,10 @@ namespace ExternalDb.Adaptor.Conformance.Targets;
 public static class TargetRegistry
 {
     private static readonly ConformanceSettings Settings = ConformanceSettings.Current;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, AdaptorTarget> Registered = new(StringComparer.Ordinal);
+
+    /// <summary>Makes an extra target resolvable by name (the kit's self-checks use it for defect-injecting proxies).</summary>
+    public static void Register(AdaptorTarget target) => Registered[target.Name] = target;
 
     /// <summary>Theory data for V3 tests.</summary>
     public static TheoryData<string> V3Targets => Data(ProtocolVersion.V3);
@@ -40,6 +44,10 @@ public static class TargetRegistry
     /// <summary>Resolves a target name from the theory data, starting the self-hosted adaptor if needed.</summary>
     public static async Task<AdaptorTarget> GetAsync(string name)
     {
+        if (Registered.TryGetValue(name, out var registered))
+        {
+            return registered;
+        }
         var slash = name.IndexOf('/', StringComparison.Ordinal);
         var host = name[..slash];
         var protocol = Enum.Parse<ProtocolVersion>(name[(slash + 1)..], ignoreCase: true);
