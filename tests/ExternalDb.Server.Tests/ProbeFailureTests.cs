@@ -105,6 +105,27 @@ public sealed class ProbeFailureTests(ShortProbeTimeoutServer fixture) : IClassF
         await CreateExpectingFailureAsync(adaptor.Endpoint, CauseOfFailure.CommunicationFailure);
     }
 
+    [Theory]
+    [InlineData(401, CauseOfFailure.Unauthorized)]
+    [InlineData(500, CauseOfFailure.CommunicationFailure)]
+    [InlineData(200, CauseOfFailure.CommunicationFailure)]
+    public async Task An_adaptor_echoing_the_request_does_not_get_the_secret_into_the_status(int status, CauseOfFailure cause)
+    {
+        await using var adaptor = (await FakeAdaptor.StartAsync()).AsLegacy();
+        adaptor.On("/schemas/list", async (context, request, ct) =>
+        {
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "text/plain";
+            await context.Response.WriteAsync("Refused: " + request.Body, ct);
+        });
+
+        var stored = await CreateExpectingFailureAsync(adaptor.Endpoint, cause);
+
+        Assert.Contains("failure-secret-51c0", adaptor.ReceivedAt("/schemas/list").Single().Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("failure-secret-51c0", stored.ConnectionStatus!.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("failure-secret-51c0", _server.Logs.AllText, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_closed_port_makes_the_destination_host_unreachable()
     {
