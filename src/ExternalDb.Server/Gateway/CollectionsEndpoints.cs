@@ -264,7 +264,7 @@ public static class CollectionsEndpoints
             ["id"] = target.Connection.Name + "/" + localId,
             ["collectionType"] = "EXTERNAL",
             ["displayName"] = collection["displayName"]?.DeepClone() ?? localId,
-            ["maxPageSize"] = Items.Number(collection["maxPageSize"]) ?? GatewayRequest.MaxPageSize,
+            ["maxPageSize"] = (int)(Items.Number(collection["maxPageSize"]) ?? GatewayRequest.MaxPageSize),
             ["capabilities"] = new JsonObject
             {
                 ["dataOperations"] = new JsonArray([.. wixOperations.Select(o => (JsonNode?)o)]),

@@ -99,7 +99,7 @@ public static class GatewayRequest
         {
             return null;
         }
-        if (node is JsonValue v && v.TryGetValue<double>(out var d) && d == Math.Floor(d) && d >= min && d <= max)
+        if (Items.Number(node) is { } d && d == Math.Floor(d) && d >= min && d <= max)
         {
             return (int)d;
         }

@@ -116,9 +116,16 @@ internal static class Items
         return [.. (answer["items"] as JsonArray ?? []).Select(i => Text(i?["_id"])).OfType<string>()];
     }
 
-    public static int? Total(JsonObject answer) => Number(answer["pagingMetadata"]?["total"]) ?? Number(answer["totalCount"]);
+    public static int? Total(JsonObject answer) => (int?)(Number(answer["pagingMetadata"]?["total"]) ?? Number(answer["totalCount"]));
 
-    public static int? Number(JsonNode? node) => node is JsonValue v && v.TryGetValue<double>(out var d) ? (int)d : null;
+    /// <summary>A JSON number, whether it was parsed or built in code (as int, long or double).</summary>
+    public static double? Number(JsonNode? node) => node switch
+    {
+        JsonValue v when v.TryGetValue<double>(out var d) => d,
+        JsonValue v when v.TryGetValue<int>(out var i) => i,
+        JsonValue v when v.TryGetValue<long>(out var l) => l,
+        _ => null,
+    };
 
     public static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 

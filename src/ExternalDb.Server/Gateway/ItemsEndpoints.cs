@@ -222,7 +222,7 @@ public static class ItemsEndpoints
             ["filter"] = body["filter"]?.DeepClone() ?? new JsonObject(),
             ["consistentRead"] = GatewayRequest.Flag(body, "consistentRead"),
         }, ct);
-        return new JsonObject { ["totalCount"] = Items.Number(answer["totalCount"]) ?? 0 };
+        return new JsonObject { ["totalCount"] = (long)(Items.Number(answer["totalCount"]) ?? 0) };
     }
 
     private static async Task<JsonObject> Aggregate(JsonObject body, DataGateway gw, CancellationToken ct)

@@ -76,7 +76,9 @@ public sealed class AdaptorProber(
         var capabilities = ConnectionCapabilities.None;
         if (version == ProtocolVersion.V2)
         {
-            var modifiable = list.OfType<JsonObject>()
+            // allowedSchemaOperations of the schemas, and (an ExternalDb extension) of the /provision answer, so
+            // that an empty database can still say it accepts new collections.
+            var modifiable = list.OfType<JsonObject>().Append(provision as JsonObject ?? [])
                 .SelectMany(s => s["allowedSchemaOperations"] as JsonArray ?? [])
                 .Any(op => op is JsonValue v && v.TryGetValue<string>(out var name) && name is "createCollection" or "addColumn");
             capabilities = modifiable
