@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace ExternalDb.Adaptor.Tests;
 
 /// <summary>What the adaptor does over any engine; each engine runs this class through a subclass.</summary>
-public abstract class AdaptorBehaviourTests(AdaptorHost host)
+public abstract partial class AdaptorBehaviourTests(AdaptorHost host)
 {
     protected AdaptorHost Host { get; } = host;
 

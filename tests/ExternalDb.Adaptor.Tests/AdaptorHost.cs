@@ -32,17 +32,36 @@ public abstract class AdaptorHost : IAsyncLifetime
     /// <summary>Runs SQL directly on the adaptor's database (to make tables the adaptor did not create).</summary>
     public abstract Task ExecuteSqlAsync(string sql);
 
+    private Dictionary<string, string?> _settings = [];
+
     public async Task InitializeAsync()
     {
-        var settings = await EngineSettingsAsync();
-        settings["Adaptor:SecretKey"] = Secret;
-        settings["Adaptor:Audience"] = Audience;
-        settings["Adaptor:JwtPublicKeys:0"] = V3RequestSigner.ExportPublicKey(EcKey);
-        settings["Adaptor:JwtPublicKeys:1"] = RsaKey.ExportSubjectPublicKeyInfoPem();
-        _app = AdaptorApp.Build(["--urls", "http://127.0.0.1:0"], b => b.Configuration.AddInMemoryCollection(settings));
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        _settings = await EngineSettingsAsync();
+        _settings["Adaptor:SecretKey"] = Secret;
+        _settings["Adaptor:Audience"] = Audience;
+        _settings["Adaptor:JwtPublicKeys:0"] = V3RequestSigner.ExportPublicKey(EcKey);
+        _settings["Adaptor:JwtPublicKeys:1"] = RsaKey.ExportSubjectPublicKeyInfoPem();
+        (_app, Http) = await StartAsync(_settings);
+    }
+
+    private static async Task<(WebApplication App, HttpClient Http)> StartAsync(Dictionary<string, string?> settings)
+    {
+        var app = AdaptorApp.Build(["--urls", "http://127.0.0.1:0"], b => b.Configuration.AddInMemoryCollection(settings));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return (app, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) });
+    }
+
+    /// <summary>A second adaptor over the same database with the same keys and secret, plus <paramref name="overrides"/> (e.g. ReadOnly).</summary>
+    public async Task<AdaptorTwin> StartTwinAsync(params (string Key, string? Value)[] overrides)
+    {
+        var settings = new Dictionary<string, string?>(_settings);
+        foreach (var (key, value) in overrides)
+        {
+            settings[key] = value;
+        }
+        var (app, http) = await StartAsync(settings);
+        return new AdaptorTwin(app, http);
     }
 
     public async Task DisposeAsync()
@@ -92,10 +111,39 @@ public abstract class AdaptorHost : IAsyncLifetime
         return body!;
     }
 
-    public Task<(int Status, JsonNode? Body)> LegacyAsync(string path, JsonObject body, string secret = Secret)
+    public Task<(int Status, JsonNode? Body)> LegacyAsync(string path, JsonObject body, string secret = Secret) => LegacyAsync(Http, path, body, secret);
+
+    /// <summary>A legacy call that must succeed; returns the body.</summary>
+    public async Task<JsonNode> LegacyOkAsync(string path, JsonObject body)
+    {
+        var (status, answer) = await LegacyAsync(path, body);
+        Assert.True(status == 200, $"{path} answered {status}: {answer?.ToJsonString()}");
+        return answer!;
+    }
+
+    /// <summary>A legacy call on <paramref name="http"/>: <paramref name="body"/> plus a <c>requestContext</c> with <paramref name="secret"/>.</summary>
+    public static async Task<(int Status, JsonNode? Body)> LegacyAsync(HttpClient http, string path, JsonObject body, string secret = Secret)
     {
         body["requestContext"] = new JsonObject { ["settings"] = new JsonObject { ["secretKey"] = secret }, ["role"] = "OWNER" };
-        return PostRawAsync(path, body.ToJsonString(), "application/json");
+        using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync(path, content);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+    }
+}
+
+/// <summary>A second running adaptor (see <see cref="AdaptorHost.StartTwinAsync"/>).</summary>
+public sealed class AdaptorTwin(WebApplication app, HttpClient http) : IAsyncDisposable
+{
+    public HttpClient Http { get; } = http;
+
+    public Task<(int Status, JsonNode? Body)> LegacyAsync(string path, JsonObject body) => AdaptorHost.LegacyAsync(Http, path, body);
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await app.StopAsync();
+        await app.DisposeAsync();
     }
 }
 

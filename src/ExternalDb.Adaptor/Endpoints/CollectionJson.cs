@@ -97,9 +97,11 @@ internal static class CollectionJson
             ? ["get", "find", "count", "update", "insert", "remove", "bulkRemove", "bulkInsert", "bulkUpdate", "aggregate", "truncate"]
             : ["get", "find", "count", "aggregate"];
         string[] schemaOperations = readOnly
-            ? ["list", "listHeaders", "describeCollection", "findWithSort", "aggregate", "projection", "matches", "not", "startWithCaseInsensitive"]
+            ? ["list", "listHeaders", "describeCollection", "findWithSort", "aggregate", "projection", "matches", "not", "startWithCaseInsensitive",
+               LegacyApi.ReferenceOperations]
             : ["list", "listHeaders", "createCollection", "dropCollection", "addColumn", "removeColumn", "describeCollection", "findWithSort",
-               "aggregate", "bulkDelete", "truncate", "updateImmediately", "deleteImmediately", "startWithCaseInsensitive", "projection", "matches", "not"];
+               "aggregate", "bulkDelete", "truncate", "updateImmediately", "deleteImmediately", "startWithCaseInsensitive", "projection", "matches", "not",
+               LegacyApi.ReferenceOperations];
         return new JsonObject
         {
             ["id"] = c.Id,

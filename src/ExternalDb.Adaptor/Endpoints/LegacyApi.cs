@@ -32,7 +32,15 @@ internal static class LegacyApi
         ["/data/remove/bulk"] = RemoveBulkAsync,
         ["/data/aggregate"] = AggregateAsync,
         ["/data/truncate"] = TruncateAsync,
+        // ExternalDb extensions of the legacy protocol (velo has no such calls); see the README.
+        ["/schemas/delete"] = DeleteSchemaAsync,
+        ["/data/references/insert"] = ViaV3(V3Api.InsertReferencesAsync),
+        ["/data/references/remove"] = ViaV3(V3Api.RemoveReferencesAsync),
+        ["/data/references/query"] = ViaV3(V3Api.QueryReferencedAsync),
     };
+
+    /// <summary>The name in <c>allowedSchemaOperations</c> that says the <c>/data/references/*</c> extension paths are served.</summary>
+    public const string ReferenceOperations = "referenceOperations";
 
     private static string Collection(JsonObject request) => QueryParsing.Str(request["collectionName"])
         ?? throw AdaptorException.Validation("collectionName", "collectionName is required");
@@ -89,6 +97,45 @@ internal static class LegacyApi
         return SchemaChangeAsync(runtime, id, "createCollection",
             (c, tx) => runtime.Catalog.CreateAsync(c, tx, id, QueryParsing.Str(request["displayName"]), [], ct), ct);
     }
+
+    /// <summary>Extension: drops the collection (V3 <c>collections/delete</c>); an unknown one is 404 "Collection x does not exist".</summary>
+    private static async Task<JsonNode> DeleteSchemaAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct)
+    {
+        var id = Collection(request);
+        try
+        {
+            await V3Api.DropCollectionAsync(runtime, id, "dropCollection", ct).ConfigureAwait(false);
+        }
+        catch (AdaptorException e) when (e.ErrorCode == "COLLECTION_NOT_FOUND")
+        {
+            throw new AdaptorException(e.ErrorCode, 404, $"Collection {id} does not exist", e.ErrorData);
+        }
+        return new JsonObject();
+    }
+
+    /// <summary>
+    /// Extension: a V3 operation served on a legacy path. The body is the V3 request with <c>collectionName</c> for
+    /// <c>collectionId</c> (a <c>collectionId</c> that is also sent must name the same collection) plus
+    /// <c>requestContext</c>, which is not passed on (so it never ends up inside a cursor); the answer is the V3 answer.
+    /// </summary>
+    private static Operation ViaV3(V3Api.Operation operation) => (runtime, request, ct) =>
+    {
+        var id = Collection(request);
+        if (request["collectionId"] is { } given && QueryParsing.Str(given) != id)
+        {
+            throw AdaptorException.Validation("collectionId", "collectionId, when sent, must equal collectionName", given);
+        }
+        var v3 = new JsonObject();
+        foreach (var (key, value) in request)
+        {
+            if (key is not ("requestContext" or "collectionName" or "collectionId"))
+            {
+                v3[key] = value?.DeepClone();
+            }
+        }
+        v3["collectionId"] = id;
+        return operation(runtime, v3, ct);
+    };
 
     private static Task<JsonNode> AddColumnAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct)
     {

@@ -224,13 +224,15 @@ internal static class V3Api
         QueryParsing.Str(request["referringFieldKey"]) ?? QueryParsing.Str(request["fieldKey"])
         ?? throw AdaptorException.Validation("referringFieldKey", "referringFieldKey is required");
 
-    private static async Task<JsonNode> InsertReferencesAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct) =>
+    // The reference operations also serve the legacy extension paths /data/references/* (LegacyApi), with the same request and answer.
+
+    internal static async Task<JsonNode> InsertReferencesAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct) =>
         Results(await runtime.Items.InsertReferencesAsync(CollectionId(request), ReferringField(request), References(request), ct).ConfigureAwait(false), "");
 
-    private static async Task<JsonNode> RemoveReferencesAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct) =>
+    internal static async Task<JsonNode> RemoveReferencesAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct) =>
         Results(await runtime.Items.RemoveReferencesAsync(CollectionId(request), ReferringField(request), References(request), ct).ConfigureAwait(false), "");
 
-    private static async Task<JsonNode> QueryReferencedAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct)
+    internal static async Task<JsonNode> QueryReferencedAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct)
     {
         CollectionId(request);
         var paging = ResolvePaging(runtime, request, "referenced");
@@ -310,14 +312,23 @@ internal static class V3Api
 
     private static async Task<JsonNode> DeleteCollectionAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct)
     {
-        var id = CollectionId(request)!;
-        RequireWritableSchema(runtime, id, "deleteCollection");
+        var deleted = await DropCollectionAsync(runtime, CollectionId(request)!, "deleteCollection", ct).ConfigureAwait(false);
+        return new JsonObject { ["collection"] = CollectionJson.V3(deleted, runtime.Options.ReadOnly) };
+    }
+
+    /// <summary>
+    /// Drops a collection with its metadata and references and returns what it was; shared by V3
+    /// <c>collections/delete</c> and the legacy extension <c>/schemas/delete</c>.
+    /// </summary>
+    internal static async Task<CollectionInfo> DropCollectionAsync(AdaptorRuntime runtime, string id, string operation, CancellationToken ct)
+    {
+        RequireWritableSchema(runtime, id, operation);
         await using var connection = await runtime.Items.OpenAsync(ct).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         var current = await runtime.Catalog.GetAsync(connection, tx, id, ct).ConfigureAwait(false);
         await runtime.Catalog.DropAsync(connection, tx, current, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
-        return new JsonObject { ["collection"] = CollectionJson.V3(current, runtime.Options.ReadOnly) };
+        return current;
     }
 
     private static Task<JsonNode> CapabilitiesAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct) =>
