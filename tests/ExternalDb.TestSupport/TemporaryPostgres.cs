@@ -136,7 +136,12 @@ public sealed partial class TemporaryPostgres : IAsyncDisposable
         finally
         {
             NpgsqlConnection.ClearAllPools();
-            TryDelete(_root);
+            // Server processes can still be removing their files for a moment after pg_ctl returns,
+            // which makes a recursive delete fail with "directory not empty": retry briefly.
+            for (var attempt = 0; attempt < 20 && !TryDelete(_root); attempt++)
+            {
+                await Task.Delay(100).ConfigureAwait(false);
+            }
         }
     }
 
@@ -229,7 +234,8 @@ public sealed partial class TemporaryPostgres : IAsyncDisposable
         }
     }
 
-    private static void TryDelete(string directory)
+    /// <summary>Deletes the directory; false when it is still there (best effort: never throws).</summary>
+    private static bool TryDelete(string directory)
     {
         try
         {
@@ -237,13 +243,15 @@ public sealed partial class TemporaryPostgres : IAsyncDisposable
             {
                 Directory.Delete(directory, recursive: true);
             }
+            return true;
         }
         catch (IOException)
         {
-            // Best effort: a temp directory left behind must not fail the test run.
+            return false;
         }
         catch (UnauthorizedAccessException)
         {
+            return false;
         }
     }
 

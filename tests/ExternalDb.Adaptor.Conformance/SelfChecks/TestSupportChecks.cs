@@ -68,3 +68,25 @@ public sealed class TestSupportChecks
 
     private sealed record ProvisionReply(int ProtocolVersion);
 }
+
+/// <summary>The collection definition PostgresFixture's documentation asks test assemblies to add.</summary>
+[CollectionDefinition(PostgresFixture.CollectionName)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>;
+
+/// <summary>The documented <see cref="PostgresFixture"/> pattern, used as documented.</summary>
+[Collection(PostgresFixture.CollectionName)]
+public sealed class PostgresFixtureChecks(PostgresFixture postgres)
+{
+    [SkippableFact]
+    public async Task Fixture_starts_one_cluster_lazily_and_hands_out_databases()
+    {
+        Skip.If(ConformanceSettings.Current.IsExternal, "The kit targets an external adaptor; PostgreSQL is not needed.");
+        var first = await postgres.GetAsync();
+        Assert.Same(first, await postgres.GetAsync());
+        var connectionString = await postgres.CreateDatabaseAsync("fixture_check");
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT current_database()", connection);
+        Assert.Equal("fixture_check", await command.ExecuteScalarAsync());
+    }
+}

@@ -169,4 +169,35 @@ public sealed class V3CollectionsTests : V3Test
         });
         response.ExpectV3Error(404, "COLLECTION_NOT_FOUND");
     }
+
+    // Identifiers reach SQL: a hostile name is refused (400) or kept literally, never a 500 or an injection.
+    [SkippableTheory, MemberData(nameof(Targets))]
+    public async Task Hostile_collection_and_field_names_are_refused_or_kept_literally(string target)
+    {
+        var client = await ClientAsync(target);
+        await RequireCollectionModificationsAsync(client);
+        var id = UniqueId("hostile") + "\"; DROP TABLE x; --";
+        var response = await client.V3Async("/v3/collections/create", new JsonObject
+        {
+            ["collection"] = new JsonObject
+            {
+                ["id"] = id,
+                ["fields"] = J("""[{"key": "_id", "type": "TEXT"}, {"key": "a\"); DROP TABLE y; --", "type": "TEXT"}]"""),
+            },
+        });
+        if (!response.IsSuccess)
+        {
+            response.ExpectV3Error(400, "VALIDATION_ERROR");
+            return;
+        }
+        try
+        {
+            var got = (await client.V3Async("/v3/collections/get", new JsonObject { ["collectionIds"] = new JsonArray(id) })).EnsureSuccess();
+            Assert.Contains(got.Body.Arr("collections"), c => c.Str("id") == id);
+        }
+        finally
+        {
+            await client.V3Async("/v3/collections/delete", new JsonObject { ["collectionId"] = id });
+        }
+    }
 }

@@ -227,6 +227,21 @@ public sealed partial class V3ItemsTests : V3Test
         Assert.Equal(200, all.Body.Arr("items").Count);
     }
 
+    [SkippableTheory, MemberData(nameof(Targets))]
+    public async Task Concurrent_inserts_are_all_stored(string target)
+    {
+        await using var c = await CollectionAsync(await ClientAsync(target), "concurrent");
+        var batches = Enumerable.Range(0, 8).Select(b => c.Client.V3Async("/v3/items/insert", new JsonObject
+        {
+            ["collectionId"] = c.Id,
+            ["items"] = new JsonArray([.. Enumerable.Range(0, 25).Select(i => (JsonNode)new JsonObject { ["n"] = b * 100 + i })]),
+        }));
+        var responses = await Task.WhenAll(batches);
+        Assert.All(responses, r => Assert.DoesNotContain(r.EnsureSuccess().Body.Arr("results"), x => x?["error"] is not null));
+        var all = (await c.QueryRawAsync(paging: J("""{"limit": 1000, "offset": 0}"""))).EnsureSuccess();
+        Assert.Equal(200, all.Body.Arr("items").Count);
+    }
+
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")]
     private static partial Regex IsoWithMilliseconds();
 }
