@@ -84,7 +84,14 @@ public sealed class ConnectionService(ConnectionStore store, AdaptorProber probe
             ProtocolVersion = probe.ProtocolVersion,
             UpdatedDate = time.UtcNowToMillisecond(),
         };
-        return await store.ReplaceAsync(existing with { Connection = updated }, ct) ? updated : null;
+        if (await store.UpdateStatusAsync(existing with { Connection = updated }, current.UpdatedDate, ct))
+        {
+            return updated;
+        }
+        // The connection changed while its adaptor was checked: what is stored now is the answer. If it was deleted
+        // (and perhaps made anew under the same name), the connection that was checked is gone.
+        var now = (await store.GetAsync(current.Name, ct))?.Connection;
+        return now?.CreatedDate == current.CreatedDate ? now : null;
     }
 
     private static ProbeTarget Target(ExternalDatabaseConnection c, PrivateKeyMaterial? key) =>

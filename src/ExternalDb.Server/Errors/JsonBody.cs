@@ -31,13 +31,14 @@ public static class JsonBody
         }
         try
         {
-            var node = JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+            var node = JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), documentOptions: new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false });
             return (node, null);
         }
         catch (JsonException e)
         {
             var where = e.LineNumber is { } line ? $" (line {line + 1}, byte {e.BytePositionInLine + 1})" : "";
-            return (null, new FieldViolation("body", $"is not valid JSON{where}", "FORMAT"));
+            var what = e.Message.Contains("duplicate", StringComparison.OrdinalIgnoreCase) ? "repeats a property name" : "is not valid JSON";
+            return (null, new FieldViolation("body", $"{what}{where}", "FORMAT"));
         }
     }
 }

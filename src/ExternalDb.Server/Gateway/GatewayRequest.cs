@@ -32,7 +32,7 @@ public static class GatewayRequest
             {
                 var text = encoded.ToString().Replace('-', '+').Replace('_', '/');
                 text = text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '=');
-                return JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(text))) as JsonObject
+                return JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(text)), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
                     ?? throw GatewayException.Invalid(".r", "must encode a JSON object", "FORMAT");
             }
             catch (Exception e) when (e is FormatException or JsonException)
@@ -212,7 +212,7 @@ public static class GatewayCursor
         {
             var text = cursor.Replace('-', '+').Replace('_', '/');
             text = text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '=');
-            if (JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(text))) is JsonObject payload
+            if (JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(text)), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) is JsonObject payload
                 && payload["v"]?.GetValue<int>() == 1
                 && payload["c"]?.GetValue<string>() == fullId
                 && payload["k"]?.GetValue<string>() == kind

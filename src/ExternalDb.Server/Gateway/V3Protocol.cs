@@ -33,7 +33,7 @@ public sealed class V3Protocol(AdaptorHttpClient http, IOptions<AdaptorClientOpt
 /// <summary>Reads adaptor answers into JSON or a typed failure.</summary>
 public static class AdaptorAnswers
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 128 };
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 128, AllowDuplicateProperties = false };
 
     public static JsonObject ReadV3(AdaptorAnswer answer, string path)
     {

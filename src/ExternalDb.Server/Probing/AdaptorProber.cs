@@ -216,7 +216,7 @@ public sealed class AdaptorProber(
             }
             try
             {
-                return JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+                return JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false });
             }
             catch (JsonException)
             {

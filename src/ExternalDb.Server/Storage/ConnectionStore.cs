@@ -116,6 +116,24 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
         return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 
+    /// <summary>
+    /// Stores the result of a check, but only if the connection has not changed since it was read (an Update that
+    /// finished meanwhile wins over a check of the old endpoint). False when it changed or no longer exists.
+    /// </summary>
+    public async Task<bool> UpdateStatusAsync(StoredConnection checkedConnection, DateTimeOffset previousUpdatedDate, CancellationToken ct)
+    {
+        var c = checkedConnection.Connection;
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText =
+            "UPDATE connections SET successful = $successful, cause_of_failure = $cause, has_collections = $has, checked_date = $checked, " +
+            "latency_ms = $latency, status_message = $message, collection_modifications_supported = $mods, field_types = $fieldTypes, " +
+            "protocol_version = $protocol, updated_date = $updated WHERE name_key = $key AND updated_date = $previous";
+        Bind(command, checkedConnection);
+        command.Parameters.AddWithValue("$previous", Date(previousUpdatedDate));
+        return await command.ExecuteNonQueryAsync(ct) == 1;
+    }
+
     public async Task<bool> DeleteAsync(string name, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
