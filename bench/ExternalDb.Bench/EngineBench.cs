@@ -1,0 +1,237 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using ExternalDb.TestSupport;
+
+namespace ExternalDb.Bench;
+
+/// <summary>One scenario at one concurrency: the adaptor over HTTP and the raw driver, measured one after the other.</summary>
+internal sealed record ComparedRun(string Scenario, int Concurrency, RunResult Adaptor, RunResult Raw)
+{
+    public double ThroughputRatio => Adaptor.RequestsPerSecond / Raw.RequestsPerSecond;
+
+    public double LatencyRatio => Adaptor.P50Ms / Raw.P50Ms;
+}
+
+/// <summary>Everything measured on one engine.</summary>
+internal static class EngineBench
+{
+    private const int SeedBatch = 500;
+
+    public static async Task<IReadOnlyList<ComparedRun>> RunAsync(string engine, BenchOptions options, MarkdownReport report, CancellationToken ct)
+    {
+        TemporaryPostgres? postgres = null;
+        string? sqliteDirectory = null;
+        try
+        {
+            string connectionString;
+            if (engine == "postgres")
+            {
+                report.Progress("starting a throwaway PostgreSQL cluster");
+                postgres = await TemporaryPostgres.StartAsync(ct).ConfigureAwait(false);
+                connectionString = await postgres.CreateDatabaseAsync("bench").ConfigureAwait(false);
+            }
+            else
+            {
+                sqliteDirectory = Directory.CreateTempSubdirectory("extdb-bench-").FullName;
+                connectionString = $"Data Source={Path.Combine(sqliteDirectory, "bench.db")}";
+            }
+            await using var adaptor = await AdaptorUnderTest.StartAsync(engine, connectionString, ct).ConfigureAwait(false);
+            await using RawDriver raw = engine == "postgres" ? new PostgresRawDriver(connectionString) : new SqliteRawDriver(connectionString);
+            return await MeasureAsync(engine, adaptor, raw, options, report, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (postgres is not null)
+            {
+                await postgres.DisposeAsync().ConfigureAwait(false);
+            }
+            if (sqliteDirectory is not null)
+            {
+                try
+                {
+                    Directory.Delete(sqliteDirectory, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+    }
+
+    private static async Task<IReadOnlyList<ComparedRun>> MeasureAsync(string engine, AdaptorUnderTest adaptor, RawDriver raw, BenchOptions options,
+        MarkdownReport report, CancellationToken ct)
+    {
+        var items = BenchTable.Items("bench_items");
+        var inserts = BenchTable.Items("bench_inserts");
+        var version = engine == "postgres"
+            ? "PostgreSQL " + await raw.ScalarTextAsync("SHOW server_version", ct).ConfigureAwait(false)
+            : "SQLite " + await raw.ScalarTextAsync("SELECT sqlite_version()", ct).ConfigureAwait(false);
+
+        report.Progress($"{version}: creating collections and seeding {options.Rows:N0} rows through the adaptor");
+        await adaptor.CallAsync("/v3/collections/create", items.CreateRequest(), ct).ConfigureAwait(false);
+        await adaptor.CallAsync("/v3/collections/create", inserts.CreateRequest(), ct).ConfigureAwait(false);
+        for (var first = 0; first < options.Rows; first += SeedBatch)
+        {
+            var batch = Enumerable.Range(first, Math.Min(SeedBatch, options.Rows - first)).Select(i => (JsonNode)Scenarios.SeedItem(i)).ToArray();
+            var answer = await adaptor.CallAsync("/v3/items/insert", new JsonObject { ["collectionId"] = items.Name, ["items"] = new JsonArray(batch) }, ct).ConfigureAwait(false);
+            if (answer["results"] is not JsonArray results || results.Count != batch.Length || results.Any(r => r?["error"] is not null))
+            {
+                throw new InvalidOperationException("Seeding failed: " + answer.ToJsonString()[..Math.Min(400, answer.ToJsonString().Length)]);
+            }
+        }
+        // The adaptor creates no secondary index (there is no index API), so the harness adds the one the filtered query needs.
+        await raw.ExecuteAsync($"CREATE INDEX bench_items_category ON {items.Quoted} (\"category\")", ct).ConfigureAwait(false);
+        await raw.ExecuteAsync("ANALYZE", ct).ConfigureAwait(false);
+
+        var scenarios = Scenarios.All(raw, items, inserts, options.Rows);
+        var statementCheck = await CheckStatementsAsync(adaptor, raw, scenarios, items, ct).ConfigureAwait(false);
+
+        report.Line($"### {(engine == "postgres" ? "PostgreSQL" : "SQLite")} ({version})");
+        report.Line();
+        report.Line(engine == "postgres"
+            ? "Throwaway cluster from TestSupport's `TemporaryPostgres` on 127.0.0.1 (fsync, synchronous_commit and full_page_writes off); the adaptor and the raw driver each use one pooled NpgsqlDataSource."
+            : "A SQLite file in the temp folder, WAL journal (the adaptor sets it); the adaptor and the raw driver use the same connection string (Microsoft.Data.Sqlite pooling).");
+        report.Line($"`{items.Name}`: {options.Rows:N0} rows seeded through the adaptor, plus an index on `category` made with SQL. Inserts go to `{inserts.Name}`, emptied before each run.");
+        report.Line(statementCheck);
+        report.Line($"Load average (1 / 5 / 15 min) before the measured runs: {MachineInfo.LoadAverage()}.");
+        report.Line();
+
+        var runs = new List<ComparedRun>();
+        foreach (var scenario in scenarios)
+        {
+            foreach (var concurrency in options.Concurrency)
+            {
+                report.Progress($"{scenario.Name}, concurrency {concurrency}: adaptor");
+                var viaAdaptor = await RunAdaptorAsync(adaptor, raw, scenario, concurrency, options.Warmup, options.Duration, ct).ConfigureAwait(false);
+                report.Progress($"{scenario.Name}, concurrency {concurrency}: raw driver");
+                var viaRaw = await RunRawAsync(raw, scenario, scenario.Raw, concurrency, options.Warmup, options.Duration, ct).ConfigureAwait(false);
+                var run = new ComparedRun(scenario.Name, concurrency, viaAdaptor, viaRaw);
+                report.Progress($"adaptor {MarkdownReport.Rate(viaAdaptor.RequestsPerSecond)}/s p50 {MarkdownReport.Ms(viaAdaptor.P50Ms)} ms, " +
+                                $"raw {MarkdownReport.Rate(viaRaw.RequestsPerSecond)}/s p50 {MarkdownReport.Ms(viaRaw.P50Ms)} ms, ratio {MarkdownReport.Ratio(run.ThroughputRatio)}");
+                runs.Add(run);
+            }
+        }
+        report.Table(
+            ["scenario", "conc.", "adaptor req/s", "adaptor p50 ms", "adaptor p99 ms", "raw req/s", "raw p50 ms", "raw p99 ms", "req/s adaptor/raw", "p50 adaptor/raw", "errors (adaptor/raw)"],
+            runs.Select(r => (IReadOnlyList<string>)
+            [
+                r.Scenario, r.Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                MarkdownReport.Rate(r.Adaptor.RequestsPerSecond), MarkdownReport.Ms(r.Adaptor.P50Ms), MarkdownReport.Ms(r.Adaptor.P99Ms),
+                MarkdownReport.Rate(r.Raw.RequestsPerSecond), MarkdownReport.Ms(r.Raw.P50Ms), MarkdownReport.Ms(r.Raw.P99Ms),
+                MarkdownReport.Ratio(r.ThroughputRatio), MarkdownReport.Ratio(r.LatencyRatio),
+                $"{r.Adaptor.Errors} / {r.Raw.Errors}",
+            ]));
+        report.Line();
+        report.Line($"Load average (1 / 5 / 15 min) after them: {MachineInfo.LoadAverage()}.");
+        foreach (var failed in runs.Where(r => r.Adaptor.Errors + r.Raw.Errors > 0))
+        {
+            report.Line();
+            report.Line($"Errors in {failed.Scenario} at {failed.Concurrency}: adaptor `{failed.Adaptor.FirstError}`, raw `{failed.Raw.FirstError}`.");
+        }
+        report.Line();
+
+        await BreakdownAsync(adaptor, raw, items, options, report, ct).ConfigureAwait(false);
+
+        if (engine == "postgres" && options.BigRows > 0)
+        {
+            await PushdownCheck.RunAsync(adaptor, (PostgresRawDriver)raw, options.BigRows, report, ct).ConfigureAwait(false);
+        }
+        return runs;
+    }
+
+    /// <summary>
+    /// PostgreSQL: runs each scenario once through the adaptor while recording what Npgsql sends, and compares the
+    /// statements on the scenario's table with the ones the raw side runs. Every engine: checks both sides' answers.
+    /// </summary>
+    private static async Task<string> CheckStatementsAsync(AdaptorUnderTest adaptor, RawDriver raw, IReadOnlyList<Scenario> scenarios, BenchTable items, CancellationToken ct)
+    {
+        var mismatches = new StringBuilder();
+        var catalogSeen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var scenario in scenarios)
+        {
+            IReadOnlyList<string> sent;
+            using (var capture = raw is PostgresRawDriver ? new SqlCapture() : null)
+            {
+                scenario.CheckAnswer(0, await adaptor.CallAsync(scenario.Path, scenario.Request(0), ct).ConfigureAwait(false));
+                sent = capture?.Statements ?? [];
+            }
+            await raw.BeforeRunAsync(scenario.EmptiedBeforeEachRun, ct).ConfigureAwait(false);
+            await scenario.Raw(raw, 0, ct).ConfigureAwait(false);
+            if (raw is not PostgresRawDriver)
+            {
+                continue;
+            }
+            var onTable = sent.Where(s => s.Contains("\"bench_", StringComparison.Ordinal)).ToList();
+            catalogSeen.UnionWith(sent.Except(onTable));
+            if (!onTable.SequenceEqual(scenario.Statements, StringComparer.Ordinal))
+            {
+                mismatches.Append($"\n{scenario.Name}: the adaptor sent\n  {string.Join("\n  ", onTable)}\nthe harness runs\n  {string.Join("\n  ", scenario.Statements)}");
+            }
+        }
+        if (raw is not PostgresRawDriver)
+        {
+            return "Both sides' answers were checked before timing (the right items, totals and per-item results). SQLite has no statement tracing, so its SQL is the same builder with SqliteDialect's ORDER BY terms.";
+        }
+        var missingCatalog = raw.CatalogStatements.Where(s => !catalogSeen.Contains(s)).ToList();
+        if (mismatches.Length > 0 || missingCatalog.Count > 0)
+        {
+            throw new InvalidOperationException("The raw statements differ from the adaptor's:" + mismatches +
+                (missingCatalog.Count > 0 ? "\nCatalog statements not seen: " + string.Join(" | ", missingCatalog) : ""));
+        }
+        return "Both sides' answers were checked before timing, and Npgsql's tracing showed that the adaptor's statements on the table are, text for text, the ones the raw side runs " +
+               $"(the adaptor's other statements are its {raw.CatalogStatements.Count}-statement catalog look-up).";
+    }
+
+    private static async Task<RunResult> RunAdaptorAsync(AdaptorUnderTest adaptor, RawDriver raw, Scenario scenario, int concurrency,
+        TimeSpan warmup, TimeSpan duration, CancellationToken ct)
+    {
+        await raw.BeforeRunAsync(scenario.EmptiedBeforeEachRun, ct).ConfigureAwait(false);
+        using var bodies = new SignedBodies(adaptor, scenario.Request, scenario.Variants);
+        bodies.KeepFresh();
+        var errorMarker = "\"error\""u8.ToArray();
+        return await LoadDriver.RunAsync(async (worker, iteration, token) =>
+        {
+            var answer = await adaptor.PostAsync(scenario.Path, bodies[scenario.Variant(worker, iteration, concurrency)], token).ConfigureAwait(false);
+            if (scenario.Writes && answer.AsSpan().IndexOf(errorMarker) >= 0)
+            {
+                throw new InvalidOperationException("per-item error: " + Encoding.UTF8.GetString(answer, 0, Math.Min(300, answer.Length)));
+            }
+        }, concurrency, warmup, duration, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<RunResult> RunRawAsync(RawDriver raw, Scenario scenario, Func<RawDriver, int, CancellationToken, Task> work, int concurrency,
+        TimeSpan warmup, TimeSpan duration, CancellationToken ct)
+    {
+        await raw.BeforeRunAsync(scenario.EmptiedBeforeEachRun, ct).ConfigureAwait(false);
+        return await LoadDriver.RunAsync((worker, iteration, token) => work(raw, scenario.Variant(worker, iteration, concurrency), token),
+            concurrency, warmup, duration, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Where the adaptor's time goes: a call with no database work, and the catalog look-up alone.</summary>
+    private static async Task BreakdownAsync(AdaptorUnderTest adaptor, RawDriver raw, BenchTable items, BenchOptions options, MarkdownReport report, CancellationToken ct)
+    {
+        var duration = TimeSpan.FromTicks(Math.Max(options.Duration.Ticks / 2, TimeSpan.TicksPerSecond));
+        var capabilities = Scenarios.Capabilities();
+        capabilities.CheckAnswer(0, await adaptor.CallAsync(capabilities.Path, capabilities.Request(0), ct).ConfigureAwait(false));
+        await Scenarios.CatalogLookup(items)(raw, 0, ct).ConfigureAwait(false);
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var concurrency in options.Concurrency)
+        {
+            report.Progress($"breakdown, concurrency {concurrency}");
+            var empty = await RunAdaptorAsync(adaptor, raw, capabilities, concurrency, options.Warmup, duration, ct).ConfigureAwait(false);
+            var catalog = await RunRawAsync(raw, capabilities, Scenarios.CatalogLookup(items), concurrency, options.Warmup, duration, ct).ConfigureAwait(false);
+            rows.Add(Row("HTTP + ES256 verification + JSON, no database (`/v3/capabilities/get` through the adaptor)", concurrency, empty));
+            rows.Add(Row($"catalog look-up alone ({raw.CatalogStatements.Count} statements through the raw driver)", concurrency, catalog));
+        }
+        report.Line("Where the adaptor's time goes (each V3 call pays both rows below on top of the raw statements):");
+        report.Line();
+        report.Table(["measured", "conc.", "req/s", "p50 ms", "p99 ms", "errors"], rows);
+        report.Line();
+    }
+
+    private static IReadOnlyList<string> Row(string what, int concurrency, RunResult r) =>
+    [
+        what, concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture), MarkdownReport.Rate(r.RequestsPerSecond),
+        MarkdownReport.Ms(r.P50Ms), MarkdownReport.Ms(r.P99Ms), r.Errors.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    ];
+}

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+
+namespace ExternalDb.Bench;
+
+/// <summary>One request (or one unit of raw-driver work) of worker <paramref name="worker"/>; throws when it failed.</summary>
+internal delegate Task Operation(int worker, long iteration, CancellationToken ct);
+
+/// <summary>What one measured run produced. Latencies are of successful requests only.</summary>
+internal sealed record RunResult(int Concurrency, long Requests, long Errors, TimeSpan Elapsed, double P50Ms, double P99Ms, string? FirstError)
+{
+    public double RequestsPerSecond => Elapsed > TimeSpan.Zero ? Requests / Elapsed.TotalSeconds : 0;
+}
+
+/// <summary>
+/// A closed-loop load driver: <c>concurrency</c> loops each send one request, wait for its answer, send the next,
+/// until the deadline. Each loop stops by itself at its first request that ends after the deadline; nothing is
+/// cancelled half-way. Latency is taken per request with <see cref="Stopwatch.GetTimestamp"/>.
+/// </summary>
+internal static class LoadDriver
+{
+    public static async Task<RunResult> RunAsync(Operation operation, int concurrency, TimeSpan warmup, TimeSpan duration, CancellationToken ct)
+    {
+        if (warmup > TimeSpan.Zero)
+        {
+            await PhaseAsync(operation, concurrency, warmup, ct).ConfigureAwait(false);
+        }
+        return await PhaseAsync(operation, concurrency, duration, ct).ConfigureAwait(false);
+    }
+
+    private sealed class WorkerLog
+    {
+        public List<long> Latencies { get; } = new(capacity: 1 << 14);
+
+        public long Errors { get; set; }
+
+        public string? FirstError { get; set; }
+
+        public long FinishedAt { get; set; }
+    }
+
+    private static async Task<RunResult> PhaseAsync(Operation operation, int concurrency, TimeSpan duration, CancellationToken ct)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var deadline = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var logs = new WorkerLog[concurrency];
+        var workers = new Task[concurrency];
+        for (var w = 0; w < concurrency; w++)
+        {
+            var log = logs[w] = new WorkerLog();
+            var worker = w;
+            workers[w] = Task.Run(() => LoopAsync(operation, worker, deadline, log, ct), ct);
+        }
+        await Task.WhenAll(workers).ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
+
+        var all = logs.SelectMany(l => l.Latencies).ToArray();
+        Array.Sort(all);
+        var elapsed = Stopwatch.GetElapsedTime(start, logs.Max(l => l.FinishedAt));
+        return new RunResult(concurrency, all.Length, logs.Sum(l => l.Errors), elapsed,
+            Percentile(all, 0.50), Percentile(all, 0.99), logs.Select(l => l.FirstError).FirstOrDefault(e => e is not null));
+    }
+
+    private static async Task LoopAsync(Operation operation, int worker, long deadline, WorkerLog log, CancellationToken ct)
+    {
+        for (long i = 0; !ct.IsCancellationRequested; i++)
+        {
+            var before = Stopwatch.GetTimestamp();
+            if (before >= deadline)
+            {
+                break;
+            }
+            try
+            {
+                await operation(worker, i, ct).ConfigureAwait(false);
+                log.Latencies.Add(Stopwatch.GetTimestamp() - before);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                log.Errors++;
+                log.FirstError ??= e.GetType().Name + ": " + e.Message;
+            }
+        }
+        log.FinishedAt = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>Nearest-rank percentile of sorted timestamps, in milliseconds.</summary>
+    public static double Percentile(long[] sortedTicks, double quantile)
+    {
+        if (sortedTicks.Length == 0)
+        {
+            return double.NaN;
+        }
+        var rank = (int)Math.Ceiling(quantile * sortedTicks.Length);
+        var ticks = sortedTicks[Math.Clamp(rank - 1, 0, sortedTicks.Length - 1)];
+        return ticks * 1000.0 / Stopwatch.Frequency;
+    }
+}

@@ -1,0 +1,315 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace ExternalDb.Bench;
+
+/// <summary>
+/// One benchmark operation, twice: as a V3 request to the adaptor, and as the statements the adaptor runs for it
+/// through the raw driver (same SQL text, same parameter types, same transaction shape, same pooled-connection use).
+/// What the raw side leaves out is exactly the adaptor's own work: HTTP, JWT verification, JSON in and out, and the
+/// catalog look-up of the collection's fields that precedes every operation.
+/// </summary>
+internal sealed class Scenario
+{
+    public required string Name { get; init; }
+
+    /// <summary>The V3 path, e.g. <c>/v3/items/query</c>.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>How many distinct requests (ids, categories, batches) the loops cycle through.</summary>
+    public required int Variants { get; init; }
+
+    /// <summary>The V3 <c>data.request</c> of variant k.</summary>
+    public required Func<int, JsonObject> Request { get; init; }
+
+    /// <summary>Throws unless the adaptor's answer to variant k is right; run once before the measured loops.</summary>
+    public required Action<int, JsonNode> CheckAnswer { get; init; }
+
+    /// <summary>The SQL the adaptor runs for this operation after its catalog look-up, in order.</summary>
+    public required IReadOnlyList<string> Statements { get; init; }
+
+    /// <summary>Runs <see cref="Statements"/> for variant k through the raw driver; throws when a result is not the expected one.</summary>
+    public required Func<RawDriver, int, CancellationToken, Task> Raw { get; init; }
+
+    /// <summary>True for inserts and updates: their V3 answer is 200 even when an item failed, so the loop looks for per-item errors.</summary>
+    public bool Writes { get; init; }
+
+    /// <summary>The table the inserts go to, emptied before each run so that every run starts from the same table.</summary>
+    public BenchTable? EmptiedBeforeEachRun { get; init; }
+
+    /// <summary>The variant worker <paramref name="worker"/> sends at iteration <paramref name="iteration"/>.</summary>
+    /// <remarks>When the concurrency divides <see cref="Variants"/>, two loops never send the same variant at once (update batches stay disjoint).</remarks>
+    public int Variant(int worker, long iteration, int concurrency) => (int)((worker + iteration * concurrency) % Variants);
+}
+
+/// <summary>The deterministic rows of the benchmark collection and the four scenarios of the issue.</summary>
+internal static class Scenarios
+{
+    public const int Categories = 10;
+    public const int PageSize = 50;
+    public const int BatchSize = 100;
+
+    public static string Id(int i) => "item-" + i.ToString("D6", CultureInfo.InvariantCulture);
+
+    public static string Category(int i) => "cat-" + (i % Categories).ToString(CultureInfo.InvariantCulture);
+
+    public static double Price(int i) => (i * 7919L % 100_000) / 100.0;
+
+    public static JsonObject SeedItem(int i) => new()
+    {
+        ["_id"] = Id(i),
+        ["title"] = "Item " + i.ToString(CultureInfo.InvariantCulture),
+        ["price"] = Price(i),
+        ["category"] = Category(i),
+        ["flag"] = i % 3 == 0,
+    };
+
+    public static IReadOnlyList<Scenario> All(RawDriver raw, BenchTable items, BenchTable inserts, int rows) =>
+    [
+        QueryById(raw, items, rows),
+        FilteredPage(raw, items, rows),
+        Insert(inserts),
+        Update(items, rows),
+    ];
+
+    private static void Require(bool condition, string what)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException(what);
+        }
+    }
+
+    private static DateTime NowMs()
+    {
+        var now = DateTime.UtcNow;
+        return new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
+    }
+
+    /// <summary>Query by <c>_id</c>: <c>{"_id": {"$eq": id}}</c>, limit 1.</summary>
+    private static Scenario QueryById(RawDriver raw, BenchTable table, int rows)
+    {
+        const int variants = 1000;
+        var ids = Enumerable.Range(0, variants).Select(k => Id((int)(k * 7919L % rows))).ToArray();
+        string IdOf(int k) => ids[k];
+        var page = table.QueryPage("\"_id\" = @p0", raw.OrderTextAscending("\"_id\""), 1);
+        return new Scenario
+        {
+            Name = "query by _id",
+            Path = "/v3/items/query",
+            Variants = variants,
+            Request = k => new JsonObject
+            {
+                ["collectionId"] = table.Name,
+                ["query"] = new JsonObject
+                {
+                    ["filter"] = new JsonObject { ["_id"] = new JsonObject { ["$eq"] = IdOf(k) } },
+                    ["paging"] = new JsonObject { ["limit"] = 1, ["offset"] = 0 },
+                },
+                ["consistentRead"] = false,
+                ["returnTotalCount"] = false,
+            },
+            CheckAnswer = (k, answer) => Require(answer["items"] is JsonArray { Count: 1 } a && (string?)a[0]?["_id"] == IdOf(k),
+                $"query by _id did not answer item {IdOf(k)}: {answer.ToJsonString()}"),
+            Statements = [page],
+            Raw = async (driver, k, ct) =>
+            {
+                await using var connection = await driver.OpenAsync(ct).ConfigureAwait(false);
+                var read = await driver.ReadRowsAsync(connection, null, page, [new(IdOf(k), ColumnKind.Text), new(2L, ColumnKind.Number), new(0L, ColumnKind.Number)], ct).ConfigureAwait(false);
+                Require(read == 1, $"raw query by _id read {read} rows");
+            },
+        };
+    }
+
+    /// <summary>A 50-row page of one category, most expensive first, with the total count.</summary>
+    private static Scenario FilteredPage(RawDriver raw, BenchTable table, int rows)
+    {
+        string CategoryOf(int k) => Category(k);
+        var totals = Enumerable.Range(0, Categories).Select(c => Enumerable.Range(0, rows).LongCount(i => i % Categories == c)).ToArray();
+        long Total(int k) => totals[k % Categories];
+        var where = "\"category\" = @p0";
+        var page = table.QueryPage(where, raw.OrderNumberDescending("\"price\"") + ", " + raw.OrderTextAscending("\"_id\""), 1);
+        var count = table.Count(where);
+        return new Scenario
+        {
+            Name = "50-row filtered query + total",
+            Path = "/v3/items/query",
+            Variants = Categories,
+            Request = k => new JsonObject
+            {
+                ["collectionId"] = table.Name,
+                ["query"] = new JsonObject
+                {
+                    ["filter"] = new JsonObject { ["category"] = new JsonObject { ["$eq"] = CategoryOf(k) } },
+                    ["sort"] = new JsonArray(new JsonObject { ["fieldName"] = "price", ["order"] = "DESC" }),
+                    ["paging"] = new JsonObject { ["limit"] = PageSize, ["offset"] = 0 },
+                },
+                ["consistentRead"] = false,
+                ["returnTotalCount"] = true,
+            },
+            CheckAnswer = (k, answer) => Require(answer["items"] is JsonArray { Count: PageSize }
+                                                 && (long?)answer["pagingMetadata"]?["total"] == Total(k),
+                $"the filtered query did not answer {PageSize} items with total {Total(k)}: {answer["pagingMetadata"]?.ToJsonString()}"),
+            Statements = [page, count],
+            Raw = async (driver, k, ct) =>
+            {
+                await using var connection = await driver.OpenAsync(ct).ConfigureAwait(false);
+                var category = new RawParam(CategoryOf(k), ColumnKind.Text);
+                var read = await driver.ReadRowsAsync(connection, null, page, [category, new(PageSize + 1L, ColumnKind.Number), new(0L, ColumnKind.Number)], ct).ConfigureAwait(false);
+                var total = await driver.ScalarAsync(connection, null, count, [category], ct).ConfigureAwait(false);
+                Require(read == PageSize + 1 && total == Total(k), $"raw filtered query read {read} rows, total {total}");
+            },
+        };
+    }
+
+    /// <summary>The user fields of one item, made once so the raw loops do not pay for building them.</summary>
+    private sealed record ItemValues(string Id, string Title, double Price, string Category, bool Flag)
+    {
+        public JsonObject ToJson(bool withId)
+        {
+            var item = new JsonObject { ["title"] = Title, ["price"] = Price, ["category"] = Category, ["flag"] = Flag };
+            if (withId)
+            {
+                item["_id"] = Id;
+            }
+            return item;
+        }
+
+        public void AddParams(List<RawParam> values)
+        {
+            values.Add(new(Title, ColumnKind.Text));
+            values.Add(new(Price, ColumnKind.Number));
+            values.Add(new(Category, ColumnKind.Text));
+            values.Add(new(Flag, ColumnKind.Boolean));
+        }
+    }
+
+    private static ItemValues NewItem(int k, int j) => new("", $"New {k}.{j}", k * 1000 + j + 0.5, Category(j), j % 2 == 0);
+
+    /// <summary>
+    /// 100 new items in one request. The items carry no <c>_id</c> (the adaptor makes a GUID), so that one signed
+    /// body can be sent again and again; the raw side makes GUIDs too.
+    /// </summary>
+    private static Scenario Insert(BenchTable table)
+    {
+        const int variants = 16;
+        var columns = table.InsertColumns;
+        var exists = table.ExistingIds(BatchSize);
+        var insert = table.Insert(columns, BatchSize);
+        var readBack = table.ReadByIds(BatchSize);
+        var batches = Enumerable.Range(0, variants).Select(k => Enumerable.Range(0, BatchSize).Select(j => NewItem(k, j)).ToArray()).ToArray();
+        return new Scenario
+        {
+            Name = "insert 100 items",
+            Path = "/v3/items/insert",
+            Variants = variants,
+            Writes = true,
+            EmptiedBeforeEachRun = table,
+            Request = k => new JsonObject
+            {
+                ["collectionId"] = table.Name,
+                ["items"] = new JsonArray([.. batches[k].Select(item => (JsonNode)item.ToJson(withId: false))]),
+            },
+            CheckAnswer = (k, answer) => Require(answer["results"] is JsonArray { Count: BatchSize } r && r.All(x => x?["item"]?["_id"] is not null),
+                $"the insert did not answer {BatchSize} items: {answer.ToJsonString()[..Math.Min(400, answer.ToJsonString().Length)]}"),
+            Statements = [exists, insert, readBack],
+            Raw = async (driver, k, ct) =>
+            {
+                var ids = Enumerable.Range(0, BatchSize).Select(_ => new RawParam(Guid.NewGuid().ToString(), ColumnKind.Text)).ToArray();
+                var now = NowMs();
+                var values = new List<RawParam>(BatchSize * columns.Count);
+                for (var j = 0; j < BatchSize; j++)
+                {
+                    values.Add(ids[j]);
+                    values.Add(new(now, ColumnKind.DateTime));
+                    values.Add(new(now, ColumnKind.DateTime));
+                    batches[k][j].AddParams(values);
+                }
+                await using var connection = await driver.OpenAsync(ct).ConfigureAwait(false);
+                await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+                var existing = await driver.ReadRowsAsync(connection, tx, exists, ids, ct).ConfigureAwait(false);
+                var inserted = await driver.ExecuteAsync(connection, tx, insert, values, ct).ConfigureAwait(false);
+                var stored = await driver.ReadRowsAsync(connection, tx, readBack, ids, ct).ConfigureAwait(false);
+                await tx.CommitAsync(ct).ConfigureAwait(false);
+                Require(existing == 0 && inserted == BatchSize && stored == BatchSize, $"raw insert: {existing} existing, {inserted} inserted, {stored} read back");
+            },
+        };
+    }
+
+    /// <summary>100 existing items replaced in one request; each variant is its own batch of 100 ids.</summary>
+    private static Scenario Update(BenchTable table, int rows)
+    {
+        var batches = rows / BatchSize;
+        var variants = batches >= 16 ? batches - (batches % 16) : batches;
+        int Row(int k, int j) => k * BatchSize + j;
+        string UpdatedTitle(int i) => $"Item {i} (updated)";
+        var replacements = Enumerable.Range(0, variants).Select(k => Enumerable.Range(0, BatchSize).Select(j => Row(k, j))
+            .Select(i => new ItemValues(Id(i), UpdatedTitle(i), Price(i), Category(i), i % 3 == 0)).ToArray()).ToArray();
+        var idParams = replacements.Select(batch => batch.Select(item => new RawParam(item.Id, ColumnKind.Text)).ToArray()).ToArray();
+        var columns = table.UpdateColumns;
+        var exists = table.ExistingIds(BatchSize);
+        var update = table.UpdateFromValues(BatchSize);
+        var readBack = table.ReadByIds(BatchSize);
+        return new Scenario
+        {
+            Name = "update 100 items",
+            Path = "/v3/items/update",
+            Variants = variants,
+            Writes = true,
+            Request = k => new JsonObject
+            {
+                ["collectionId"] = table.Name,
+                ["items"] = new JsonArray([.. replacements[k].Select(item => (JsonNode)item.ToJson(withId: true))]),
+            },
+            CheckAnswer = (k, answer) => Require(answer["results"] is JsonArray { Count: BatchSize } r
+                                                 && r.Select((x, j) => (string?)x?["item"]?["title"] == UpdatedTitle(Row(k, j))).All(ok => ok),
+                $"the update did not answer {BatchSize} updated items: {answer.ToJsonString()[..Math.Min(400, answer.ToJsonString().Length)]}"),
+            Statements = [exists, update, readBack],
+            Raw = async (driver, k, ct) =>
+            {
+                var ids = idParams[k];
+                var now = NowMs();
+                var values = new List<RawParam>(BatchSize * columns.Count);
+                for (var j = 0; j < BatchSize; j++)
+                {
+                    values.Add(ids[j]);
+                    values.Add(new(now, ColumnKind.DateTime));
+                    values.Add(new(null, ColumnKind.Text));
+                    replacements[k][j].AddParams(values);
+                }
+                await using var connection = await driver.OpenAsync(ct).ConfigureAwait(false);
+                await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+                var existing = await driver.ReadRowsAsync(connection, tx, exists, ids, ct).ConfigureAwait(false);
+                var updated = await driver.ExecuteAsync(connection, tx, update, values, ct).ConfigureAwait(false);
+                var stored = await driver.ReadRowsAsync(connection, tx, readBack, ids, ct).ConfigureAwait(false);
+                await tx.CommitAsync(ct).ConfigureAwait(false);
+                Require(existing == BatchSize && updated == BatchSize && stored == BatchSize, $"raw update: {existing} existing, {updated} updated, {stored} read back");
+            },
+        };
+    }
+
+    /// <summary>HTTP + JWT verification + JSON with no database work: what every V3 call pays before its statements.</summary>
+    public static Scenario Capabilities() => new()
+    {
+        Name = "capabilities/get (no database)",
+        Path = "/v3/capabilities/get",
+        Variants = 1,
+        Request = _ => [],
+        CheckAnswer = (_, answer) => Require(answer["supportedFieldTypes"] is JsonArray, "capabilities/get answered no supportedFieldTypes"),
+        Statements = [],
+        Raw = (_, _, _) => Task.CompletedTask,
+    };
+
+    /// <summary>The adaptor's catalog look-up alone (three statements), through the raw driver.</summary>
+    public static Func<RawDriver, int, CancellationToken, Task> CatalogLookup(BenchTable table) => async (driver, _, ct) =>
+    {
+        await using var connection = await driver.OpenAsync(ct).ConfigureAwait(false);
+        var columns = 0;
+        foreach (var sql in driver.CatalogStatements)
+        {
+            var read = await driver.ReadRowsAsync(connection, null, sql, [new(table.Name, ColumnKind.Text)], ct).ConfigureAwait(false);
+            columns = columns == 0 ? read : columns;
+        }
+        Require(columns == table.Columns.Count, $"the catalog look-up found {columns} columns");
+    };
+}
