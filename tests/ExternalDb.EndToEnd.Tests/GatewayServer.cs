@@ -109,6 +109,20 @@ public sealed class GatewayServer : IAsyncDisposable
         return ((int)response.StatusCode, JsonNode.Parse(text.Length == 0 ? "{}" : text)!.AsObject());
     }
 
+    public static async Task<(int Status, JsonObject Body)> GetAsync(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, JsonNode.Parse(text.Length == 0 ? "{}" : text)!.AsObject());
+    }
+
+    public static async Task<(int Status, JsonObject Body)> DeleteAsync(HttpClient http, string path)
+    {
+        using var response = await http.DeleteAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, JsonNode.Parse(text.Length == 0 ? "{}" : text)!.AsObject());
+    }
+
     public async ValueTask DisposeAsync()
     {
         Admin.Dispose();

@@ -76,6 +76,14 @@ internal static class CollectionJson
         return new FieldSpec(key, type, QueryParsing.Str(f["displayName"]), referenced);
     }
 
+    /// <summary>What the adaptor can do to schemas (legacy <c>allowedSchemaOperations</c>); also sent by <c>/provision</c>.</summary>
+    public static IReadOnlyList<string> SchemaOperations(bool readOnly) => readOnly
+        ? ["list", "listHeaders", "describeCollection", "findWithSort", "aggregate", "projection", "matches", "not", "startWithCaseInsensitive",
+           LegacyApi.ReferenceOperations]
+        : ["list", "listHeaders", "createCollection", "dropCollection", "addColumn", "removeColumn", "describeCollection", "findWithSort",
+           "aggregate", "bulkDelete", "truncate", "updateImmediately", "deleteImmediately", "startWithCaseInsensitive", "projection", "matches", "not",
+           LegacyApi.ReferenceOperations];
+
     public static JsonObject LegacySchema(CollectionInfo c, bool readOnly)
     {
         var writable = c.IsWritable && !readOnly;
@@ -86,22 +94,23 @@ internal static class CollectionJson
             {
                 continue;
             }
-            fields[f.Key] = new JsonObject
+            var spec = new JsonObject
             {
                 ["displayName"] = f.DisplayName ?? f.Key,
                 ["type"] = type,
                 ["queryOperators"] = new JsonArray([.. FieldTypeMap.LegacyQueryOperators(f).Select(o => (JsonNode)o)]),
             };
+            if (f.ReferencedCollectionId is not null)
+            {
+                // ExternalDb extension: where a reference field points.
+                spec["referencedCollectionId"] = f.ReferencedCollectionId;
+            }
+            fields[f.Key] = spec;
         }
         string[] operations = writable
             ? ["get", "find", "count", "update", "insert", "remove", "bulkRemove", "bulkInsert", "bulkUpdate", "aggregate", "truncate"]
             : ["get", "find", "count", "aggregate"];
-        string[] schemaOperations = readOnly
-            ? ["list", "listHeaders", "describeCollection", "findWithSort", "aggregate", "projection", "matches", "not", "startWithCaseInsensitive",
-               LegacyApi.ReferenceOperations]
-            : ["list", "listHeaders", "createCollection", "dropCollection", "addColumn", "removeColumn", "describeCollection", "findWithSort",
-               "aggregate", "bulkDelete", "truncate", "updateImmediately", "deleteImmediately", "startWithCaseInsensitive", "projection", "matches", "not",
-               LegacyApi.ReferenceOperations];
+        var schemaOperations = SchemaOperations(readOnly);
         return new JsonObject
         {
             ["id"] = c.Id,

@@ -46,7 +46,14 @@ internal static class LegacyApi
         ?? throw AdaptorException.Validation("collectionName", "collectionName is required");
 
     private static Task<JsonNode> ProvisionAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct) =>
-        Task.FromResult<JsonNode>(new JsonObject { ["type"] = runtime.Dialect.Name, ["vendor"] = "externaldb", ["protocolVersion"] = 2 });
+        Task.FromResult<JsonNode>(new JsonObject
+        {
+            ["type"] = runtime.Dialect.Name,
+            ["vendor"] = "externaldb",
+            ["protocolVersion"] = 2,
+            // ExternalDb extension: what the adaptor can do to schemas, so that an empty database still says it.
+            ["allowedSchemaOperations"] = new JsonArray([.. CollectionJson.SchemaOperations(runtime.Options.ReadOnly).Select(o => (JsonNode)o)]),
+        });
 
     private static async Task<List<CollectionInfo>> AllAsync(AdaptorRuntime runtime, CancellationToken ct)
     {
@@ -151,7 +158,8 @@ internal static class LegacyApi
             {
                 throw new AdaptorException("FIELD_ALREADY_EXISTS", 409, $"Field {name} already exists", new JsonObject { ["collectionId"] = id, ["fieldName"] = name });
             }
-            await runtime.Catalog.AddFieldAsync(c, tx, collection.Id, new FieldSpec(name, type, null, null), ct).ConfigureAwait(false);
+            var referenced = type is "REFERENCE" or "MULTI_REFERENCE" ? QueryParsing.Str(column["referencedCollectionId"]) : null;
+            await runtime.Catalog.AddFieldAsync(c, tx, collection.Id, new FieldSpec(name, type, null, referenced), ct).ConfigureAwait(false);
         }, ct);
     }
 

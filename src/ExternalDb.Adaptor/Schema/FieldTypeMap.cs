@@ -70,7 +70,8 @@ internal static class FieldTypeMap
         "URL" => "url",
         "DATETIME" => "datetime",
         "IMAGE" => "image",
-        "MULTI_REFERENCE" => null,
+        "MULTI_REFERENCE" => "multi_reference",
+        "REFERENCE" => "reference",
         _ when field.Storage == StorageKind.Json => "object",
         _ => "text",
     };
@@ -78,11 +79,12 @@ internal static class FieldTypeMap
     /// <summary>Legacy operator names (no <c>$</c>).</summary>
     public static IReadOnlyList<string> LegacyQueryOperators(FieldInfo field) => field.Storage switch
     {
-        StorageKind.Text or StorageKind.Other => ["eq", "ne", "lt", "lte", "gt", "gte", "startsWith", "endsWith", "contains", "hasSome", "urlized", "matches", "and", "or", "not"],
-        StorageKind.Number or StorageKind.DateTime => ["eq", "ne", "lt", "lte", "gt", "gte", "hasSome", "and", "or", "not"],
-        StorageKind.Boolean => ["eq", "ne", "hasSome", "and", "or", "not"],
-        StorageKind.Json when field.IsArray => ["hasSome", "hasAll", "and", "or", "not"],
-        _ => ["eq", "ne", "and", "or", "not"],
+        StorageKind.Text or StorageKind.Other => ["eq", "ne", "lt", "lte", "gt", "gte", "startsWith", "endsWith", "contains", "hasSome", "urlized", "matches", "exists", "and", "or", "not"],
+        StorageKind.Number or StorageKind.DateTime => ["eq", "ne", "lt", "lte", "gt", "gte", "hasSome", "exists", "and", "or", "not"],
+        StorageKind.Boolean => ["eq", "ne", "hasSome", "exists", "and", "or", "not"],
+        StorageKind.Json when field.IsArray => ["hasSome", "hasAll", "exists", "and", "or", "not"],
+        StorageKind.None => [],
+        _ => ["eq", "ne", "exists", "and", "or", "not"],
     };
 
     /// <summary>The field type of a legacy <c>/schemas/column/add</c> column.</summary>

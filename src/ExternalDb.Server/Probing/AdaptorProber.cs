@@ -81,8 +81,15 @@ public sealed class AdaptorProber(
             var modifiable = list.OfType<JsonObject>().Append(provision as JsonObject ?? [])
                 .SelectMany(s => s["allowedSchemaOperations"] as JsonArray ?? [])
                 .Any(op => op is JsonValue v && v.TryGetValue<string>(out var name) && name is "createCollection" or "addColumn");
+            var references = list.OfType<JsonObject>().Append(provision as JsonObject ?? [])
+                .SelectMany(s => s["allowedSchemaOperations"] as JsonArray ?? [])
+                .Any(op => op is JsonValue v && v.TryGetValue<string>(out var name) && name == Gateway.Legacy.LegacySchemas.ReferenceOperations);
             capabilities = modifiable
-                ? new ConnectionCapabilities { CollectionModificationsSupported = true, FieldTypes = LegacyFieldTypes.AsFieldTypes }
+                ? new ConnectionCapabilities
+                {
+                    CollectionModificationsSupported = true,
+                    FieldTypes = references ? [.. FieldTypes.V3.Where(t => LegacyFieldTypes.AsFieldTypes.Contains(t) || t is "REFERENCE" or "MULTI_REFERENCE")] : LegacyFieldTypes.AsFieldTypes,
+                }
                 : ConnectionCapabilities.None;
         }
 

@@ -63,7 +63,7 @@ public static class LegacyCollectionOperations
         var collection = request["collection"] as JsonObject ?? throw LegacyJson.Invalid("'collection' must be an object.");
         var id = LegacyJson.RequireString(collection, "id");
         var columns = Fields(collection).Where(f => !LegacySchemas.SystemFields.Contains(f.Key))
-            .Select(f => LegacySchemas.ToColumn(f.Key, f.Type)).ToList();
+            .Select(f => LegacySchemas.ToColumn(f.Key, f.Type, f.Referenced)).ToList();
 
         await adaptor.PostAsync("/schemas/create", new JsonObject { ["collectionName"] = id }, LegacyCallKind.Collections, id, ct);
         foreach (var column in columns)
@@ -110,7 +110,7 @@ public static class LegacyCollectionOperations
             await adaptor.PostAsync("/schemas/column/add", new JsonObject
             {
                 ["collectionName"] = id,
-                ["column"] = LegacySchemas.ToColumn(field.Key, field.Type),
+                ["column"] = LegacySchemas.ToColumn(field.Key, field.Type, field.Referenced),
             }, LegacyCallKind.Columns, id, ct);
         }
         var kept = wanted.Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
@@ -168,9 +168,9 @@ public static class LegacyCollectionOperations
         (await ListAsync(adaptor, [id], ct)).FirstOrDefault()
         ?? throw new AdaptorCallException(AdaptorFailure.BadAnswer, $"The adaptor accepted the change of collection {id} but /schemas/find does not list it.");
 
-    private static List<(string Key, string Type)> Fields(JsonObject collection)
+    private static List<(string Key, string Type, string? Referenced)> Fields(JsonObject collection)
     {
-        var fields = new List<(string Key, string Type)>();
+        var fields = new List<(string Key, string Type, string? Referenced)>();
         var keys = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in collection["fields"] as JsonArray ?? [])
         {
@@ -181,7 +181,7 @@ public static class LegacyCollectionOperations
             {
                 throw LegacyJson.Invalid($"Field {key} is listed twice.");
             }
-            fields.Add((key, type));
+            fields.Add((key, type, LegacySchemas.ReferencedCollection(field)));
         }
         return fields;
     }

@@ -21,8 +21,11 @@ public static class LegacySchemas
 
     private static readonly HashSet<string> TextLike = new(StringComparer.Ordinal)
     {
-        "TEXT", "RICH_TEXT", "URL", "IMAGE", "DOCUMENT", "VIDEO", "AUDIO", "LANGUAGE", "TIME", "PAGE_LINK", "REFERENCE",
+        "TEXT", "RICH_TEXT", "URL", "IMAGE", "DOCUMENT", "VIDEO", "AUDIO", "LANGUAGE", "TIME", "PAGE_LINK",
     };
+
+    /// <summary>The ExternalDb extension name in <c>allowedSchemaOperations</c>: <c>/data/references/*</c> are served.</summary>
+    public const string ReferenceOperations = "referenceOperations";
 
     /// <summary>A legacy schema as a V3 collection.</summary>
     public static JsonObject ToCollection(JsonObject schema, ProtocolVersion version, string path)
@@ -64,6 +67,10 @@ public static class LegacySchemas
         Allow("UPDATE", operations.Contains("update") || operations.Contains("bulkUpdate"));
         Allow("REMOVE", remove);
         Allow("TRUNCATE", schemaOperations.Contains("truncate") || (version == ProtocolVersion.V1 && remove));
+        var references = version == ProtocolVersion.V2 && schemaOperations.Contains(ReferenceOperations);
+        Allow("QUERY_REFERENCED", references);
+        Allow("INSERT_REFERENCES", references && (operations.Contains("insert") || operations.Contains("bulkInsert")));
+        Allow("REMOVE_REFERENCES", references && remove);
 
         return new JsonObject
         {
@@ -83,18 +90,24 @@ public static class LegacySchemas
             .Select(o => LegacyJson.String(o) is { } name && QueryOperators.TryGetValue(name, out var v3) ? v3 : null)
             .OfType<string>()
             .Distinct(StringComparer.Ordinal);
-        return new JsonObject
+        var field = new JsonObject
         {
             ["key"] = key,
             ["displayName"] = LegacyJson.String(spec["displayName"]) ?? key,
             ["type"] = type,
             ["capabilities"] = new JsonObject
             {
-                ["sortable"] = type is not ("OBJECT" or "IMAGE"),
+                ["sortable"] = type is not ("OBJECT" or "IMAGE" or "MULTI_REFERENCE"),
                 ["queryOperators"] = LegacyJson.Strings(operators),
             },
             ["encrypted"] = false,
         };
+        if (LegacyJson.String(spec["referencedCollectionId"]) is { } referenced)
+        {
+            var options = type == "MULTI_REFERENCE" ? "multiReferenceOptions" : "singleReferenceOptions";
+            field["typeOptions"] = new JsonObject { [options] = new JsonObject { ["referencedCollectionId"] = referenced } };
+        }
+        return field;
     }
 
     /// <summary>
@@ -102,7 +115,7 @@ public static class LegacySchemas
     /// <c>number</c>/<c>double</c>, DATETIME <c>datetime</c>/<c>datetime</c>, DATE <c>datetime</c>/<c>date</c>, booleans
     /// <c>boolean</c>, everything else (objects, arrays, multi-references) <c>object</c>.
     /// </summary>
-    public static JsonObject ToColumn(string key, string type)
+    public static JsonObject ToColumn(string key, string type, string? referencedCollectionId = null)
     {
         var (columnType, subtype) = ColumnType(type);
         var column = new JsonObject { ["name"] = key, ["type"] = columnType };
@@ -110,9 +123,21 @@ public static class LegacySchemas
         {
             column["subtype"] = subtype;
         }
+        if (referencedCollectionId is not null && columnType is "reference" or "multi_reference")
+        {
+            // ExternalDb extension: adaptors that serve references (referenceOperations) keep the target collection.
+            column["referencedCollectionId"] = referencedCollectionId;
+        }
         column["isPrimary"] = false;
         return column;
     }
+
+    /// <summary>The collection a V3 reference field points at, wherever the options sit.</summary>
+    public static string? ReferencedCollection(JsonObject field) =>
+        LegacyJson.String(field["typeOptions"]?["multiReferenceOptions"]?["referencedCollectionId"])
+        ?? LegacyJson.String(field["typeOptions"]?["singleReferenceOptions"]?["referencedCollectionId"])
+        ?? LegacyJson.String(field["multiReferenceOptions"]?["referencedCollectionId"])
+        ?? LegacyJson.String(field["singleReferenceOptions"]?["referencedCollectionId"]);
 
     /// <summary>The legacy column type (and subtype) a V3 field type is stored as.</summary>
     public static (string Type, string? Subtype) ColumnType(string type) => type.ToUpperInvariant() switch
@@ -122,6 +147,8 @@ public static class LegacySchemas
         "BOOLEAN" => ("boolean", null),
         "DATETIME" => ("datetime", "datetime"),
         "DATE" => ("datetime", "date"),
+        "REFERENCE" => ("reference", null),
+        "MULTI_REFERENCE" => ("multi_reference", null),
         _ => ("object", null),
     };
 
