@@ -88,21 +88,18 @@ public static class ItemsEndpoints
 
     // ---- single items ----
 
-    private static async Task<JsonObject> Insert(JsonObject body, DataGateway gw, CancellationToken ct)
-    {
-        var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
-        var (id, data) = Items.Prepare(body["dataItem"], "dataItem", requireId: false);
-        await RequireAsync(gw, target, "INSERT", "INSERT", ct);
-        var answer = await gw.CallAsync(target, AdaptorOperations.Insert, new JsonObject { ["collectionId"] = target.CollectionId, ["items"] = new JsonArray(data) }, ct, id);
-        return new JsonObject { ["dataItem"] = Items.ToDataItem(Items.Result(answer, 0, target, id), target.FullId) };
-    }
+    private static Task<JsonObject> Insert(JsonObject body, DataGateway gw, CancellationToken ct) =>
+        WriteOneAsync(body, gw, AdaptorOperations.Insert, "INSERT", requireId: false, ct);
 
-    private static async Task<JsonObject> Update(JsonObject body, DataGateway gw, CancellationToken ct)
+    private static Task<JsonObject> Update(JsonObject body, DataGateway gw, CancellationToken ct) =>
+        WriteOneAsync(body, gw, AdaptorOperations.Update, "UPDATE", requireId: true, ct);
+
+    private static async Task<JsonObject> WriteOneAsync(JsonObject body, DataGateway gw, string operation, string capability, bool requireId, CancellationToken ct)
     {
         var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
-        var (id, data) = Items.Prepare(body["dataItem"], "dataItem", requireId: true);
-        await RequireAsync(gw, target, "UPDATE", "UPDATE", ct);
-        var answer = await gw.CallAsync(target, AdaptorOperations.Update, new JsonObject { ["collectionId"] = target.CollectionId, ["items"] = new JsonArray(data) }, ct, id);
+        var (id, data) = Items.Prepare(body["dataItem"], "dataItem", requireId);
+        await RequireAsync(gw, target, capability, capability, ct);
+        var answer = await gw.CallAsync(target, operation, new JsonObject { ["collectionId"] = target.CollectionId, ["items"] = new JsonArray(data) }, ct, id);
         return new JsonObject { ["dataItem"] = Items.ToDataItem(Items.Result(answer, 0, target, id), target.FullId) };
     }
 
