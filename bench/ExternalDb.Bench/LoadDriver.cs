@@ -29,7 +29,23 @@ internal static class LoadDriver
 
     private sealed class WorkerLog
     {
-        public List<long> Latencies { get; } = new(capacity: 1 << 14);
+        // Fixed-size chunks below the large-object threshold: a growing array would be copied onto the LOH
+        // (and trigger gen 2 collections) in the middle of a measured run.
+        private const int ChunkLength = 8192;
+        private readonly List<long[]> _chunks = [];
+        private int _used = ChunkLength;
+
+        public void Add(long ticks)
+        {
+            if (_used == ChunkLength)
+            {
+                _chunks.Add(new long[ChunkLength]);
+                _used = 0;
+            }
+            _chunks[^1][_used++] = ticks;
+        }
+
+        public IEnumerable<long> Latencies => _chunks.SelectMany((chunk, i) => i == _chunks.Count - 1 ? chunk.Take(_used) : chunk);
 
         public long Errors { get; set; }
 
@@ -72,7 +88,7 @@ internal static class LoadDriver
             try
             {
                 await operation(worker, i, ct).ConfigureAwait(false);
-                log.Latencies.Add(Stopwatch.GetTimestamp() - before);
+                log.Add(Stopwatch.GetTimestamp() - before);
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
