@@ -21,7 +21,6 @@ internal sealed record ItemReference(string ReferringItemId, string ReferencedIt
 /// </summary>
 internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bool readOnly)
 {
-    private const int MaxParameters = 30_000;
     private const int IdChunk = 900;
 
     private SqlDialect Dialect => catalog.Dialect;
@@ -523,7 +522,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
             return;
         }
         var columns = collection.Columns.Where(f => rows.Any(r => r.Values.ContainsKey(f.Key))).ToList();
-        var perChunk = Math.Max(1, MaxParameters / columns.Count);
+        var perChunk = Math.Max(1, Dialect.MaxParametersPerStatement / columns.Count);
         foreach (var chunk in rows.Chunk(perChunk))
         {
             var ps = new SqlParams();
@@ -549,7 +548,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         var columns = new List<FieldInfo> { idField };
         columns.AddRange(setColumns);
         var table = Identifiers.Quote(collection.Id);
-        var perChunk = Math.Max(1, MaxParameters / columns.Count);
+        var perChunk = Math.Max(1, Dialect.MaxParametersPerStatement / columns.Count);
         foreach (var chunk in rows.Chunk(perChunk))
         {
             var ps = new SqlParams();
@@ -576,7 +575,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
     private async Task InsertReferenceRowsAsync(DbConnection connection, DbTransaction tx, CollectionInfo collection,
         List<(string Field, string From, string To)> rows, CancellationToken ct)
     {
-        foreach (var chunk in rows.Chunk(MaxParameters / 5))
+        foreach (var chunk in rows.Chunk(Dialect.MaxParametersPerStatement / 5))
         {
             var ps = new SqlParams();
             var values = chunk.Select(r => $"({ps.Add(collection.Id)}, {ps.Add(r.Field)}, {ps.Add(r.From)}, {ps.Add(r.To)}, {ps.Add(collection.Find(r.Field)?.ReferencedCollectionId)})");

@@ -32,6 +32,7 @@ internal static class CollectionJson
                 ["encryption"] = "NOT_SUPPORTED",
             },
             ["pagingMode"] = "OFFSET",
+            ["maxPageSize"] = QueryParsing.MaxLimit,
         };
     }
 

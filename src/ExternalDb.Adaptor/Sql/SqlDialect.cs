@@ -9,6 +9,9 @@ internal abstract class SqlDialect
     /// <summary><c>sqlite</c> or <c>postgres</c>.</summary>
     public abstract string Name { get; }
 
+    /// <summary>How many parameters one multi-row statement binds at most (its rows are chunked by it).</summary>
+    public virtual int MaxParametersPerStatement => 30_000;
+
     /// <summary>The column type the adaptor creates for a storage kind.</summary>
     public abstract string ColumnType(StorageKind kind);
 

@@ -14,6 +14,10 @@ internal sealed class SqliteDialect(string connectionString) : SqlDialect
 
     public override string Name => "sqlite";
 
+    // Binding many named parameters costs SQLite more than linearly: 1,000-row inserts of 7 columns ran 7x faster
+    // as 100-row statements. About a thousand parameters per statement keeps the statements set-based and fast.
+    public override int MaxParametersPerStatement => 1_000;
+
     public string ConnectionString { get; } = connectionString;
 
     public override string ColumnType(StorageKind kind) => kind switch

@@ -43,12 +43,12 @@ public static class ApiKeyEndpoints
             name = s;
             if (string.IsNullOrWhiteSpace(s) || s.Length > 255 || s.Any(char.IsControl))
             {
-                violations.Add(new("name", "must be 1 to 255 characters, without control characters", "VALIDATION"));
+                violations.Add(new("name", "must be 1 to 255 characters, without control characters", "OTHER"));
             }
         }
         else
         {
-            violations.Add(new("name", body["name"] is null ? "is required" : "must be a string", body["name"] is null ? "REQUIRED_FIELD" : "FORMAT"));
+            violations.Add(new("name", body["name"] is null ? "is required" : "must be a string", body["name"] is null ? "REQUIRED" : "FORMAT"));
         }
 
         var permissions = new List<string>();
@@ -65,13 +65,13 @@ public static class ApiKeyEndpoints
                 }
                 else
                 {
-                    violations.Add(new($"permissions[{i}]", "is not a known permission", "VALIDATION"));
+                    violations.Add(new($"permissions[{i}]", "is not a known permission", "OTHER"));
                 }
             }
         }
         else
         {
-            violations.Add(new("permissions", "must be a non-empty array of permission IDs", body["permissions"] is null ? "REQUIRED_FIELD" : "FORMAT"));
+            violations.Add(new("permissions", "must be a non-empty array of permission IDs", body["permissions"] is null ? "REQUIRED" : "FORMAT"));
         }
 
         if (violations.Count > 0)

@@ -139,7 +139,7 @@ public static class ConnectionEndpoints
         }
         if (!int.TryParse(raw, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < min || value > max)
         {
-            violations.Add(new(field, $"must be a whole number from {min} to {max}", "VALIDATION"));
+            violations.Add(new(field, $"must be a whole number from {min} to {max}", "OTHER"));
             return fallback;
         }
         return value;

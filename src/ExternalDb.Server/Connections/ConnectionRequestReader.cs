@@ -38,7 +38,7 @@ public static class ConnectionRequestReader
         var parsedOptions = ReadType(optionsType, "options.connectionType", violations);
         if (parsedTop is not null && parsedOptions is not null && parsedTop != parsedOptions)
         {
-            violations.Add(new("connectionType", "differs from options.connectionType", "VALIDATION"));
+            violations.Add(new("connectionType", "differs from options.connectionType", "OTHER"));
         }
         type = parsedTop ?? parsedOptions ?? ConnectionType.Standalone;
 
@@ -62,9 +62,9 @@ public static class ConnectionRequestReader
         var draft = ReadConnection(body, violations);
         if (draft is not null)
         {
-            if (draft.Name is not null && !string.Equals(draft.Name, pathName, StringComparison.Ordinal))
+            if (draft.Name is not null && Storage.ConnectionStore.NameKey(draft.Name) != Storage.ConnectionStore.NameKey(pathName))
             {
-                violations.Add(new(Prefix + "name", "differs from the name in the path; a connection's name cannot change", "VALIDATION"));
+                violations.Add(new(Prefix + "name", "differs from the name in the path; a connection's name cannot change", "OTHER"));
             }
             ValidateForType(draft, type, violations);
         }
@@ -88,7 +88,7 @@ public static class ConnectionRequestReader
                     return ConnectionType.WixServicePlugin;
             }
         }
-        violations.Add(new(field, "must be STANDALONE or WIX_SERVICE_PLUGIN", "VALIDATION"));
+        violations.Add(new(field, "must be STANDALONE or WIX_SERVICE_PLUGIN", "OTHER"));
         return null;
     }
 
@@ -96,7 +96,7 @@ public static class ConnectionRequestReader
     {
         if (!body.TryGetPropertyValue("externalDatabaseConnection", out var node) || node is null)
         {
-            violations.Add(new("externalDatabaseConnection", "is required", "REQUIRED_FIELD"));
+            violations.Add(new("externalDatabaseConnection", "is required", "REQUIRED"));
             return null;
         }
         if (node is not JsonObject connection)
@@ -116,7 +116,7 @@ public static class ConnectionRequestReader
                 configuration = o.DeepClone().AsObject();
                 if (System.Text.Encoding.UTF8.GetByteCount(configuration.ToJsonString()) > MaxConfigurationBytes)
                 {
-                    violations.Add(new(Prefix + "configuration", $"must be at most {MaxConfigurationBytes / 1024} KiB when serialized", "MAX_SIZE"));
+                    violations.Add(new(Prefix + "configuration", $"must be at most {MaxConfigurationBytes / 1024} KiB when serialized", "MAX_LENGTH"));
                 }
                 break;
             default:
@@ -149,7 +149,7 @@ public static class ConnectionRequestReader
         {
             if (!violations.Any(v => v.Field == field))
             {
-                violations.Add(new(field, "is required", "REQUIRED_FIELD"));
+                violations.Add(new(field, "is required", "REQUIRED"));
             }
             return;
         }
@@ -188,7 +188,7 @@ public static class ConnectionRequestReader
         {
             if (type == ConnectionType.Standalone && !violations.Any(v => v.Field == endpointField))
             {
-                violations.Add(new(endpointField, "is required for STANDALONE connections", "REQUIRED_FIELD"));
+                violations.Add(new(endpointField, "is required for STANDALONE connections", "REQUIRED"));
             }
         }
         else if (EndpointProblem(draft.Endpoint) is { } problem)
@@ -198,7 +198,7 @@ public static class ConnectionRequestReader
 
         if (draft.Configuration is null && type == ConnectionType.Standalone && !violations.Any(v => v.Field == configurationField))
         {
-            violations.Add(new(configurationField, "is required for STANDALONE connections", "REQUIRED_FIELD"));
+            violations.Add(new(configurationField, "is required for STANDALONE connections", "REQUIRED"));
         }
     }
 

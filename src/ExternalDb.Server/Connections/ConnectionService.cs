@@ -7,7 +7,7 @@ using ExternalDb.Server.Storage;
 namespace ExternalDb.Server.Connections;
 
 /// <summary>The connections' life: create, replace and re-check, each with a fresh check of the adaptor.</summary>
-public sealed class ConnectionService(ConnectionStore store, AdaptorProber prober, TimeProvider time, ILogger<ConnectionService> logger)
+public sealed class ConnectionService(ConnectionStore store, AdaptorProber prober, PendingSigningKeys pendingKeys, TimeProvider time, ILogger<ConnectionService> logger)
 {
     /// <summary>Creates a connection; throws <see cref="DuplicateConnectionNameException"/> when its name is taken.</summary>
     public async Task<ExternalDatabaseConnection> CreateAsync(ConnectionDraft draft, ConnectionType type, CancellationToken ct)
@@ -29,7 +29,22 @@ public sealed class ConnectionService(ConnectionStore store, AdaptorProber probe
             applicationId = Guid.NewGuid().ToString();
         }
 
-        var probe = await prober.ProbeAsync(new ProbeTarget(name, type, draft.Endpoint, draft.Configuration, applicationId, privateKey), ct);
+        ProbeResult probe;
+        if (applicationId is not null)
+        {
+            pendingKeys.Add(applicationId, publicKey!);
+        }
+        try
+        {
+            probe = await prober.ProbeAsync(new ProbeTarget(name, type, draft.Endpoint, draft.Configuration, applicationId, privateKey), ct);
+        }
+        finally
+        {
+            if (applicationId is not null)
+            {
+                pendingKeys.Remove(applicationId);
+            }
+        }
         var now = time.UtcNowToMillisecond();
         var connection = new ExternalDatabaseConnection
         {

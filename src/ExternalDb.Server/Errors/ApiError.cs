@@ -37,7 +37,7 @@ public static class ApiError
     }
 
     /// <summary>400 for one field.</summary>
-    public static ProblemHttpResult Validation(string field, string description, string rule = "VALIDATION") =>
+    public static ProblemHttpResult Validation(string field, string description, string rule = "OTHER") =>
         Validation([new FieldViolation(field, description, rule)]);
 
     /// <summary>404 <c>NOT_FOUND</c>.</summary>

@@ -12,7 +12,7 @@ public static class JsonBody
     {
         if (request.ContentLength > maxBytes)
         {
-            return (null, new FieldViolation("body", $"must be at most {maxBytes} bytes", "MAX_SIZE"));
+            return (null, new FieldViolation("body", $"must be at most {maxBytes} bytes", "MAX_LENGTH"));
         }
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
@@ -21,13 +21,13 @@ public static class JsonBody
         {
             if (buffer.Length + read > maxBytes)
             {
-                return (null, new FieldViolation("body", $"must be at most {maxBytes} bytes", "MAX_SIZE"));
+                return (null, new FieldViolation("body", $"must be at most {maxBytes} bytes", "MAX_LENGTH"));
             }
             buffer.Write(chunk, 0, read);
         }
         if (buffer.Length == 0)
         {
-            return (null, new FieldViolation("body", "is required: send a JSON object", "REQUIRED_FIELD"));
+            return (null, new FieldViolation("body", "is required: send a JSON object", "REQUIRED"));
         }
         try
         {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.RateLimiting;
+using Polly.Timeout;
 
 namespace ExternalDb.Server.Gateway;
 
@@ -52,8 +53,10 @@ public sealed class AdaptorHttpClient(HttpClient http, IOptions<GatewayOptions> 
                     SamplingDuration = TimeSpan.FromSeconds(10),
                     BreakDuration = o.CircuitBreakDuration,
                     // Only transport failures and timeouts count: an adaptor's own 5xx answer is passed through.
-                    ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is HttpRequestException or TimeoutException),
+                    ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is HttpRequestException or TimeoutRejectedException),
                 });
+                // Until the answer's headers; the caller's own bound also covers the body.
+                builder.AddTimeout(o.AdaptorTimeout);
             })
             .SelectPipelineByAuthority();
     }
@@ -72,6 +75,10 @@ public sealed class AdaptorHttpClient(HttpClient http, IOptions<GatewayOptions> 
             return new AdaptorAnswer((int)response.StatusCode, body);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new AdaptorCallException(AdaptorFailure.Timeout, $"The adaptor did not answer {url.AbsolutePath} within {timeout.TotalSeconds:0.###} s.");
+        }
+        catch (TimeoutRejectedException)
         {
             throw new AdaptorCallException(AdaptorFailure.Timeout, $"The adaptor did not answer {url.AbsolutePath} within {timeout.TotalSeconds:0.###} s.");
         }

@@ -22,7 +22,7 @@ public static class CapabilityChecks
         if (!operations.Any(o => o is JsonValue v && v.TryGetValue<string>(out var s) && s == operation))
         {
             var readOnly = operation is "INSERT" or "UPDATE" or "REMOVE" or "TRUNCATE" or "INSERT_REFERENCES" or "REMOVE_REFERENCES"
-                && !operations.Any(o => o?.GetValue<string>() is "INSERT" or "UPDATE" or "REMOVE");
+                && !operations.Any(o => Items.Text(o) is "INSERT" or "UPDATE" or "REMOVE");
             throw GatewayException.NotSupported(target.FullId, wixOperation, readOnly
                 ? $"Collection [{target.FullId}] is read-only: its adaptor allows no writes to it."
                 : $"Collection [{target.FullId}] does not support {wixOperation} (its adaptor does not list {operation}).", byDataSource: false);
@@ -102,7 +102,7 @@ public static class CapabilityChecks
         }
         foreach (var entry in entries.OfType<JsonObject>())
         {
-            var key = entry["fieldName"]?.GetValue<string>();
+            var key = Items.Text(entry["fieldName"]);
             if (key is not null && Field(schema, key)?["capabilities"]?["sortable"] is JsonValue s && s.TryGetValue<bool>(out var sortable) && !sortable)
             {
                 throw GatewayException.Invalid(path, $"field '{key}' of [{target.FullId}] cannot be sorted by");
@@ -121,8 +121,8 @@ public static class CapabilityChecks
         }
         foreach (var field in fields?.OfType<JsonObject>() ?? [])
         {
-            var key = field["key"]?.GetValue<string>() ?? "";
-            var type = field["type"]?.GetValue<string>();
+            var key = Items.Text(field["key"]) ?? "";
+            var type = Items.Text(field["type"]);
             if (type is not null && !key.StartsWith('_') && !capabilities.FieldTypes.Contains(type))
             {
                 throw GatewayException.NotSupported(target.FullId, operation,
@@ -132,5 +132,5 @@ public static class CapabilityChecks
     }
 
     private static JsonObject? Field(JsonObject schema, string key) =>
-        (schema["fields"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(f => f["key"]?.GetValue<string>() == key);
+        (schema["fields"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(f => Items.Text(f["key"]) == key);
 }

@@ -76,8 +76,8 @@ public static class CollectionsEndpoints
             }
         }
         var ordered = (descending
-            ? all.OrderByDescending(c => c["id"]!.GetValue<string>(), StringComparer.Ordinal)
-            : all.OrderBy(c => c["id"]!.GetValue<string>(), StringComparer.Ordinal)).ToList();
+            ? all.OrderByDescending(c => Items.Text(c["id"]), StringComparer.Ordinal)
+            : all.OrderBy(c => Items.Text(c["id"]), StringComparer.Ordinal)).ToList();
         var slice = ordered.Skip(offset).Take(limit).ToList();
         return new JsonObject
         {
@@ -101,7 +101,7 @@ public static class CollectionsEndpoints
 
     private static async Task<JsonObject> Create(JsonObject body, DataGateway gw, CancellationToken ct)
     {
-        var collection = body["collection"] as JsonObject ?? throw GatewayException.Invalid("collection", "is required", "REQUIRED_FIELD");
+        var collection = body["collection"] as JsonObject ?? throw GatewayException.Invalid("collection", "is required", "REQUIRED");
         var fullId = GatewayRequest.RequiredString(collection, "id", "collection.id");
         var fields = ReadFields(collection);
         var target = await gw.ResolveAsync(fullId, ct);
@@ -114,13 +114,13 @@ public static class CollectionsEndpoints
 
     private static async Task<JsonObject> Update(JsonObject body, DataGateway gw, CancellationToken ct)
     {
-        var collection = body["collection"] as JsonObject ?? throw GatewayException.Invalid("collection", "is required", "REQUIRED_FIELD");
+        var collection = body["collection"] as JsonObject ?? throw GatewayException.Invalid("collection", "is required", "REQUIRED");
         var fullId = GatewayRequest.RequiredString(collection, "id", "collection.id");
         var revision = collection["revision"] switch
         {
             JsonValue v when v.TryGetValue<string>(out var s) => s,
             JsonValue v when v.TryGetValue<long>(out var n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            _ => throw GatewayException.Invalid("collection.revision", "is required: send the revision the collection was read at", "REQUIRED_FIELD"),
+            _ => throw GatewayException.Invalid("collection.revision", "is required: send the revision the collection was read at", "REQUIRED"),
         };
         var fields = ReadFields(collection);
         var target = await gw.ResolveAsync(fullId, ct);
@@ -151,7 +151,7 @@ public static class CollectionsEndpoints
     {
         if (collection["fields"] is not JsonArray fields)
         {
-            throw GatewayException.Invalid("collection.fields", "is required: at least one field with key and type", "REQUIRED_FIELD");
+            throw GatewayException.Invalid("collection.fields", "is required: at least one field with key and type", "REQUIRED");
         }
         for (var i = 0; i < fields.Count; i++)
         {
@@ -163,7 +163,7 @@ public static class CollectionsEndpoints
             var type = GatewayRequest.RequiredString(field, "type", $"collection.fields[{i}].type");
             if (!ExternalDb.Protocol.FieldTypes.All.Contains(type))
             {
-                throw GatewayException.Invalid($"collection.fields[{i}].type", $"'{type}' is not a field type", "VALIDATION");
+                throw GatewayException.Invalid($"collection.fields[{i}].type", $"'{type}' is not a field type", "OTHER");
             }
         }
         return fields;
@@ -264,7 +264,7 @@ public static class CollectionsEndpoints
             ["id"] = target.Connection.Name + "/" + localId,
             ["collectionType"] = "EXTERNAL",
             ["displayName"] = collection["displayName"]?.DeepClone() ?? localId,
-            ["maxPageSize"] = (int)(Items.Number(collection["maxPageSize"]) ?? GatewayRequest.MaxPageSize),
+            ["maxPageSize"] = (int)(Items.Number(collection["maxPageSize"]) ?? GatewayRequest.DefaultPageSize),
             ["capabilities"] = new JsonObject
             {
                 ["dataOperations"] = new JsonArray([.. wixOperations.Select(o => (JsonNode?)o)]),

@@ -67,7 +67,7 @@ public sealed class DataGateway(ConnectionStore store, IServiceProvider services
         }
         catch (AdaptorCallException e)
         {
-            throw GatewayException.FromAdaptor(e, target.FullId, itemId);
+            throw GatewayException.FromAdaptor(e, target, itemId);
         }
     }
 
@@ -75,7 +75,7 @@ public sealed class DataGateway(ConnectionStore store, IServiceProvider services
     public async Task<JsonObject> GetSchemaAsync(ResolvedCollection target, CancellationToken ct)
     {
         var collections = await ListSchemasAsync(target, ct);
-        return collections.FirstOrDefault(c => c["id"]?.GetValue<string>() == target.CollectionId)
+        return collections.FirstOrDefault(c => Items.Text(c["id"]) == target.CollectionId)
             ?? throw GatewayException.CollectionNotFound(target.FullId);
     }
 

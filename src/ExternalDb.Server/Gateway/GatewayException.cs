@@ -17,7 +17,7 @@ public sealed class GatewayException(int status, string code, string description
         ? ApiError.Validation(Violations)
         : ApiError.Application(Status, Code, Title(Status), Message, ErrorData);
 
-    public static GatewayException Invalid(string field, string description, string rule = "VALIDATION") =>
+    public static GatewayException Invalid(string field, string description, string rule = "OTHER") =>
         new(400, "WDE0075", $"{field}: {description}", violations: [new FieldViolation(field, description, rule)]);
 
     public static GatewayException CollectionNotFound(string collectionId) =>
@@ -30,8 +30,11 @@ public sealed class GatewayException(int status, string code, string description
         new(428, byDataSource ? "WDE0120" : "WDE0119", why, new JsonObject { ["collectionName"] = collectionId, ["operation"] = operation });
 
     /// <summary>Maps an adaptor failure to the gateway's answer, keeping the adaptor's own code and message.</summary>
-    public static GatewayException FromAdaptor(AdaptorCallException e, string collectionId, string? itemId = null)
+    public static GatewayException FromAdaptor(AdaptorCallException e, ResolvedCollection target, string? itemId = null)
     {
+        var collectionId = target.FullId;
+        var secrets = SecretScrubber.SecretsOf(target.Connection.Configuration);
+        var adaptorMessage = SecretScrubber.Scrub(e.Message, secrets);
         var data = new JsonObject { ["collectionName"] = collectionId };
         if (itemId is not null)
         {
@@ -45,39 +48,39 @@ public sealed class GatewayException(int status, string code, string description
         {
             data["adaptorStatus"] = status;
         }
-        data["adaptorMessage"] = e.Message;
+        data["adaptorMessage"] = adaptorMessage;
         if (e.ErrorData is not null)
         {
-            data["adaptorData"] = e.ErrorData.DeepClone();
+            data["adaptorData"] = SecretScrubber.Scrub(e.ErrorData, secrets);
         }
         return e.Failure switch
         {
-            AdaptorFailure.Unreachable => new(502, "ADAPTOR_UNREACHABLE", $"The adaptor of [{collectionId}] is unreachable: {e.Message}", data),
-            AdaptorFailure.Timeout => new(504, "WDE0028", $"The adaptor of [{collectionId}] did not answer in time: {e.Message}", data),
-            AdaptorFailure.BadAnswer => new(502, "ADAPTOR_BAD_ANSWER", $"The adaptor of [{collectionId}] answered outside the protocol: {e.Message}", data),
-            AdaptorFailure.NotSupported => new(428, "WDE0120", $"Not supported by the adaptor of [{collectionId}]: {e.Message}", data),
+            AdaptorFailure.Unreachable => new(502, "ADAPTOR_UNREACHABLE", $"The adaptor of [{collectionId}] is unreachable: {adaptorMessage}", data),
+            AdaptorFailure.Timeout => new(504, "WDE0028", $"The adaptor of [{collectionId}] did not answer in time: {adaptorMessage}", data),
+            AdaptorFailure.BadAnswer => new(502, "ADAPTOR_BAD_ANSWER", $"The adaptor of [{collectionId}] answered outside the protocol: {adaptorMessage}", data),
+            AdaptorFailure.NotSupported => new(428, "WDE0120", $"Not supported by the adaptor of [{collectionId}]: {adaptorMessage}", data),
             _ => e.ErrorCode switch
             {
-                "ITEM_NOT_FOUND" => new(404, "WDE0073", itemId is null ? $"Item does not exist in collection [{collectionId}]: {e.Message}" : $"Item [{itemId}] does not exist in collection [{collectionId}].", data),
-                "ITEM_ALREADY_EXISTS" => new(409, "WDE0074", itemId is null ? $"Item already exists in collection [{collectionId}]: {e.Message}" : $"Item [{itemId}] already exists in collection [{collectionId}].", data),
+                "ITEM_NOT_FOUND" => new(404, "WDE0073", itemId is null ? $"Item does not exist in collection [{collectionId}]: {adaptorMessage}" : $"Item [{itemId}] does not exist in collection [{collectionId}].", data),
+                "ITEM_ALREADY_EXISTS" => new(409, "WDE0074", itemId is null ? $"Item already exists in collection [{collectionId}]: {adaptorMessage}" : $"Item [{itemId}] already exists in collection [{collectionId}].", data),
                 "COLLECTION_NOT_FOUND" => new(404, "WDE0025", $"Collection [{collectionId}] does not exist.", data),
                 "COLLECTION_ALREADY_EXISTS" => new(409, "WDE0104", $"Collection [{collectionId}] already exists.", data),
-                "REFERENCE_ALREADY_EXISTS" => new(409, "WDE0029", $"Reference already exists: {e.Message}", data),
-                "REFERENCE_NOT_FOUND" => new(404, "REFERENCE_NOT_FOUND", $"Reference does not exist: {e.Message}", data),
+                "REFERENCE_ALREADY_EXISTS" => new(409, "WDE0029", $"Reference already exists: {adaptorMessage}", data),
+                "REFERENCE_NOT_FOUND" => new(404, "REFERENCE_NOT_FOUND", $"Reference does not exist: {adaptorMessage}", data),
                 "VALIDATION_ERROR" or "FIELD_DOESNT_EXIST" or "COLLECTION_CHANGE_NOT_SUPPORTED" or "UNSUPPORTED_OPERATION" or "BAD_REQUEST"
-                    => new(400, "WDE0075", $"The adaptor refused the request: {e.Message}", data),
-                "UNAUTHORIZED" => new(502, "ADAPTOR_UNAUTHORIZED", $"The adaptor of [{collectionId}] refused the connection's credentials: {e.Message}", data),
-                _ => new(502, "ADAPTOR_ERROR", $"The adaptor of [{collectionId}] failed: {e.Message}", data),
+                    => new(400, "WDE0075", $"The adaptor refused the request: {adaptorMessage}", data),
+                "UNAUTHORIZED" => new(502, "ADAPTOR_UNAUTHORIZED", $"The adaptor of [{collectionId}] refused the connection's credentials: {adaptorMessage}", data),
+                _ => new(502, "ADAPTOR_ERROR", $"The adaptor of [{collectionId}] failed: {adaptorMessage}", data),
             },
         };
     }
 
     /// <summary>The Wix error of one failed item inside a bulk answer.</summary>
-    public static JsonObject ItemError(JsonObject adaptorError, string collectionId, string? itemId)
+    public static JsonObject ItemError(JsonObject adaptorError, ResolvedCollection target, string? itemId)
     {
-        var code = adaptorError["errorCode"]?.GetValue<string>();
-        var message = adaptorError["errorMessage"]?.GetValue<string>() ?? code ?? "failed";
-        var mapped = FromAdaptor(new AdaptorCallException(AdaptorFailure.AdaptorError, message, null, code, adaptorError["data"]?.DeepClone()), collectionId, itemId);
+        var code = Items.Text(adaptorError["errorCode"]);
+        var message = Items.Text(adaptorError["errorMessage"]) ?? code ?? "failed";
+        var mapped = FromAdaptor(new AdaptorCallException(AdaptorFailure.AdaptorError, message, null, code, adaptorError["data"]?.DeepClone()), target, itemId);
         return new JsonObject { ["code"] = mapped.Code, ["description"] = mapped.Message, ["data"] = mapped.ErrorData };
     }
 

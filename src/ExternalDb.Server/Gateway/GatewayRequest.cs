@@ -77,7 +77,7 @@ public static class GatewayRequest
     {
         return body[field] is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0
             ? s
-            : throw GatewayException.Invalid(path ?? field, body[field] is null ? "is required" : "must be a non-empty string", body[field] is null ? "REQUIRED_FIELD" : "FORMAT");
+            : throw GatewayException.Invalid(path ?? field, body[field] is null ? "is required" : "must be a non-empty string", body[field] is null ? "REQUIRED" : "FORMAT");
     }
 
     public static string? OptionalString(JsonObject body, string field)
@@ -107,18 +107,18 @@ public static class GatewayRequest
         {
             return parsed;
         }
-        throw GatewayException.Invalid(field, $"must be a whole number from {min} to {max}", "VALIDATION");
+        throw GatewayException.Invalid(field, $"must be a whole number from {min} to {max}", "OTHER");
     }
 
     public static JsonArray RequiredArray(JsonObject body, string field, int maxItems)
     {
         if (body[field] is not JsonArray array || array.Count == 0)
         {
-            throw GatewayException.Invalid(field, "must be a non-empty array", body[field] is null ? "REQUIRED_FIELD" : "FORMAT");
+            throw GatewayException.Invalid(field, "must be a non-empty array", body[field] is null ? "REQUIRED" : "FORMAT");
         }
         if (array.Count > maxItems)
         {
-            throw GatewayException.Invalid(field, $"must hold at most {maxItems} entries", "MAX_SIZE");
+            throw GatewayException.Invalid(field, $"must hold at most {maxItems} entries", "MAX_LENGTH");
         }
         return array;
     }
@@ -149,8 +149,18 @@ public sealed record PageRequest(int Limit, int Offset, bool CursorMode, JsonObj
         return new PageRequest(pageLimit is null or 0 ? GatewayRequest.DefaultPageSize : pageLimit.Value, pageOffset, false, request);
     }
 
+    /// <summary>The largest page the collection serves (its <c>maxPageSize</c>).</summary>
+    public int MaxPageSize { get; init; } = GatewayRequest.MaxPageSize;
+
+    /// <summary>The page as the collection can serve it: no larger than its <c>maxPageSize</c>.</summary>
+    public PageRequest ClampTo(JsonObject schema)
+    {
+        var max = Math.Clamp((int)(Items.Number(schema["maxPageSize"]) ?? GatewayRequest.DefaultPageSize), 1, GatewayRequest.MaxPageSize);
+        return this with { Limit = Math.Min(Limit, max), MaxPageSize = max };
+    }
+
     /// <summary>How many to ask the adaptor for: one more than the page, to learn whether a next page exists.</summary>
-    public int FetchLimit => Limit < GatewayRequest.MaxPageSize ? Limit + 1 : Limit;
+    public int FetchLimit => Limit < MaxPageSize ? Limit + 1 : Limit;
 
     /// <summary>Trims the adaptor's rows to the page and builds <c>pagingMetadata</c>.</summary>
     public (List<JsonNode?> Page, JsonObject Metadata) Finish(JsonArray? rows, int? total, string fullId, string kind)

@@ -5,12 +5,15 @@ namespace ExternalDb.Server.Gateway;
 /// <summary>Item conversions between Wix Data Items (<c>{id, dataCollectionId, data}</c>) and adaptor items.</summary>
 internal static class Items
 {
+    /// <summary>The largest item Wix Data accepts: 500 kb.</summary>
+    public const int MaxItemBytes = 500_000;
+
     /// <summary>Reads a <c>dataItem</c>: its id (from <c>id</c>, else <c>data._id</c>, else a new one) and its data with <c>_id</c> set.</summary>
     public static (string Id, JsonObject Data) Prepare(JsonNode? dataItem, string path, bool requireId)
     {
         if (dataItem is not JsonObject item)
         {
-            throw GatewayException.Invalid(path, dataItem is null ? "is required" : "must be an object", dataItem is null ? "REQUIRED_FIELD" : "FORMAT");
+            throw GatewayException.Invalid(path, dataItem is null ? "is required" : "must be an object", dataItem is null ? "REQUIRED" : "FORMAT");
         }
         var data = item["data"] switch
         {
@@ -18,12 +21,24 @@ internal static class Items
             JsonObject o => o.DeepClone().AsObject(),
             _ => throw GatewayException.Invalid(path + ".data", "must be an object", "FORMAT"),
         };
+        if (item["id"] is { } rawId && Text(rawId) is null)
+        {
+            throw GatewayException.Invalid(path + ".id", "must be a string", "FORMAT");
+        }
+        if (data["_id"] is { } rawDataId && Text(rawDataId) is null)
+        {
+            throw GatewayException.Invalid(path + ".data._id", "must be a string", "FORMAT");
+        }
+        if (System.Text.Encoding.UTF8.GetByteCount(data.ToJsonString()) > MaxItemBytes)
+        {
+            throw new GatewayException(400, "WDE0009", $"{path}: the item is larger than {MaxItemBytes / 1000} kb.");
+        }
         var id = Text(item["id"]) ?? Text(data["_id"]);
         if (id is null)
         {
             if (requireId)
             {
-                throw GatewayException.Invalid(path + ".id", "is required", "REQUIRED_FIELD");
+                throw GatewayException.Invalid(path + ".id", "is required", "REQUIRED");
             }
             id = Guid.NewGuid().ToString();
         }
@@ -55,7 +70,7 @@ internal static class Items
             ?? throw new GatewayException(502, "ADAPTOR_BAD_ANSWER", $"The adaptor of [{target.FullId}] answered no result for item [{id}].");
         if (result["error"] is JsonObject error)
         {
-            var e = GatewayException.ItemError(error, target.FullId, id);
+            var e = GatewayException.ItemError(error, target, id);
             throw new GatewayException(StatusOf(e["code"]!.GetValue<string>()), e["code"]!.GetValue<string>(), e["description"]!.GetValue<string>(), e["data"] as JsonObject);
         }
         return result["item"] as JsonObject ?? new JsonObject { ["_id"] = id };
@@ -74,7 +89,7 @@ internal static class Items
         else if (result["error"] is JsonObject error)
         {
             metadata["success"] = false;
-            metadata["error"] = GatewayException.ItemError(error, target.FullId, id);
+            metadata["error"] = GatewayException.ItemError(error, target, id);
         }
         else
         {
@@ -97,23 +112,27 @@ internal static class Items
         };
     }
 
-    /// <summary>Which of <paramref name="ids"/> exist, in one query.</summary>
+    /// <summary>Which of <paramref name="ids"/> exist, in queries of at most 50 ids (the smallest page an external collection serves).</summary>
     public static async Task<HashSet<string>> ExistingIdsAsync(DataGateway gw, ResolvedCollection target, IEnumerable<string> ids, CancellationToken ct)
     {
-        var list = ids.Distinct(StringComparer.Ordinal).ToList();
-        var answer = await gw.CallAsync(target, AdaptorOperations.Query, new JsonObject
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(GatewayRequest.DefaultPageSize))
         {
-            ["collectionId"] = target.CollectionId,
-            ["query"] = new JsonObject
+            var answer = await gw.CallAsync(target, AdaptorOperations.Query, new JsonObject
             {
-                ["filter"] = new JsonObject { ["_id"] = new JsonObject { ["$hasSome"] = new JsonArray([.. list.Select(i => (JsonNode?)i)]) } },
-                ["fields"] = new JsonArray("_id"),
-                ["paging"] = new JsonObject { ["limit"] = Math.Max(1, list.Count), ["offset"] = 0 },
-            },
-            ["consistentRead"] = true,
-            ["returnTotalCount"] = false,
-        }, ct);
-        return [.. (answer["items"] as JsonArray ?? []).Select(i => Text(i?["_id"])).OfType<string>()];
+                ["collectionId"] = target.CollectionId,
+                ["query"] = new JsonObject
+                {
+                    ["filter"] = new JsonObject { ["_id"] = new JsonObject { ["$hasSome"] = new JsonArray([.. chunk.Select(i => (JsonNode?)i)]) } },
+                    ["fields"] = new JsonArray("_id"),
+                    ["paging"] = new JsonObject { ["limit"] = chunk.Length, ["offset"] = 0 },
+                },
+                ["consistentRead"] = true,
+                ["returnTotalCount"] = false,
+            }, ct);
+            found.UnionWith((answer["items"] as JsonArray ?? []).Select(i => Text(i?["_id"])).OfType<string>());
+        }
+        return found;
     }
 
     public static int? Total(JsonObject answer) => (int?)(Number(answer["pagingMetadata"]?["total"]) ?? Number(answer["totalCount"]));

@@ -171,10 +171,10 @@ public static class ItemsEndpoints
             throw GatewayException.Invalid("query", "must be an object", "FORMAT");
         }
         var query = body["query"] as JsonObject ?? new JsonObject();
-        var page = PageRequest.Read(query, query, fullId, "query", "query.");
-        var effective = page.Request;
         var target = await gw.ResolveAsync(fullId, ct);
         var schema = await gw.GetSchemaAsync(target, ct);
+        var page = PageRequest.Read(query, query, fullId, "query", "query.").ClampTo(schema);
+        var effective = page.Request;
         CapabilityChecks.RequireOperation(schema, target, "QUERY", "FIND");
         CapabilityChecks.CheckFilter(schema, effective["filter"], target, "query.filter");
         CapabilityChecks.CheckSort(schema, effective["sort"], target, "query.sort");
@@ -225,15 +225,15 @@ public static class ItemsEndpoints
     private static async Task<JsonObject> Aggregate(JsonObject body, DataGateway gw, CancellationToken ct)
     {
         var fullId = GatewayRequest.RequiredString(body, "dataCollectionId");
-        var page = PageRequest.Read(body, Strip(body), fullId, "aggregate", "");
-        var effective = page.Request;
         var target = await gw.ResolveAsync(fullId, ct);
         var schema = await gw.GetSchemaAsync(target, ct);
+        var page = PageRequest.Read(body, Strip(body), fullId, "aggregate", "").ClampTo(schema);
+        var effective = page.Request;
         CapabilityChecks.RequireOperation(schema, target, "AGGREGATE", "AGGREGATE");
         CapabilityChecks.CheckFilter(schema, effective["initialFilter"], target, "initialFilter");
 
-        var aggregation = effective["aggregation"] as JsonObject ?? throw GatewayException.Invalid("aggregation", "is required", "REQUIRED_FIELD");
-        var grouping = (aggregation["groupingFields"] as JsonArray)?.Select(g => g?.GetValue<string>() ?? "").Where(g => g.Length > 0).ToList() ?? [];
+        var aggregation = effective["aggregation"] as JsonObject ?? throw GatewayException.Invalid("aggregation", "is required", "REQUIRED");
+        var grouping = (aggregation["groupingFields"] as JsonArray)?.Select(Items.Text).OfType<string>().Where(g => g.Length > 0).ToList() ?? [];
         var operations = new JsonArray();
         var index = 0;
         foreach (var op in aggregation["operations"] as JsonArray ?? [])
@@ -257,7 +257,7 @@ public static class ItemsEndpoints
             }
             else
             {
-                throw GatewayException.Invalid(path, "needs one of average, min, max, sum, itemCount", "VALIDATION");
+                throw GatewayException.Invalid(path, "needs one of average, min, max, sum, itemCount", "OTHER");
             }
             operations.Add(converted);
         }
@@ -300,11 +300,11 @@ public static class ItemsEndpoints
     private static async Task<JsonObject> Distinct(JsonObject body, DataGateway gw, CancellationToken ct)
     {
         var fullId = GatewayRequest.RequiredString(body, "dataCollectionId");
-        var page = PageRequest.Read(body, Strip(body), fullId, "distinct", "");
-        var effective = page.Request;
-        var fieldName = GatewayRequest.RequiredString(effective, "fieldName");
         var target = await gw.ResolveAsync(fullId, ct);
         var schema = await gw.GetSchemaAsync(target, ct);
+        var page = PageRequest.Read(body, Strip(body), fullId, "distinct", "").ClampTo(schema);
+        var effective = page.Request;
+        var fieldName = GatewayRequest.RequiredString(effective, "fieldName");
         CapabilityChecks.RequireOperation(schema, target, "QUERY", "DISTINCT");
         CapabilityChecks.CheckFilter(schema, effective["filter"], target, "filter");
         var wantTotal = !page.CursorMode && GatewayRequest.Flag(body, "returnTotalCount");

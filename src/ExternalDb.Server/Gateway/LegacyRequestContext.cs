@@ -11,7 +11,7 @@ public static class LegacyRequestContext
     public static JsonObject Build(string connectionName, JsonObject? configuration, string? instanceId) => new()
     {
         ["settings"] = configuration?.DeepClone() ?? new JsonObject(),
-        ["instanceId"] = instanceId ?? "externaldb",
+        ["instanceId"] = instanceId ?? new Probing.AdaptorClientOptions().EffectiveInstanceId,
         ["installationId"] = InstallationId(connectionName),
         ["role"] = "OWNER",
     };

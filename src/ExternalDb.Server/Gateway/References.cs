@@ -5,16 +5,19 @@ namespace ExternalDb.Server.Gateway;
 /// <summary>The reference methods of Wix Data Items, over the adaptor's reference operations.</summary>
 internal static class References
 {
+    /// <summary>How many references of one item's field Replace reads at most (a bound on a misbehaving adaptor).</summary>
+    private const int MaxReferencesPerItem = 100_000;
+
     public static async Task<JsonObject> QueryReferenced(JsonObject body, DataGateway gw, CancellationToken ct)
     {
         var fullId = GatewayRequest.RequiredString(body, "dataCollectionId");
-        var page = PageRequest.Read(body, Without(body, "paging", "cursorPaging"), fullId, "referenced", "");
+        var target = await gw.ResolveAsync(fullId, ct);
+        var schema = await gw.GetSchemaAsync(target, ct);
+        var page = PageRequest.Read(body, Without(body, "paging", "cursorPaging"), fullId, "referenced", "").ClampTo(schema);
         var effective = page.Request;
         var field = GatewayRequest.RequiredString(effective, "referringItemFieldName");
         var referring = effective["referringItemIds"] is JsonArray many ? many.Select(Items.Text).OfType<string>().ToList()
             : [GatewayRequest.RequiredString(effective, "referringItemId")];
-        var target = await gw.ResolveAsync(fullId, ct);
-        var schema = await gw.GetSchemaAsync(target, ct);
         CapabilityChecks.RequireOperation(schema, target, "QUERY_REFERENCED", "QUERY_REFERENCED");
         var wantTotal = !page.CursorMode && GatewayRequest.Flag(body, "returnTotalCount");
         var request = new JsonObject
@@ -97,6 +100,10 @@ internal static class References
         var current = new List<string>();
         for (var offset = 0; ; offset += GatewayRequest.MaxPageSize)
         {
+            if (offset >= MaxReferencesPerItem)
+            {
+                throw new GatewayException(502, "ADAPTOR_BAD_ANSWER", $"The adaptor of [{target.FullId}] lists more than {MaxReferencesPerItem} references for one item.");
+            }
             var answer = await gw.CallAsync(target, AdaptorOperations.QueryReferenced, new JsonObject
             {
                 ["collectionId"] = target.CollectionId,
@@ -139,7 +146,7 @@ internal static class References
         var answer = await gw.CallAsync(target, operation, Request(target, field, [(referring, referenced)]), ct, referring);
         if ((answer["results"] as JsonArray)?.FirstOrDefault()?["error"] is JsonObject error)
         {
-            var e = GatewayException.ItemError(error, target.FullId, referring);
+            var e = GatewayException.ItemError(error, target, referring);
             var code = e["code"]!.GetValue<string>();
             throw new GatewayException(code is "WDE0029" ? 409 : code is "REFERENCE_NOT_FOUND" or "WDE0073" ? 404 : 400, code, e["description"]!.GetValue<string>(), e["data"] as JsonObject);
         }
@@ -166,7 +173,7 @@ internal static class References
                 if ((answer["results"] as JsonArray)?.ElementAtOrDefault(j)?["error"] is JsonObject error)
                 {
                     metadata["success"] = false;
-                    metadata["error"] = GatewayException.ItemError(error, target.FullId, r.Referring);
+                    metadata["error"] = GatewayException.ItemError(error, target, r.Referring);
                 }
                 else
                 {
@@ -193,7 +200,7 @@ internal static class References
     {
         if (node is not JsonObject reference)
         {
-            throw GatewayException.Invalid(path, node is null ? "is required" : "must be an object", node is null ? "REQUIRED_FIELD" : "FORMAT");
+            throw GatewayException.Invalid(path, node is null ? "is required" : "must be an object", node is null ? "REQUIRED" : "FORMAT");
         }
         return (GatewayRequest.RequiredString(reference, "referringItemFieldName", path + ".referringItemFieldName"),
             GatewayRequest.RequiredString(reference, "referringItemId", path + ".referringItemId"),

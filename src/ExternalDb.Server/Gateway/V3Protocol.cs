@@ -22,7 +22,7 @@ public sealed class V3Protocol(AdaptorHttpClient http, IOptions<AdaptorClientOpt
         {
             key.ImportPkcs8PrivateKey(connection.PrivateKey.Pkcs8, out _);
             token = V3RequestSigner.Sign(key, options.Value.JwtIssuer, connection.ApplicationId, request,
-                V3RequestSigner.AppMetadata(connection.ApplicationId, options.Value.InstanceId), time.GetUtcNow());
+                V3RequestSigner.AppMetadata(connection.ApplicationId, options.Value.EffectiveInstanceId), time.GetUtcNow());
         }
         var content = new StringContent(token, Encoding.UTF8, "text/plain");
         var answer = await http.PostAsync(AdaptorHttpClient.Combine(connection.Endpoint, "/v3/" + operation), content, ct);

@@ -21,6 +21,8 @@ public static class ServerApp
     {
         // appsettings.json sits next to the binaries; relative paths in settings (./data) stay relative to the caller's folder.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // Bulk item calls may be large; the readers bound each endpoint's body themselves and say so in a 400.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = Gateway.GatewayRequest.MaxBodyBytes + 64 * 1024);
         configure?.Invoke(builder);
         AddServices(builder.Services, builder.Configuration);
         var app = builder.Build();
@@ -65,6 +67,7 @@ public static class ServerApp
         services.AddSingleton<ConnectionStore>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<ConnectionService>();
+        services.AddSingleton<PendingSigningKeys>();
         services.AddHttpClient<AdaptorProber>(http => http.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
             {
@@ -190,7 +193,9 @@ internal sealed class UnhandledExceptionHandler(ILogger<UnhandledExceptionHandle
                 "Bad request", "The request could not be read.").ExecuteAsync(context);
             return true;
         }
-        logger.LogError("Unhandled {ExceptionType} on {Method} {Path}", exception.GetType().Name, context.Request.Method, context.Request.Path);
+        // The type and the stack, not the message: messages of library exceptions may quote request content.
+        logger.LogError("Unhandled {ExceptionType} on {Method} {Path}{NewLine}{StackTrace}",
+            exception.GetType().FullName, context.Request.Method, context.Request.Path, Environment.NewLine, exception.StackTrace);
         await ApiError.Application(500, "INTERNAL", "Internal error", "The server failed to handle the request.").ExecuteAsync(context);
         return true;
     }

@@ -50,6 +50,12 @@ public sealed class AdaptorProber(
         {
             result = ProbeResult.Failed(failure.Cause, failure.Message, checkedDate, 0);
         }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or System.Security.Cryptography.CryptographicException)
+        {
+            // JSON of an unexpected shape (a value where an object was due, a duplicate name, ...): the adaptor's fault.
+            result = ProbeResult.Failed(CauseOfFailure.CommunicationFailure,
+                "The adaptor answered JSON of an unexpected shape.", checkedDate, 0);
+        }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             result = ProbeResult.Failed(CauseOfFailure.DestinationHostUnreachable,
@@ -70,27 +76,14 @@ public sealed class AdaptorProber(
         var version = ReadProtocolVersion(provision);
 
         var schemas = await PostJsonAsync(target.Endpoint!, "/schemas/list", new JsonObject { ["requestContext"] = requestContext }, allowEmpty: false, ct);
-        var list = schemas?["schemas"] as JsonArray
+        var list = (schemas as JsonObject)?["schemas"] as JsonArray
             ?? throw new ProbeFailure(CauseOfFailure.CommunicationFailure, "POST /schemas/list did not answer with a 'schemas' array.");
 
         var capabilities = ConnectionCapabilities.None;
         if (version == ProtocolVersion.V2)
         {
-            // allowedSchemaOperations of the schemas, and (an ExternalDb extension) of the /provision answer, so
-            // that an empty database can still say it accepts new collections.
-            var modifiable = list.OfType<JsonObject>().Append(provision as JsonObject ?? [])
-                .SelectMany(s => s["allowedSchemaOperations"] as JsonArray ?? [])
-                .Any(op => op is JsonValue v && v.TryGetValue<string>(out var name) && name is "createCollection" or "addColumn");
-            var references = list.OfType<JsonObject>().Append(provision as JsonObject ?? [])
-                .SelectMany(s => s["allowedSchemaOperations"] as JsonArray ?? [])
-                .Any(op => op is JsonValue v && v.TryGetValue<string>(out var name) && name == Gateway.Legacy.LegacySchemas.ReferenceOperations);
-            capabilities = modifiable
-                ? new ConnectionCapabilities
-                {
-                    CollectionModificationsSupported = true,
-                    FieldTypes = references ? [.. FieldTypes.V3.Where(t => LegacyFieldTypes.AsFieldTypes.Contains(t) || t is "REFERENCE" or "MULTI_REFERENCE")] : LegacyFieldTypes.AsFieldTypes,
-                }
-                : ConnectionCapabilities.None;
+            var (modifiable, fieldTypes) = Gateway.Legacy.LegacySchemas.Capabilities(list.OfType<JsonObject>().Append(provision as JsonObject ?? []));
+            capabilities = new ConnectionCapabilities { CollectionModificationsSupported = modifiable, FieldTypes = fieldTypes };
         }
 
         return Succeeded(list.Count, capabilities, version);
@@ -125,7 +118,7 @@ public sealed class AdaptorProber(
         };
 
         var collections = await PostSignedAsync(target, key, "/v3/collections/get", new JsonObject { ["collectionIds"] = new JsonArray() }, ct);
-        var list = collections?["collections"] as JsonArray
+        var list = (collections as JsonObject)?["collections"] as JsonArray
             ?? throw new ProbeFailure(CauseOfFailure.CommunicationFailure, "POST /v3/collections/get did not answer with a 'collections' array.");
 
         return Succeeded(list.Count, new ConnectionCapabilities { CollectionModificationsSupported = modifications, FieldTypes = fieldTypes }, ProtocolVersion.V3);
@@ -272,7 +265,7 @@ public sealed class AdaptorProber(
         _ => "transport error",
     };
 
-    private string InstanceId => adaptorOptions.Value.InstanceId ?? "externaldb";
+    private string InstanceId => adaptorOptions.Value.EffectiveInstanceId;
 
 
 

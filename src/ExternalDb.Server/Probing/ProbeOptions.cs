@@ -18,4 +18,7 @@ public sealed class AdaptorClientOptions
 
     /// <summary>The instance id sent to adaptors (<c>requestContext.instanceId</c>, V3 <c>metadata.instanceId</c>).</summary>
     public string? InstanceId { get; set; }
+
+    /// <summary>The instance id every adaptor call carries: <see cref="InstanceId"/>, else <c>externaldb</c>.</summary>
+    public string EffectiveInstanceId => InstanceId ?? "externaldb";
 }

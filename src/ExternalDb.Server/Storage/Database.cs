@@ -51,7 +51,7 @@ public sealed class Database
     public Database(IOptions<StorageOptions> options)
     {
         var path = options.Value.DatabasePath;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        CreatePrivateDirectory(Path.GetDirectoryName(path)!);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -60,6 +60,19 @@ public sealed class Database
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
+    }
+
+    /// <summary>Creates the data directory readable by its owner only (it holds the registry and the encryption key).</summary>
+    public static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     /// <summary>An open connection with WAL, synchronous FULL and a busy timeout.</summary>

@@ -61,7 +61,7 @@ public sealed class SecretProtector
         }
 
         var directory = Path.GetFullPath(options.DataDirectory);
-        Directory.CreateDirectory(directory);
+        Database.CreatePrivateDirectory(directory);
         var path = Path.Combine(directory, "encryption.key");
         if (File.Exists(path))
         {

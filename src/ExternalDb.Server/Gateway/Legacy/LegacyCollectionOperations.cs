@@ -139,20 +139,17 @@ public static class LegacyCollectionOperations
 
     public static async Task<JsonObject> GetCapabilitiesAsync(LegacyAdaptorClient adaptor, CancellationToken ct)
     {
-        var modifiable = false;
+        (bool Modifiable, IReadOnlyList<string> FieldTypes) capabilities = (false, []);
         if (adaptor.IsV2)
         {
             const string path = "/schemas/list";
             var answer = await adaptor.PostAsync(path, [], LegacyCallKind.Collections, null, ct);
-            modifiable = LegacyJson.RequireObjects(answer, "schemas", path)
-                .SelectMany(s => s["allowedSchemaOperations"] as JsonArray ?? [])
-                .Select(LegacyJson.String)
-                .Any(op => op is "createCollection" or "addColumn");
+            capabilities = LegacySchemas.Capabilities(LegacyJson.RequireObjects(answer, "schemas", path));
         }
         return new JsonObject
         {
-            ["supportsCollectionModifications"] = modifiable,
-            ["supportedFieldTypes"] = LegacyJson.Strings(modifiable ? LegacyFieldTypes.AsFieldTypes : []),
+            ["supportsCollectionModifications"] = capabilities.Modifiable,
+            ["supportedFieldTypes"] = LegacyJson.Strings(capabilities.FieldTypes),
         };
     }
 

@@ -189,6 +189,9 @@ public static class LegacyItemOperations
         return Results(results);
     }
 
+    /// <summary>How many items a V1 truncate removes one by one at most (a bound on a misbehaving adaptor).</summary>
+    private const int MaxTruncatedItems = 100_000;
+
     public static async Task<JsonObject> TruncateAsync(LegacyAdaptorClient adaptor, JsonObject request, CancellationToken ct)
     {
         var collectionId = LegacyJson.RequireString(request, "collectionId");
@@ -212,6 +215,11 @@ public static class LegacyItemOperations
             {
                 throw new AdaptorCallException(AdaptorFailure.BadAnswer,
                     "The adaptor keeps listing items that it said it removed (or items without _id): truncate stopped.");
+            }
+            if (removed.Count + ids.Count > MaxTruncatedItems)
+            {
+                throw new AdaptorCallException(AdaptorFailure.NotSupported,
+                    $"V1 adaptors have no truncate; removing more than {MaxTruncatedItems} items one by one is refused.");
             }
             foreach (var id in ids)
             {

@@ -27,6 +27,22 @@ public static class LegacySchemas
     /// <summary>The ExternalDb extension name in <c>allowedSchemaOperations</c>: <c>/data/references/*</c> are served.</summary>
     public const string ReferenceOperations = "referenceOperations";
 
+    /// <summary>
+    /// What a V2 adaptor can do to schemas, from <c>allowedSchemaOperations</c> of its schemas and (an ExternalDb
+    /// extension) of its <c>/provision</c> answer: <c>createCollection</c> or <c>addColumn</c> → modifications with the
+    /// legacy field types; <c>referenceOperations</c> adds REFERENCE and MULTI_REFERENCE.
+    /// </summary>
+    public static (bool Modifiable, IReadOnlyList<string> FieldTypes) Capabilities(IEnumerable<JsonObject> sources)
+    {
+        var operations = sources.SelectMany(s => s["allowedSchemaOperations"] as JsonArray ?? []).Select(LegacyJson.String).ToHashSet(StringComparer.Ordinal);
+        if (!operations.Contains("createCollection") && !operations.Contains("addColumn"))
+        {
+            return (false, []);
+        }
+        var references = operations.Contains(ReferenceOperations);
+        return (true, [.. FieldTypes.V3.Where(t => LegacyFieldTypes.AsFieldTypes.Contains(t) || (references && t is "REFERENCE" or "MULTI_REFERENCE"))]);
+    }
+
     /// <summary>A legacy schema as a V3 collection.</summary>
     public static JsonObject ToCollection(JsonObject schema, ProtocolVersion version, string path)
     {
