@@ -11,7 +11,6 @@ namespace ExternalDb.Server.Gateway;
 /// </summary>
 public static class CollectionsEndpoints
 {
-    private static readonly HashSet<string> SystemFields = new(StringComparer.Ordinal) { "_id", "_createdDate", "_updatedDate", "_owner" };
 
     public static IEndpointRouteBuilder MapDataCollections(this IEndpointRouteBuilder app)
     {
@@ -239,7 +238,7 @@ public static class CollectionsEndpoints
                 ["key"] = key,
                 ["displayName"] = field["displayName"]?.DeepClone() ?? key,
                 ["type"] = field["type"]?.DeepClone(),
-                ["systemField"] = SystemFields.Contains(key),
+                ["systemField"] = Legacy.LegacySchemas.SystemFields.Contains(key),
                 ["encrypted"] = field["encrypted"]?.DeepClone() ?? false,
             };
             if (field["capabilities"] is JsonObject capabilities)

@@ -30,9 +30,7 @@ public static class GatewayRequest
         {
             try
             {
-                var text = encoded.ToString().Replace('-', '+').Replace('_', '/');
-                text = text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '=');
-                return JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(text)), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
+                return ParseBase64UrlJson(encoded.ToString()) as JsonObject
                     ?? throw GatewayException.Invalid(".r", "must encode a JSON object", "FORMAT");
             }
             catch (Exception e) when (e is FormatException or JsonException)
@@ -47,6 +45,14 @@ public static class GatewayRequest
             SetPath(message, key, value);
         }
         return message;
+    }
+
+    /// <summary>Base64url (no padding) of UTF-8 JSON, as the SDK's <c>.r</c> and the gateway's cursors are written.</summary>
+    internal static JsonNode? ParseBase64UrlJson(string encoded)
+    {
+        var text = encoded.Replace('-', '+').Replace('_', '/');
+        text = text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '=');
+        return JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(text)), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
     }
 
     private static JsonNode? Scalar(string value) => value switch
@@ -220,9 +226,7 @@ public static class GatewayCursor
     {
         try
         {
-            var text = cursor.Replace('-', '+').Replace('_', '/');
-            text = text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '=');
-            if (JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(text)), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) is JsonObject payload
+            if (GatewayRequest.ParseBase64UrlJson(cursor) is JsonObject payload
                 && payload["v"]?.GetValue<int>() == 1
                 && payload["c"]?.GetValue<string>() == fullId
                 && payload["k"]?.GetValue<string>() == kind

@@ -217,15 +217,10 @@ internal static class References
     private static JsonArray? Entries(JsonObject answer) =>
         answer["results"] as JsonArray ?? answer["references"] as JsonArray ?? answer["items"] as JsonArray;
 
-    private static string? ReferencedCollection(JsonObject schema, string fieldKey)
-    {
-        var field = (schema["fields"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(f => Items.Text(f["key"]) == fieldKey);
-        return Items.Text(field?["typeOptions"]?["multiReferenceOptions"]?["referencedCollectionId"])
-            ?? Items.Text(field?["typeOptions"]?["singleReferenceOptions"]?["referencedCollectionId"])
-            ?? Items.Text(field?["multiReferenceOptions"]?["referencedCollectionId"])
-            ?? Items.Text(field?["singleReferenceOptions"]?["referencedCollectionId"])
-            ?? Items.Text(field?["referenceOptions"]?["referencedCollectionId"]);
-    }
+    private static string? ReferencedCollection(JsonObject schema, string fieldKey) =>
+        (schema["fields"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(f => Items.Text(f["key"]) == fieldKey) is { } field
+            ? Legacy.LegacySchemas.ReferencedCollection(field) ?? Items.Text(field["referenceOptions"]?["referencedCollectionId"])
+            : null;
 
     private static JsonObject Without(JsonObject body, params string[] keys)
     {

@@ -179,7 +179,7 @@ internal sealed class UtcMillisecondDateConverter : JsonConverter<DateTimeOffset
         reader.GetDateTimeOffset();
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        writer.WriteStringValue(value.ToWireString());
 }
 
 /// <summary>Answers unexpected failures with a 500 in the API's error shape, without internals.</summary>

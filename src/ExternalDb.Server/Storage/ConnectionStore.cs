@@ -1,3 +1,4 @@
+using ExternalDb.Server.Hosting;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -215,7 +216,7 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
 
     private static T Parse<T>(string value) where T : struct, System.Enum => System.Enum.Parse<T>(value);
 
-    private static string? Date(DateTimeOffset? date) => date?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    private static string? Date(DateTimeOffset? date) => date?.ToWireString();
 
     private static string Date(DateTimeOffset date) => Date((DateTimeOffset?)date)!;
 }
