@@ -90,15 +90,24 @@ public sealed class DataGateway(ConnectionStore store, IServiceProvider services
         var answer = await CallAsync(target, AdaptorOperations.ListCollections, new JsonObject { ["collectionIds"] = new JsonArray() }, ct);
         var collections = (answer["collections"] as JsonArray)?.OfType<JsonObject>().ToList()
             ?? throw new GatewayException(502, "ADAPTOR_BAD_ANSWER", $"The adaptor of [{target.Connection.Name}] did not list its collections.");
+        Invalidate(target.Connection);
         _schemas[key] = (time.GetUtcNow() + options.Value.SchemaCacheTtl, collections);
         return collections;
     }
 
     /// <summary>Forgets the cached schemas of a connection (after the gateway's own collection changes).</summary>
-    public void Invalidate(ExternalDatabaseConnection connection) => _schemas.TryRemove(CacheKey(connection), out _);
+    public void Invalidate(ExternalDatabaseConnection connection)
+    {
+        // Entries of the connection's earlier versions (before an Update or a probe) go too.
+        var prefix = ConnectionStore.NameKey(connection.Name) + "/"; // "/" cannot appear in a name
+        foreach (var key in _schemas.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            _schemas.TryRemove(key, out _);
+        }
+    }
 
     private static string CacheKey(ExternalDatabaseConnection c) =>
-        ConnectionStore.NameKey(c.Name) + "|" + c.UpdatedDate.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        ConnectionStore.NameKey(c.Name) + "/" + c.UpdatedDate.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Enum(CauseOfFailure cause) => System.Text.Json.JsonNamingPolicy.SnakeCaseUpper.ConvertName(cause.ToString());
 }
