@@ -37,7 +37,8 @@ internal static class EngineBench
             }
             await using var adaptor = await AdaptorUnderTest.StartAsync(engine, connectionString, ct).ConfigureAwait(false);
             await using RawDriver raw = engine == "postgres" ? new PostgresRawDriver(connectionString) : new SqliteRawDriver(connectionString);
-            return await MeasureAsync(engine, adaptor, raw, options, report, ct).ConfigureAwait(false);
+            var cpu = new CpuMeter(engine == "postgres" ? await PostmasterPidAsync(raw, ct).ConfigureAwait(false) : null);
+            return await MeasureAsync(engine, adaptor, raw, cpu, options, report, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -58,7 +59,22 @@ internal static class EngineBench
         }
     }
 
-    private static async Task<IReadOnlyList<ComparedRun>> MeasureAsync(string engine, AdaptorUnderTest adaptor, RawDriver raw, BenchOptions options,
+    /// <summary>The PostgreSQL server's main process, whose CPU (and its children's) counts as the benchmark's own.</summary>
+    private static async Task<int?> PostmasterPidAsync(RawDriver raw, CancellationToken ct)
+    {
+        var dataDirectory = await raw.ScalarTextAsync("SHOW data_directory", ct).ConfigureAwait(false);
+        try
+        {
+            var firstLine = (await File.ReadAllLinesAsync(Path.Combine(dataDirectory, "postmaster.pid"), ct).ConfigureAwait(false))[0];
+            return int.Parse(firstLine, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<IReadOnlyList<ComparedRun>> MeasureAsync(string engine, AdaptorUnderTest adaptor, RawDriver raw, CpuMeter cpu, BenchOptions options,
         MarkdownReport report, CancellationToken ct)
     {
         var items = BenchTable.Items("bench_items");
@@ -93,7 +109,6 @@ internal static class EngineBench
             : "A SQLite file in the temp folder, WAL journal (the adaptor sets it); the adaptor and the raw driver use the same connection string (Microsoft.Data.Sqlite pooling).");
         report.Line($"`{items.Name}`: {options.Rows:N0} rows seeded through the adaptor, plus an index on `category` made with SQL. Inserts go to `{inserts.Name}`, emptied before each run.");
         report.Line(statementCheck);
-        report.Line($"Load average (1 / 5 / 15 min) before the measured runs: {MachineInfo.LoadAverage()}.");
         report.Line();
 
         var runs = new List<ComparedRun>();
@@ -102,9 +117,9 @@ internal static class EngineBench
             foreach (var concurrency in options.Concurrency)
             {
                 report.Progress($"{scenario.Name}, concurrency {concurrency}: adaptor");
-                var viaAdaptor = await RunAdaptorAsync(adaptor, raw, scenario, concurrency, options.Warmup, options.Duration, ct).ConfigureAwait(false);
+                var viaAdaptor = await RunAdaptorAsync(adaptor, raw, cpu, scenario, concurrency, options.Warmup, options.Duration, ct).ConfigureAwait(false);
                 report.Progress($"{scenario.Name}, concurrency {concurrency}: raw driver");
-                var viaRaw = await RunRawAsync(raw, scenario, scenario.Raw, concurrency, options.Warmup, options.Duration, ct).ConfigureAwait(false);
+                var viaRaw = await RunRawAsync(raw, cpu, scenario, scenario.Raw, concurrency, options.Warmup, options.Duration, ct).ConfigureAwait(false);
                 var run = new ComparedRun(scenario.Name, concurrency, viaAdaptor, viaRaw);
                 report.Progress($"adaptor {MarkdownReport.Rate(viaAdaptor.RequestsPerSecond)}/s p50 {MarkdownReport.Ms(viaAdaptor.P50Ms)} ms, " +
                                 $"raw {MarkdownReport.Rate(viaRaw.RequestsPerSecond)}/s p50 {MarkdownReport.Ms(viaRaw.P50Ms)} ms, ratio {MarkdownReport.Ratio(run.ThroughputRatio)}");
@@ -112,7 +127,7 @@ internal static class EngineBench
             }
         }
         report.Table(
-            ["scenario", "conc.", "adaptor req/s", "adaptor p50 ms", "adaptor p99 ms", "raw req/s", "raw p50 ms", "raw p99 ms", "req/s adaptor/raw", "p50 adaptor/raw", "errors (adaptor/raw)"],
+            ["scenario", "conc.", "adaptor req/s", "adaptor p50 ms", "adaptor p99 ms", "raw req/s", "raw p50 ms", "raw p99 ms", "req/s adaptor/raw", "p50 adaptor/raw", "errors (adaptor/raw)", "other CPU % (adaptor/raw)"],
             runs.Select(r => (IReadOnlyList<string>)
             [
                 r.Scenario, r.Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -120,9 +135,8 @@ internal static class EngineBench
                 MarkdownReport.Rate(r.Raw.RequestsPerSecond), MarkdownReport.Ms(r.Raw.P50Ms), MarkdownReport.Ms(r.Raw.P99Ms),
                 MarkdownReport.Ratio(r.ThroughputRatio), MarkdownReport.Ratio(r.LatencyRatio),
                 $"{r.Adaptor.Errors} / {r.Raw.Errors}",
+                $"{MarkdownReport.Percent(r.Adaptor.OtherCpu)} / {MarkdownReport.Percent(r.Raw.OtherCpu)}",
             ]));
-        report.Line();
-        report.Line($"Load average (1 / 5 / 15 min) after them: {MachineInfo.LoadAverage()}.");
         foreach (var failed in runs.Where(r => r.Adaptor.Errors + r.Raw.Errors > 0))
         {
             report.Line();
@@ -130,7 +144,7 @@ internal static class EngineBench
         }
         report.Line();
 
-        await BreakdownAsync(adaptor, raw, items, options, report, ct).ConfigureAwait(false);
+        await BreakdownAsync(adaptor, raw, cpu, items, options, report, ct).ConfigureAwait(false);
 
         if (engine == "postgres" && options.BigRows > 0)
         {
@@ -182,7 +196,7 @@ internal static class EngineBench
                $"(the adaptor's other statements are its {raw.CatalogStatements.Count}-statement catalog look-up).";
     }
 
-    private static async Task<RunResult> RunAdaptorAsync(AdaptorUnderTest adaptor, RawDriver raw, Scenario scenario, int concurrency,
+    private static async Task<RunResult> RunAdaptorAsync(AdaptorUnderTest adaptor, RawDriver raw, CpuMeter cpu, Scenario scenario, int concurrency,
         TimeSpan warmup, TimeSpan duration, CancellationToken ct)
     {
         await raw.BeforeRunAsync(scenario.EmptiedBeforeEachRun, ct).ConfigureAwait(false);
@@ -196,19 +210,19 @@ internal static class EngineBench
             {
                 throw new InvalidOperationException("per-item error: " + Encoding.UTF8.GetString(answer, 0, Math.Min(300, answer.Length)));
             }
-        }, concurrency, warmup, duration, ct).ConfigureAwait(false);
+        }, concurrency, warmup, duration, cpu, ct).ConfigureAwait(false);
     }
 
-    private static async Task<RunResult> RunRawAsync(RawDriver raw, Scenario scenario, Func<RawDriver, int, CancellationToken, Task> work, int concurrency,
+    private static async Task<RunResult> RunRawAsync(RawDriver raw, CpuMeter cpu, Scenario scenario, Func<RawDriver, int, CancellationToken, Task> work, int concurrency,
         TimeSpan warmup, TimeSpan duration, CancellationToken ct)
     {
         await raw.BeforeRunAsync(scenario.EmptiedBeforeEachRun, ct).ConfigureAwait(false);
         return await LoadDriver.RunAsync((worker, iteration, token) => work(raw, scenario.Variant(worker, iteration, concurrency), token),
-            concurrency, warmup, duration, ct).ConfigureAwait(false);
+            concurrency, warmup, duration, cpu, ct).ConfigureAwait(false);
     }
 
     /// <summary>Where the adaptor's time goes: a call with no database work, and the catalog look-up alone.</summary>
-    private static async Task BreakdownAsync(AdaptorUnderTest adaptor, RawDriver raw, BenchTable items, BenchOptions options, MarkdownReport report, CancellationToken ct)
+    private static async Task BreakdownAsync(AdaptorUnderTest adaptor, RawDriver raw, CpuMeter cpu, BenchTable items, BenchOptions options, MarkdownReport report, CancellationToken ct)
     {
         var duration = TimeSpan.FromTicks(Math.Max(options.Duration.Ticks / 2, TimeSpan.TicksPerSecond));
         var capabilities = Scenarios.Capabilities();
@@ -218,14 +232,14 @@ internal static class EngineBench
         foreach (var concurrency in options.Concurrency)
         {
             report.Progress($"breakdown, concurrency {concurrency}");
-            var empty = await RunAdaptorAsync(adaptor, raw, capabilities, concurrency, options.Warmup, duration, ct).ConfigureAwait(false);
-            var catalog = await RunRawAsync(raw, capabilities, Scenarios.CatalogLookup(items), concurrency, options.Warmup, duration, ct).ConfigureAwait(false);
+            var empty = await RunAdaptorAsync(adaptor, raw, cpu, capabilities, concurrency, options.Warmup, duration, ct).ConfigureAwait(false);
+            var catalog = await RunRawAsync(raw, cpu, capabilities, Scenarios.CatalogLookup(items), concurrency, options.Warmup, duration, ct).ConfigureAwait(false);
             rows.Add(Row("HTTP + ES256 verification + JSON, no database (`/v3/capabilities/get` through the adaptor)", concurrency, empty));
             rows.Add(Row($"catalog look-up alone ({raw.CatalogStatements.Count} statements through the raw driver)", concurrency, catalog));
         }
         report.Line("Where the adaptor's time goes (each V3 call pays both rows below on top of the raw statements):");
         report.Line();
-        report.Table(["measured", "conc.", "req/s", "p50 ms", "p99 ms", "errors"], rows);
+        report.Table(["measured", "conc.", "req/s", "p50 ms", "p99 ms", "errors", "other CPU %"], rows);
         report.Line();
     }
 
@@ -233,5 +247,6 @@ internal static class EngineBench
     [
         what, concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture), MarkdownReport.Rate(r.RequestsPerSecond),
         MarkdownReport.Ms(r.P50Ms), MarkdownReport.Ms(r.P99Ms), r.Errors.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        MarkdownReport.Percent(r.OtherCpu),
     ];
 }

@@ -6,7 +6,8 @@ namespace ExternalDb.Bench;
 internal delegate Task Operation(int worker, long iteration, CancellationToken ct);
 
 /// <summary>What one measured run produced. Latencies are of successful requests only.</summary>
-internal sealed record RunResult(int Concurrency, long Requests, long Errors, TimeSpan Elapsed, double P50Ms, double P99Ms, string? FirstError)
+/// <param name="OtherCpu">The share of the machine's CPU that other processes used during the measured phase (0 to 1, NaN when unknown).</param>
+internal sealed record RunResult(int Concurrency, long Requests, long Errors, TimeSpan Elapsed, double P50Ms, double P99Ms, string? FirstError, double OtherCpu)
 {
     public double RequestsPerSecond => Elapsed > TimeSpan.Zero ? Requests / Elapsed.TotalSeconds : 0;
 }
@@ -18,13 +19,15 @@ internal sealed record RunResult(int Concurrency, long Requests, long Errors, Ti
 /// </summary>
 internal static class LoadDriver
 {
-    public static async Task<RunResult> RunAsync(Operation operation, int concurrency, TimeSpan warmup, TimeSpan duration, CancellationToken ct)
+    public static async Task<RunResult> RunAsync(Operation operation, int concurrency, TimeSpan warmup, TimeSpan duration, CpuMeter cpu, CancellationToken ct)
     {
         if (warmup > TimeSpan.Zero)
         {
             await PhaseAsync(operation, concurrency, warmup, ct).ConfigureAwait(false);
         }
-        return await PhaseAsync(operation, concurrency, duration, ct).ConfigureAwait(false);
+        var before = cpu.Take();
+        var result = await PhaseAsync(operation, concurrency, duration, ct).ConfigureAwait(false);
+        return result with { OtherCpu = CpuMeter.OtherShare(before, cpu.Take()) };
     }
 
     private sealed class WorkerLog
@@ -73,7 +76,7 @@ internal static class LoadDriver
         Array.Sort(all);
         var elapsed = Stopwatch.GetElapsedTime(start, logs.Max(l => l.FinishedAt));
         return new RunResult(concurrency, all.Length, logs.Sum(l => l.Errors), elapsed,
-            Percentile(all, 0.50), Percentile(all, 0.99), logs.Select(l => l.FirstError).FirstOrDefault(e => e is not null));
+            Percentile(all, 0.50), Percentile(all, 0.99), logs.Select(l => l.FirstError).FirstOrDefault(e => e is not null), double.NaN);
     }
 
     private static async Task LoopAsync(Operation operation, int worker, long deadline, WorkerLog log, CancellationToken ct)

@@ -16,19 +16,6 @@ internal static class MachineInfo
         return $"{Environment.ProcessorCount} logical CPUs ({cpu}), {memory}, {OsName()} (kernel {Environment.OSVersion.Version})";
     }
 
-    /// <summary>The 1, 5 and 15-minute load averages: anything well above the harness's own load means other work shared the CPUs.</summary>
-    public static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "unknown";
-        }
-    }
-
     private static string OsName() =>
         ReadField("/etc/os-release", "PRETTY_NAME", '=')?.Trim('"') ?? RuntimeInformation.OSDescription;
 

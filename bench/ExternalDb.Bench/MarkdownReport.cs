@@ -38,5 +38,5 @@ internal sealed class MarkdownReport(TextWriter console)
 
     public static string Ratio(double ratio) => double.IsNaN(ratio) || double.IsInfinity(ratio) ? "-" : ratio.ToString("0.00", CultureInfo.InvariantCulture);
 
-    public static string Count(long n) => n.ToString("#,0", CultureInfo.InvariantCulture);
+    public static string Percent(double share) => double.IsNaN(share) ? "?" : (share * 100).ToString("0", CultureInfo.InvariantCulture);
 }
