@@ -48,7 +48,7 @@ internal static class PushdownCheck
         var index = await TimeAsync(() => raw.ExecuteAsync($"CREATE INDEX bench_big_code ON {Table.Quoted} (\"code\")", ct)).ConfigureAwait(false);
         var vacuum = await TimeAsync(() => raw.ExecuteAsync($"VACUUM ANALYZE {Table.Quoted}", ct)).ConfigureAwait(false);
         var size = await raw.ScalarTextAsync($"SELECT pg_size_pretty(pg_total_relation_size('{Table.Name}'))", ct).ConfigureAwait(false);
-        var count = await raw.ScalarTextAsync($"SELECT COUNT(*) FROM {Table.Quoted}", ct).ConfigureAwait(false);
+        var count = long.Parse(await raw.ScalarTextAsync($"SELECT COUNT(*) FROM {Table.Quoted}", ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
 
         // The statements the adaptor sends for an equality filter on the indexed field, recorded from Npgsql's tracing.
         var probe = Code(4242);
@@ -64,7 +64,7 @@ internal static class PushdownCheck
         {
             plans.Add((sql, await ExplainAsync(raw, sql, probe, ct).ConfigureAwait(false)));
         }
-        var seqScans = plans.Where(p => p.Plan.NodeTypes.Contains("Seq Scan")).ToList();
+        var seqScans = plans.Where(p => p.Plan.NodeTypes.Any(t => t.EndsWith("Seq Scan", StringComparison.Ordinal))).ToList();
 
         // HTTP: the same filter over distinct codes, one request at a time.
         var bodies = Enumerable.Range(0, TimedRequests).Select(k => adaptor.Sign(Query("code", Code((int)(k * 7919L % Codes))))).ToArray();
@@ -91,7 +91,7 @@ internal static class PushdownCheck
         report.Line($"### PostgreSQL: equality filter on an indexed column of a {rows:N0}-row table");
         report.Line();
         report.Line($"`{Table.Name}` was created through `/v3/collections/create` (the adaptor's layout: `_id` text primary key, system columns, one column per field) " +
-                    $"and filled with {count} rows by Npgsql binary COPY in {copy.TotalSeconds:0.0} s ({size} with indexes). " +
+                    $"and filled with {count:N0} rows by Npgsql binary COPY in {copy.TotalSeconds:0.0} s ({size} with indexes). " +
                     $"The adaptor has no index API (no `/v3/indexes/*`; spec §4.8 lists them as velo-only), so the harness made the index with SQL: " +
                     $"`CREATE INDEX bench_big_code ON \"bench_big\" (\"code\")` ({index.TotalSeconds:0.0} s), then `VACUUM ANALYZE` ({vacuum.TotalSeconds:0.0} s). " +
                     $"`code` has {Codes:N0} distinct values, {rows / Codes:N0} rows each.");
@@ -117,6 +117,13 @@ internal static class PushdownCheck
             [$"the same two statements through Npgsql", TimedRequests.ToString(CultureInfo.InvariantCulture), MarkdownReport.Ms(direct.P50), MarkdownReport.Ms(direct.P99), MarkdownReport.Ms(direct.Max)],
             [$"adaptor over HTTP, `title` = value (no index: {string.Join(", ", unindexedPlan.NodeTypes.Where(t => t.Contains("Scan", StringComparison.Ordinal)).Distinct())})", UnindexedRequests.ToString(CultureInfo.InvariantCulture), MarkdownReport.Ms(unindexed.P50), "-", MarkdownReport.Ms(unindexed.Max)],
         ]);
+        report.Line();
+        report.Line($"For contrast, the adaptor's page statement for `title` = \"{title}\" (no index on `title`):");
+        report.Line();
+        report.Line("```");
+        report.Line(string.Join("\n", unindexedPlan.Lines));
+        report.Line($"Planning {unindexedPlan.PlanningMs:0.000} ms, execution {unindexedPlan.ExecutionMs:0.000} ms");
+        report.Line("```");
         report.Line();
         if (seqScans.Count > 0)
         {
@@ -181,9 +188,9 @@ internal static class PushdownCheck
 
     private static void Walk(JsonNode node, int depth, List<string> lines, List<string> types)
     {
-        var type = (string)node["Node Type"]!;
+        var type = ((bool?)node["Parallel Aware"] == true ? "Parallel " : "") + (string)node["Node Type"]!;
         types.Add(type);
-        var text = ((bool?)node["Parallel Aware"] == true ? "Parallel " : "") + type;
+        var text = type;
         if ((string?)node["Index Name"] is { } indexName)
         {
             text += " using " + indexName;
