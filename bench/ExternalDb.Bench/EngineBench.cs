@@ -148,7 +148,7 @@ internal static class EngineBench
 
         if (engine == "postgres" && options.BigRows > 0)
         {
-            await PushdownCheck.RunAsync(adaptor, (PostgresRawDriver)raw, options.BigRows, report, ct).ConfigureAwait(false);
+            await PushdownCheck.RunAsync(adaptor, (PostgresRawDriver)raw, cpu, options.BigRows, report, ct).ConfigureAwait(false);
         }
         return runs;
     }

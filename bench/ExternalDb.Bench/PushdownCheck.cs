@@ -40,7 +40,7 @@ internal static class PushdownCheck
         ["returnTotalCount"] = true,
     };
 
-    public static async Task RunAsync(AdaptorUnderTest adaptor, PostgresRawDriver raw, int rows, MarkdownReport report, CancellationToken ct)
+    public static async Task RunAsync(AdaptorUnderTest adaptor, PostgresRawDriver raw, CpuMeter cpu, int rows, MarkdownReport report, CancellationToken ct)
     {
         report.Progress($"push-down: creating {Table.Name} through the adaptor and loading {rows:N0} rows by binary COPY");
         await adaptor.CallAsync("/v3/collections/create", Table.CreateRequest(), ct).ConfigureAwait(false);
@@ -72,8 +72,8 @@ internal static class PushdownCheck
         {
             await adaptor.PostAsync("/v3/items/query", bodies[k], ct).ConfigureAwait(false);
         }
-        var http = await TimeEachAsync(TimedRequests, k => adaptor.PostAsync("/v3/items/query", bodies[k], ct)).ConfigureAwait(false);
-        var direct = await TimeEachAsync(TimedRequests, async k =>
+        var http = await TimeEachAsync(cpu, TimedRequests, k => adaptor.PostAsync("/v3/items/query", bodies[k], ct)).ConfigureAwait(false);
+        var direct = await TimeEachAsync(cpu, TimedRequests, async k =>
         {
             await using var connection = await raw.OpenAsync(ct).ConfigureAwait(false);
             var code = new RawParam(Code((int)(k * 7919L % Codes)), ColumnKind.Text);
@@ -86,7 +86,7 @@ internal static class PushdownCheck
         var (_, unindexedSql) = await CaptureAsync(adaptor, Query("title", title), ct).ConfigureAwait(false);
         var unindexedPlan = await ExplainAsync(raw, unindexedSql[0], title, ct).ConfigureAwait(false);
         var unindexedBodies = Enumerable.Range(0, UnindexedRequests).Select(_ => adaptor.Sign(Query("title", title))).ToArray();
-        var unindexed = await TimeEachAsync(UnindexedRequests, k => adaptor.PostAsync("/v3/items/query", unindexedBodies[k], ct)).ConfigureAwait(false);
+        var unindexed = await TimeEachAsync(cpu, UnindexedRequests, k => adaptor.PostAsync("/v3/items/query", unindexedBodies[k], ct)).ConfigureAwait(false);
 
         report.Line($"### PostgreSQL: equality filter on an indexed column of a {rows:N0}-row table");
         report.Line();
@@ -111,11 +111,11 @@ internal static class PushdownCheck
             ? "No `Seq Scan` node in either plan: the filter is pushed down and answered from the index."
             : $"WARNING: {seqScans.Count} plan(s) contain a Seq Scan.");
         report.Line();
-        report.Table(["measured", "requests", "p50 ms", "p99 ms", "max ms"],
+        report.Table(["measured", "requests", "p50 ms", "p99 ms", "max ms", "other CPU %"],
         [
-            [$"adaptor over HTTP, `code` = value (indexed), one at a time", TimedRequests.ToString(CultureInfo.InvariantCulture), MarkdownReport.Ms(http.P50), MarkdownReport.Ms(http.P99), MarkdownReport.Ms(http.Max)],
-            [$"the same two statements through Npgsql", TimedRequests.ToString(CultureInfo.InvariantCulture), MarkdownReport.Ms(direct.P50), MarkdownReport.Ms(direct.P99), MarkdownReport.Ms(direct.Max)],
-            [$"adaptor over HTTP, `title` = value (no index: {string.Join(", ", unindexedPlan.NodeTypes.Where(t => t.Contains("Scan", StringComparison.Ordinal)).Distinct())})", UnindexedRequests.ToString(CultureInfo.InvariantCulture), MarkdownReport.Ms(unindexed.P50), "-", MarkdownReport.Ms(unindexed.Max)],
+            [$"adaptor over HTTP, `code` = value (indexed), one at a time", TimedRequests.ToString(CultureInfo.InvariantCulture), MarkdownReport.Ms(http.P50), MarkdownReport.Ms(http.P99), MarkdownReport.Ms(http.Max), MarkdownReport.Percent(http.OtherCpu)],
+            [$"the same two statements through Npgsql", TimedRequests.ToString(CultureInfo.InvariantCulture), MarkdownReport.Ms(direct.P50), MarkdownReport.Ms(direct.P99), MarkdownReport.Ms(direct.Max), MarkdownReport.Percent(direct.OtherCpu)],
+            [$"adaptor over HTTP, `title` = value (no index: {string.Join(", ", unindexedPlan.NodeTypes.Where(t => t.Contains("Scan", StringComparison.Ordinal)).Distinct())})", UnindexedRequests.ToString(CultureInfo.InvariantCulture), MarkdownReport.Ms(unindexed.P50), "-", MarkdownReport.Ms(unindexed.Max), MarkdownReport.Percent(unindexed.OtherCpu)],
         ]);
         report.Line();
         report.Line($"For contrast, the adaptor's page statement for `title` = \"{title}\" (no index on `title`):");
@@ -228,8 +228,9 @@ internal static class PushdownCheck
         return Stopwatch.GetElapsedTime(start);
     }
 
-    private static async Task<(double P50, double P99, double Max)> TimeEachAsync(int count, Func<int, Task> work)
+    private static async Task<(double P50, double P99, double Max, double OtherCpu)> TimeEachAsync(CpuMeter cpu, int count, Func<int, Task> work)
     {
+        var before = cpu.Take();
         var ticks = new long[count];
         for (var k = 0; k < count; k++)
         {
@@ -237,7 +238,8 @@ internal static class PushdownCheck
             await work(k).ConfigureAwait(false);
             ticks[k] = Stopwatch.GetTimestamp() - start;
         }
+        var otherCpu = CpuMeter.OtherShare(before, cpu.Take());
         Array.Sort(ticks);
-        return (LoadDriver.Percentile(ticks, 0.50), LoadDriver.Percentile(ticks, 0.99), LoadDriver.Percentile(ticks, 1.0));
+        return (LoadDriver.Percentile(ticks, 0.50), LoadDriver.Percentile(ticks, 0.99), LoadDriver.Percentile(ticks, 1.0), otherCpu);
     }
 }
