@@ -17,8 +17,19 @@ internal sealed class Catalog(SqlDialect dialect)
 {
     private static readonly string[] SystemFields = ["_id", "_createdDate", "_updatedDate", "_owner"];
 
+    /// <summary>How long a collection's description is reused; changes made outside the adaptor show after this.</summary>
+    private const long CacheMilliseconds = 5_000;
+
     private readonly SemaphoreSlim _metadataLock = new(1, 1);
     private volatile bool _metadataReady;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Generation, long Expires, CollectionInfo Info)> _cache = new(StringComparer.Ordinal);
+    private long _generation;
+
+    /// <summary>
+    /// Forgets every cached collection description. Schema changes call it when they start and again after they commit,
+    /// so that a description read meanwhile (of the old schema) is never reused.
+    /// </summary>
+    public void Invalidate() => Interlocked.Increment(ref _generation);
 
     public SqlDialect Dialect => dialect;
 
@@ -109,12 +120,21 @@ internal sealed class Catalog(SqlDialect dialect)
         {
             throw AdaptorException.CollectionNotFound(collectionId ?? "");
         }
+        // The catalog look-up is three statements; every item call needs it, so a description is reused for a few seconds.
+        var generation = Interlocked.Read(ref _generation);
+        if (_cache.TryGetValue(collectionId, out var cached) && cached.Generation == generation && cached.Expires > Environment.TickCount64)
+        {
+            return cached.Info;
+        }
         var list = await ListAsync(connection, tx, collectionId, ct).ConfigureAwait(false);
-        return list.FirstOrDefault() ?? throw AdaptorException.CollectionNotFound(collectionId);
+        var info = list.FirstOrDefault() ?? throw AdaptorException.CollectionNotFound(collectionId);
+        _cache[collectionId] = (generation, Environment.TickCount64 + CacheMilliseconds, info);
+        return info;
     }
 
     public async Task CreateAsync(DbConnection connection, DbTransaction tx, string id, string? displayName, IReadOnlyList<FieldSpec> fields, CancellationToken ct)
     {
+        Invalidate();
         Identifiers.RequireNewName(id, "collection.id");
         var existing = await ListAsync(connection, tx, null, ct).ConfigureAwait(false);
         if (existing.Any(c => string.Equals(c.Id, id, StringComparison.OrdinalIgnoreCase)))
@@ -168,6 +188,7 @@ internal sealed class Catalog(SqlDialect dialect)
 
     public async Task UpdateAsync(DbConnection connection, DbTransaction tx, CollectionInfo current, string? displayName, IReadOnlyList<FieldSpec> fields, CancellationToken ct)
     {
+        Invalidate();
         var wanted = CheckFields(fields);
         foreach (var f in wanted)
         {
@@ -196,6 +217,7 @@ internal sealed class Catalog(SqlDialect dialect)
 
     public async Task AddFieldAsync(DbConnection connection, DbTransaction tx, string collectionId, FieldSpec f, CancellationToken ct)
     {
+        Invalidate();
         Identifiers.RequireNewName(f.Key, "field.key");
         var storage = FieldTypeMap.StorageOf(f.Type);
         if (storage != StorageKind.None)
@@ -208,6 +230,7 @@ internal sealed class Catalog(SqlDialect dialect)
 
     public async Task RemoveFieldAsync(DbConnection connection, DbTransaction tx, CollectionInfo collection, string key, CancellationToken ct)
     {
+        Invalidate();
         var field = collection.Find(key) ?? throw AdaptorException.Validation("field", $"Unknown field {key}", key);
         if (field.IsSystem)
         {
@@ -226,6 +249,7 @@ internal sealed class Catalog(SqlDialect dialect)
 
     public async Task DropAsync(DbConnection connection, DbTransaction tx, CollectionInfo collection, CancellationToken ct)
     {
+        Invalidate();
         await Db.ExecuteAsync(dialect, connection, tx, (collection.IsView ? "DROP VIEW " : "DROP TABLE ") + Identifiers.Quote(collection.Id), null, ct).ConfigureAwait(false);
         var ps = new SqlParams();
         var c = ps.Add(collection.Id);

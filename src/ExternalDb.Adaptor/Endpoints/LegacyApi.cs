@@ -95,6 +95,7 @@ internal static class LegacyApi
         await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         await change(connection, tx).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
+        runtime.Catalog.Invalidate();
         return new JsonObject();
     }
 

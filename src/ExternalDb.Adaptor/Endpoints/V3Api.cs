@@ -286,6 +286,7 @@ internal static class V3Api
         {
             await runtime.Catalog.CreateAsync(connection, tx, id, displayName, fields, ct).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
+            runtime.Catalog.Invalidate();
         }
         var created = await runtime.Catalog.GetAsync(connection, null, id, ct).ConfigureAwait(false);
         return new JsonObject { ["collection"] = CollectionJson.V3(created, runtime.Options.ReadOnly) };
@@ -305,6 +306,7 @@ internal static class V3Api
             }
             await runtime.Catalog.UpdateAsync(connection, tx, current, displayName, fields, ct).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
+            runtime.Catalog.Invalidate();
         }
         var updated = await runtime.Catalog.GetAsync(connection, null, id, ct).ConfigureAwait(false);
         return new JsonObject { ["collection"] = CollectionJson.V3(updated, runtime.Options.ReadOnly) };
@@ -328,6 +330,7 @@ internal static class V3Api
         var current = await runtime.Catalog.GetAsync(connection, tx, id, ct).ConfigureAwait(false);
         await runtime.Catalog.DropAsync(connection, tx, current, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
+        runtime.Catalog.Invalidate();
         return current;
     }
 
