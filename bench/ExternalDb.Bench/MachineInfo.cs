@@ -16,6 +16,18 @@ internal static class MachineInfo
         return $"{Environment.ProcessorCount} logical CPUs ({cpu}), {memory}, {OsName()} (kernel {Environment.OSVersion.Version})";
     }
 
+    /// <summary>The commit the harness and the adaptor were built from (stamped at build time), with uncommitted changes if any.</summary>
+    public static string SourceRevision()
+    {
+        var metadata = typeof(MachineInfo).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+        var revision = metadata.GetValueOrDefault("SourceRevision") is { Length: > 0 } r ? r : "unknown";
+        var changes = metadata.GetValueOrDefault("SourceChanges");
+        return string.IsNullOrWhiteSpace(changes)
+            ? $"`{revision}` (adaptor, protocol and harness sources as committed)"
+            : $"`{revision}` plus uncommitted changes: {changes}";
+    }
+
     private static string OsName() =>
         ReadField("/etc/os-release", "PRETTY_NAME", '=')?.Trim('"') ?? RuntimeInformation.OSDescription;
 

@@ -41,6 +41,7 @@ report.Line();
 report.Line($"- started {started:yyyy-MM-dd HH:mm} UTC; {options.Duration.TotalSeconds:0.#} s measured after {options.Warmup.TotalSeconds:0.#} s of warm-up per scenario, concurrency and path; " +
             $"concurrency {string.Join(", ", options.Concurrency)}; {options.Rows:N0} seeded rows");
 report.Line($"- machine: {MachineInfo.Describe()}");
+report.Line($"- built from commit {MachineInfo.SourceRevision()}");
 report.Line($"- {RuntimeInformation.FrameworkDescription}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC, " +
 #if DEBUG
             "**Debug build: numbers are not representative**"
