@@ -288,6 +288,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
     public async Task<List<ItemResult>> InsertAsync(string? collectionId, IReadOnlyList<JsonNode?> items, bool atomic, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        using var writeGate = await Dialect.EnterWriteAsync(ct).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         var collection = await WritableAsync(connection, tx, collectionId, "insert", ct).ConfigureAwait(false);
         var now = ValueCodec.UtcNowMs();
@@ -323,6 +324,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
     public async Task<List<ItemResult>> UpdateAsync(string? collectionId, IReadOnlyList<JsonNode?> items, bool atomic, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        using var writeGate = await Dialect.EnterWriteAsync(ct).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         var collection = await WritableAsync(connection, tx, collectionId, "update", ct).ConfigureAwait(false);
         var now = ValueCodec.UtcNowMs();
@@ -355,6 +357,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
     public async Task<List<ItemResult>> RemoveAsync(string? collectionId, IReadOnlyList<string> itemIds, bool atomic, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        using var writeGate = await Dialect.EnterWriteAsync(ct).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         var collection = await WritableAsync(connection, tx, collectionId, "remove", ct).ConfigureAwait(false);
         var distinct = itemIds.Distinct(StringComparer.Ordinal).ToList();
@@ -386,6 +389,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
     public async Task TruncateAsync(string? collectionId, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        using var writeGate = await Dialect.EnterWriteAsync(ct).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         var collection = await WritableAsync(connection, tx, collectionId, "truncate", ct).ConfigureAwait(false);
         await Db.ExecuteAsync(Dialect, connection, tx, $"DELETE FROM {Identifiers.Quote(collection.Id)}", null, ct).ConfigureAwait(false);
@@ -616,6 +620,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
     public async Task<List<ItemResult>> InsertReferencesAsync(string? collectionId, string? fieldKey, IReadOnlyList<ItemReference> refs, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        using var writeGate = await Dialect.EnterWriteAsync(ct).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         var collection = await WritableAsync(connection, tx, collectionId, "insertReferences", ct).ConfigureAwait(false);
         var field = ReferenceField(collection, fieldKey);
@@ -641,6 +646,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
     public async Task<List<ItemResult>> RemoveReferencesAsync(string? collectionId, string? fieldKey, IReadOnlyList<ItemReference> refs, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        using var writeGate = await Dialect.EnterWriteAsync(ct).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         var collection = await WritableAsync(connection, tx, collectionId, "removeReferences", ct).ConfigureAwait(false);
         var field = ReferenceField(collection, fieldKey);

@@ -92,6 +92,7 @@ internal static class LegacyApi
             throw AdaptorException.Unsupported(collectionId, operation, "The adaptor is read-only");
         }
         await using var connection = await runtime.Items.OpenAsync(ct).ConfigureAwait(false);
+        using var writeGate = await runtime.Catalog.Dialect.EnterWriteAsync(ct).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         await change(connection, tx).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);

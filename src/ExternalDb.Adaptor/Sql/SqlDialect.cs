@@ -9,6 +9,12 @@ internal abstract class SqlDialect
     /// <summary><c>sqlite</c> or <c>postgres</c>.</summary>
     public abstract string Name { get; }
 
+    /// <summary>
+    /// Enters the engine's write section before a write transaction begins; disposing leaves it. A no-op where the
+    /// engine runs writers side by side.
+    /// </summary>
+    public virtual ValueTask<IDisposable?> EnterWriteAsync(CancellationToken ct) => ValueTask.FromResult<IDisposable?>(null);
+
     /// <summary>How many parameters one multi-row statement binds at most (its rows are chunked by it).</summary>
     public virtual int MaxParametersPerStatement => 30_000;
 

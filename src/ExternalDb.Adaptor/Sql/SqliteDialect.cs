@@ -92,6 +92,29 @@ internal sealed class SqliteDialect(string connectionString) : SqlDialect
         "CREATE INDEX IF NOT EXISTS _externaldb_references_referenced ON _externaldb_references (referenced_collection_id, referenced_id)",
     ];
 
+    // SQLite has one writer at a time; a busy writer otherwise waits in the driver's retry loop (150 ms naps). Writers of
+    // this process queue here instead and go the moment the previous one commits.
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
+    public override async ValueTask<IDisposable?> EnterWriteAsync(CancellationToken ct)
+    {
+        await _writer.WaitAsync(ct).ConfigureAwait(false);
+        return new WriterRelease(_writer);
+    }
+
+    private sealed class WriterRelease(SemaphoreSlim writer) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                writer.Release();
+            }
+        }
+    }
+
     public override async Task<DbConnection> OpenAsync(CancellationToken ct)
     {
         var connection = new SqliteConnection(ConnectionString);
