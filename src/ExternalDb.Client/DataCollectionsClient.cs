@@ -17,16 +17,7 @@ public sealed class DataCollectionsClient
     /// <param name="ct">Cancels the call.</param>
     public Task<ListDataCollectionsResponse> ListDataCollectionsAsync(Paging? paging = null, CancellationToken ct = default)
     {
-        var query = new List<string>();
-        if (paging?.Limit is { } limit)
-        {
-            query.Add("paging.limit=" + limit.ToString(CultureInfo.InvariantCulture));
-        }
-        if (paging?.Offset is { } offset)
-        {
-            query.Add("paging.offset=" + offset.ToString(CultureInfo.InvariantCulture));
-        }
-        var path = query.Count == 0 ? Base : Base + "?" + string.Join('&', query);
+        var path = Base + paging.ToQueryString();
         return _transport.SendAsync<ListDataCollectionsResponse>(HttpMethod.Get, path, null, ct);
     }
 

@@ -131,6 +131,25 @@ public sealed record CreateExternalDatabaseConnectionOptions
 /// <param name="Offset">How many to skip.</param>
 public sealed record Paging(int? Limit = null, int? Offset = null);
 
+/// <summary>Paging as the server reads it from a query string.</summary>
+internal static class PagingQuery
+{
+    /// <summary><c>?paging.limit=..&amp;paging.offset=..</c> for what is set, or an empty string.</summary>
+    public static string ToQueryString(this Paging? paging)
+    {
+        var query = new List<string>();
+        if (paging?.Limit is { } limit)
+        {
+            query.Add("paging.limit=" + limit.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        if (paging?.Offset is { } offset)
+        {
+            query.Add("paging.offset=" + offset.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return query.Count == 0 ? "" : "?" + string.Join('&', query);
+    }
+}
+
 /// <summary>Where a page stands in the whole list.</summary>
 public sealed record PagingMetadata
 {
