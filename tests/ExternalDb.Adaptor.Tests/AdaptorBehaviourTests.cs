@@ -229,7 +229,7 @@ public abstract partial class AdaptorBehaviourTests(AdaptorHost host)
         });
         Assert.Equal(400, status);
         Assert.Equal("VALIDATION_ERROR", body!["errorCode"]!.GetValue<string>());
-        Assert.Equal("paging.limit", body["data"]!["violations"]![0]!["fieldPath"]!.GetValue<string>());
+        Assert.Equal("query.paging.limit", body["data"]!["violations"]![0]!["fieldPath"]!.GetValue<string>());
     }
 
     [Fact]

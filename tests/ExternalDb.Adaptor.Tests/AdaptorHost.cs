@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -19,6 +20,12 @@ public abstract class AdaptorHost : IAsyncLifetime
 {
     public const string Audience = "app-under-test";
     public const string Secret = "s3cret-for-tests";
+
+    /// <summary><c>sqlite</c> or <c>postgres</c>.</summary>
+    public abstract string Engine { get; }
+
+    /// <summary>Every log entry the adaptor wrote (the main instance and its twins).</summary>
+    public LogSink Logs { get; } = new();
 
     public ECDsa EcKey { get; } = V3RequestSigner.CreateKey();
     public RSA RsaKey { get; } = RSA.Create(2048);
@@ -44,9 +51,14 @@ public abstract class AdaptorHost : IAsyncLifetime
         (_app, Http) = await StartAsync(_settings);
     }
 
-    private static async Task<(WebApplication App, HttpClient Http)> StartAsync(Dictionary<string, string?> settings)
+    private async Task<(WebApplication App, HttpClient Http)> StartAsync(Dictionary<string, string?> settings)
     {
-        var app = AdaptorApp.Build(["--urls", "http://127.0.0.1:0"], b => b.Configuration.AddInMemoryCollection(settings));
+        var app = AdaptorApp.Build(["--urls", "http://127.0.0.1:0"], b =>
+        {
+            b.Configuration.AddInMemoryCollection(settings);
+            b.Logging.AddProvider(Logs);
+            b.Logging.AddFilter<LogSink>("ExternalDb.Adaptor", LogLevel.Debug);
+        });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return (app, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) });
@@ -150,6 +162,8 @@ public sealed class AdaptorTwin(WebApplication app, HttpClient http) : IAsyncDis
 /// <summary>The adaptor over a temporary SQLite file.</summary>
 public sealed class SqliteAdaptorHost : AdaptorHost
 {
+    public override string Engine => "sqlite";
+
     private readonly string _dir = Directory.CreateTempSubdirectory("extdb-adaptor-").FullName;
 
     protected override Task<Dictionary<string, string?>> EngineSettingsAsync() => Task.FromResult(new Dictionary<string, string?>

@@ -7,6 +7,8 @@ namespace ExternalDb.Adaptor.Tests;
 public sealed class PostgresAdaptorHost : AdaptorHost
 {
     private TemporaryPostgres? _cluster;
+
+    public override string Engine => "postgres";
     private string _connectionString = "";
 
     protected override async Task<Dictionary<string, string?>> EngineSettingsAsync()

@@ -38,14 +38,26 @@ public sealed class FilterTranslatorTests
     }
 
     [Fact]
-    public void Postgres_uses_ilike_binary_collation_and_jsonb_containment()
+    public void Postgres_uses_lower_case_string_functions_binary_collation_and_jsonb_containment()
     {
         var (sql, ps) = Translate(Dialect("postgres"), """{"make":{"$startsWith":"b%"},"year":{"$lt":3},"tags":{"$hasAll":["x"]}}""");
-        Assert.Equal("(\"make\" ILIKE @p0 ESCAPE '\\' AND \"year\" < @p1 AND ((jsonb_typeof((\"tags\")::jsonb) = 'array' AND (\"tags\")::jsonb @> @p2)))", sql);
-        Assert.Equal("b\\%%", ps[0].Value);
+        Assert.Equal("(starts_with(lower(\"make\"), lower(@p0)) AND \"year\" < @p1 AND ((jsonb_typeof((\"tags\")::jsonb) = 'array' AND (\"tags\")::jsonb @> @p2)))", sql);
+        Assert.Equal("b%", ps[0].Value);
         Assert.Equal("[\"x\"]", ps[2].Value);
         var (textSql, _) = Translate(Dialect("postgres"), """{"make":{"$gt":"m"}}""");
         Assert.Equal("\"make\" COLLATE \"C\" > @p0", textSql);
+    }
+
+    [Theory]
+    [MemberData(nameof(Dialects))]
+    public void String_operators_pass_the_text_as_one_parameter_without_wildcards(string dialect)
+    {
+        foreach (var op in new[] { "$contains", "$startsWith", "$endsWith" })
+        {
+            var (sql, ps) = Translate(Dialect(dialect), "{\"make\":{\"" + op + "\":\"50%_off\"}}");
+            Assert.Equal("50%_off", Assert.Single(ps).Value);
+            Assert.DoesNotContain("LIKE", sql, StringComparison.OrdinalIgnoreCase);
+        }
     }
 
     [Theory]
@@ -100,9 +112,8 @@ public sealed class FilterTranslatorTests
     }
 
     [Fact]
-    public void Like_and_regex_escaping_neutralise_special_characters()
+    public void Regex_escaping_neutralises_special_characters()
     {
-        Assert.Equal("50\\%\\_off\\\\", FilterTranslator.EscapeLike("50%_off\\"));
         Assert.Equal("a\\.\\*\\(x\\)\\'", FilterTranslator.EscapeRegex("a.*(x)'"));
     }
 }

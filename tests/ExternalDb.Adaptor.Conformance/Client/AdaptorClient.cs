@@ -48,13 +48,21 @@ public sealed class AdaptorClient(AdaptorTarget target)
         return PostAsync(path, payload.ToJsonString(), "application/json");
     }
 
+    /// <summary>A signed V3 call whose <c>data.request</c> is <paramref name="requestJson"/> byte for byte (see <see cref="JwtSigner.SignRawRequest"/>).</summary>
+    public Task<AdaptorResponse> V3RawAsync(string path, byte[] requestJson) =>
+        PostAsync(path, JwtSigner.SignRawRequest(Credentials, requestJson), "text/plain");
+
     /// <summary>A raw POST, for malformed requests.</summary>
-    public async Task<AdaptorResponse> PostAsync(string path, string? body, string contentType)
+    public Task<AdaptorResponse> PostAsync(string path, string? body, string contentType) =>
+        PostAsync(path, body is null ? null : Encoding.UTF8.GetBytes(body), contentType);
+
+    /// <summary>A raw POST of bytes (which need not be UTF-8).</summary>
+    public async Task<AdaptorResponse> PostAsync(string path, byte[]? body, string contentType)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, Target.BaseUrl + path);
         if (body is not null)
         {
-            request.Content = new StringContent(body, Encoding.UTF8);
+            request.Content = new ByteArrayContent(body);
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
         }
         using var response = await Http.SendAsync(request);

@@ -46,6 +46,29 @@ public static class JwtSigner
     public static string SignClaims(SecurityKey key, string algorithm, JsonObject claims) =>
         Handler.CreateToken(claims.ToJsonString(), new SigningCredentials(key, algorithm));
 
+    /// <summary>
+    /// Signs a valid V3 call whose <c>data.request</c> is the raw JSON <paramref name="requestJson"/>, byte for byte: for
+    /// requests a JSON writer does not produce (a key given twice, invalid UTF-8, <c>\ud800</c>, <c>1e400</c>).
+    /// </summary>
+    public static string SignRawRequest(V3Credentials credentials, byte[] requestJson)
+    {
+        const string placeholder = "\"raw-request-placeholder\"";
+        var claims = Claims(credentials, JsonValue.Create("raw-request-placeholder")).ToJsonString();
+        var at = claims.IndexOf(placeholder, StringComparison.Ordinal);
+        byte[] payload = [.. Encoding.UTF8.GetBytes(claims[..at]), .. requestJson, .. Encoding.UTF8.GetBytes(claims[(at + placeholder.Length)..])];
+        var header = new JsonObject { ["alg"] = credentials.Algorithm, ["typ"] = "JWT" }.ToJsonString();
+        var signingInput = Base64UrlEncoder.Encode(header) + "." + Base64UrlEncoder.Encode(payload);
+        var provider = credentials.Key.CryptoProviderFactory.CreateForSigning(credentials.Key, credentials.Algorithm);
+        try
+        {
+            return signingInput + "." + Base64UrlEncoder.Encode(provider.Sign(Encoding.ASCII.GetBytes(signingInput)));
+        }
+        finally
+        {
+            credentials.Key.CryptoProviderFactory.ReleaseSignatureProvider(provider);
+        }
+    }
+
     /// <summary>An unsigned token (<c>alg: none</c>, empty signature) carrying <paramref name="claims"/>.</summary>
     public static string Unsigned(JsonObject claims) =>
         Base64UrlEncoder.Encode("""{"alg":"none","typ":"JWT"}""") + "." + Base64UrlEncoder.Encode(claims.ToJsonString()) + ".";
