@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ExternalDb.Adaptor.Endpoints;
 using ExternalDb.Adaptor.Errors;
 using ExternalDb.Adaptor.Hosting;
 using Microsoft.Extensions.Options;
@@ -15,9 +16,18 @@ namespace ExternalDb.Adaptor.Auth;
 internal sealed class V3RequestVerifier(IV3KeyResolver resolver, IOptions<AdaptorOptions> options, TimeProvider time)
 {
     private static readonly TimeSpan Skew = TimeSpan.FromSeconds(30);
-    private readonly JsonWebTokenHandler _handler = new();
 
-    public async Task<(JsonNode? Request, JsonNode? Metadata)> VerifyAsync(string body, CancellationToken ct)
+    // The library refuses tokens over 250 KB by default; the body limit is the one that applies (a token is the body).
+    private readonly JsonWebTokenHandler _handler = new()
+    {
+        MaximumTokenSizeInBytes = (int)Math.Min(int.MaxValue, options.Value.MaxRequestBodyBytes),
+    };
+
+    /// <summary>
+    /// Verifies the token and returns <c>data.request</c> checked by <see cref="RequestJson"/> (null when absent); a
+    /// request that fails those checks is a VALIDATION_ERROR with paths relative to the request.
+    /// </summary>
+    public async Task<JsonNode?> VerifyAsync(string body, CancellationToken ct)
     {
         var token = ExtractToken(body);
         JsonWebToken unverified;
@@ -77,29 +87,43 @@ internal sealed class V3RequestVerifier(IV3KeyResolver resolver, IOptions<Adapto
         {
             throw AdaptorException.Unauthorized("the token was issued in the future");
         }
-        JsonNode? payload;
+        return RequestOf(jwt);
+    }
+
+    private static JsonNode? RequestOf(JsonWebToken jwt)
+    {
+        JsonDocument payload;
         try
         {
-            payload = JsonNode.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
+            payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload), RequestJson.DocumentOptions);
         }
         catch (Exception e) when (e is JsonException or FormatException)
         {
             throw AdaptorException.Unauthorized("the token payload is not JSON");
         }
-        var data = payload?["data"];
-        if (data is JsonValue v && v.TryGetValue<string>(out var text))
+        using (payload)
         {
-            try
+            if (Single(payload.RootElement, "data") is not { } data)
             {
-                data = JsonNode.Parse(text);
+                return null;
             }
-            catch (JsonException)
+            if (data.ValueKind != JsonValueKind.String)
             {
-                throw AdaptorException.Validation("data", "data is not a JSON object");
+                return Single(data, "request") is { } request ? RequestJson.ToNode(request, "") : null;
             }
+            // Some senders put data in as a JSON string.
+            using var inner = RequestJson.ParseDocument(System.Text.Encoding.UTF8.GetBytes(RequestJson.Text(data, "data")), "data");
+            return Single(inner.RootElement, "request") is { } innerRequest ? RequestJson.ToNode(innerRequest, "") : null;
         }
-        return (data?["request"]?.DeepClone(), data?["metadata"]?.DeepClone());
     }
+
+    /// <summary>The property <paramref name="name"/> of an object element (null when absent or not an object); given twice, a VALIDATION_ERROR.</summary>
+    private static JsonElement? Single(JsonElement element, string name) => RequestJson.Property(element, name, out var value) switch
+    {
+        0 => null,
+        1 => value,
+        _ => throw AdaptorException.Validation(name, $"{name} is given twice"),
+    };
 
     private static string ExtractToken(string body)
     {

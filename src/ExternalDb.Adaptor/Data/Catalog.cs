@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json.Nodes;
 using ExternalDb.Adaptor.Errors;
+using ExternalDb.Adaptor.Query;
 using ExternalDb.Adaptor.Schema;
 using ExternalDb.Adaptor.Sql;
 
@@ -112,7 +113,7 @@ internal sealed class Catalog(SqlDialect dialect)
     }
 
     private static string? ReferencedCollection(string? options) =>
-        options is null ? null : (ValueCodec.ParseJsonOrString(options) as JsonObject)?["referencedCollectionId"]?.GetValue<string>();
+        options is null ? null : QueryParsing.Str((ValueCodec.ParseJsonOrString(options) as JsonObject)?["referencedCollectionId"]);
 
     public async Task<CollectionInfo> GetAsync(DbConnection connection, DbTransaction? tx, string? collectionId, CancellationToken ct)
     {

@@ -239,7 +239,10 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         }
         else
         {
-            inner = $"SELECT DISTINCT {Identifiers.Quote(field.Key)} AS v FROM {Identifiers.Quote(collection.Id)} AS src WHERE {where} AND {Dialect.ColumnRef(field, "src")} IS NOT NULL";
+            // Like NULL, a number that reads as null (±Infinity, NaN) is no distinct value.
+            var column = Dialect.ColumnRef(field, "src");
+            var finite = field.Storage == StorageKind.Number ? " AND " + Dialect.IsFiniteNumber(column) : "";
+            inner = $"SELECT DISTINCT {Identifiers.Quote(field.Key)} AS v FROM {Identifiers.Quote(collection.Id)} AS src WHERE {where} AND {column} IS NOT NULL{finite}";
             read = r => ValueCodec.FromDb(r.GetValue(0), field);
             orderKind = field.Storage;
         }
@@ -269,7 +272,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
             "true" => true,
             "false" => false,
             "integer" => r.GetInt64(0),
-            "real" => r.GetDouble(0),
+            "real" => ValueCodec.Finite(r.GetDouble(0)),
             _ => r.IsDBNull(0) ? null : JsonValue.Create(r.GetString(0)),
         };
     }
@@ -476,7 +479,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
     };
 
     private static object IdValue(CollectionInfo collection, string id) =>
-        collection.Find("_id") is { Storage: StorageKind.Number } && double.TryParse(id, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : id;
+        collection.Find("_id") is { Storage: StorageKind.Number } && double.TryParse(id, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : id;
 
     private string IdIn(CollectionInfo collection, IEnumerable<string> ids, SqlParams ps, string? qualifier = null)
     {

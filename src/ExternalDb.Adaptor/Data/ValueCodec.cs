@@ -32,11 +32,11 @@ internal static class ValueCodec
             case StorageKind.Json:
                 return node.ToJsonString();
             case StorageKind.Number:
-                if (node is JsonValue n && n.GetValueKind() == JsonValueKind.Number)
+                if (node is JsonValue n && n.GetValueKind() == JsonValueKind.Number && double.IsFinite(n.GetValue<double>()))
                 {
                     return n.GetValue<double>();
                 }
-                throw Mismatch(field, path, node, "a number");
+                throw Mismatch(field, path, node, "a finite number");
             case StorageKind.Boolean:
                 if (node.GetValueKind() is JsonValueKind.True or JsonValueKind.False)
                 {
@@ -63,7 +63,7 @@ internal static class ValueCodec
     private static bool FieldTypeDateOnly(FieldInfo field) => field.Type is "DATE" or "TIME";
 
     private static AdaptorException Mismatch(FieldInfo field, string path, JsonNode node, string expected) =>
-        AdaptorException.Validation(path, $"Field {field.Key} of type {field.Type} takes {expected}", node);
+        AdaptorException.Validation(path, $"{path}: field {field.Key} of type {field.Type} takes {expected}", node);
 
     /// <summary>Reads <c>{"$date": "ISO"}</c> or an ISO string as UTC, truncated to milliseconds.</summary>
     public static bool TryDate(JsonNode? node, out DateTime utc)
@@ -85,7 +85,10 @@ internal static class ValueCodec
         return true;
     }
 
-    /// <summary>A value read from the database as JSON, typed by the field.</summary>
+    /// <summary>
+    /// A value read from the database as JSON, typed by the field. JSON has no Infinity or NaN: such a number (written
+    /// by another tool; the adaptor refuses them) reads as null.
+    /// </summary>
     public static JsonNode? FromDb(object? value, FieldInfo field)
     {
         if (value is null || value is DBNull)
@@ -107,13 +110,13 @@ internal static class ValueCodec
             case StorageKind.Number:
                 return value switch
                 {
-                    double d => JsonValue.Create(d),
+                    double d => Finite(d),
                     long l => l,
                     int i => i,
                     short s => s,
-                    float f => JsonValue.Create((double)f),
+                    float f => Finite(f),
                     decimal m => m,
-                    string s when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
+                    string s when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => Finite(d),
                     _ => JsonValue.Create(Convert.ToString(value, CultureInfo.InvariantCulture)),
                 };
             case StorageKind.DateTime:
@@ -129,7 +132,7 @@ internal static class ValueCodec
                 {
                     string s => ParseJsonOrString(s),
                     long l => l,
-                    double d => d,
+                    double d => Finite(d),
                     _ => JsonSerializer.SerializeToNode(value),
                 };
             default:
@@ -145,6 +148,9 @@ internal static class ValueCodec
                 };
         }
     }
+
+    /// <summary>The number, or null for ±Infinity and NaN.</summary>
+    public static JsonNode? Finite(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
 
     public static JsonNode? ParseJsonOrString(string text)
     {

@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using ExternalDb.Adaptor.Auth;
 using ExternalDb.Adaptor.Errors;
 using ExternalDb.Adaptor.Hosting;
+using ExternalDb.Adaptor.Sql;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -39,14 +40,14 @@ internal static class AdaptorEndpoints
         try
         {
             var body = await ReadBodyAsync(context, runtime.Options.MaxRequestBodyBytes).ConfigureAwait(false);
-            var (request, _) = await context.RequestServices.GetRequiredService<V3RequestVerifier>().VerifyAsync(body, ct).ConfigureAwait(false);
-            var requestObject = request switch
+            var token = Encoding.UTF8.GetString(body.Span);
+            var request = await context.RequestServices.GetRequiredService<V3RequestVerifier>().VerifyAsync(token, ct).ConfigureAwait(false) switch
             {
                 null => [],
                 JsonObject o => o,
-                _ => throw AdaptorException.Validation("request", "data.request must be an object"),
+                var other => throw AdaptorException.Validation("request", "data.request must be an object", other),
             };
-            var result = await operation(runtime, requestObject, ct).ConfigureAwait(false);
+            var result = await RunAsync(runtime, () => operation(runtime, request, ct)).ConfigureAwait(false);
             await WriteAsync(context, 200, result).ConfigureAwait(false);
         }
         catch (Exception e) when (Classify(context, e) is { } error)
@@ -55,6 +56,10 @@ internal static class AdaptorEndpoints
         }
     }
 
+    /// <summary>
+    /// The secret is checked before the body is interpreted: only <c>requestContext.settings.secretKey</c> is read from the
+    /// parsed document, then the whole body is checked (<see cref="RequestJson"/>) and handed to the operation.
+    /// </summary>
     private static async Task HandleLegacyAsync(HttpContext context, LegacyApi.Operation operation)
     {
         var runtime = context.RequestServices.GetRequiredService<AdaptorRuntime>();
@@ -62,18 +67,14 @@ internal static class AdaptorEndpoints
         try
         {
             var body = await ReadBodyAsync(context, runtime.Options.MaxRequestBodyBytes).ConfigureAwait(false);
-            JsonNode? node;
-            try
+            if (body.Span.Trim(" \t\r\n"u8).IsEmpty)
             {
-                node = string.IsNullOrWhiteSpace(body) ? null : JsonNode.Parse(body);
+                throw AdaptorException.Unauthorized("missing requestContext");
             }
-            catch (JsonException)
-            {
-                throw AdaptorException.Validation("body", "The body is not JSON");
-            }
-            var request = node as JsonObject ?? throw AdaptorException.Unauthorized("missing requestContext");
-            context.RequestServices.GetRequiredService<LegacySecretChecker>().Check(request);
-            var result = await operation(runtime, request, ct).ConfigureAwait(false);
+            using var document = RequestJson.ParseDocument(body, "body");
+            context.RequestServices.GetRequiredService<LegacySecretChecker>().Check(document.RootElement);
+            var request = (JsonObject)RequestJson.ToNode(document.RootElement, "")!;
+            var result = await RunAsync(runtime, () => operation(runtime, request, ct)).ConfigureAwait(false);
             await WriteAsync(context, 200, result).ConfigureAwait(false);
         }
         catch (Exception e) when (Classify(context, e) is { } error)
@@ -82,7 +83,27 @@ internal static class AdaptorEndpoints
         }
     }
 
-    /// <summary>Maps any failure to a protocol error; never lets a database message through for unknown errors.</summary>
+    /// <summary>
+    /// Runs an operation; when the database says a table or column it named is gone (or already there), the collection
+    /// description it used was older than a schema change that committed meanwhile: once more with a fresh description.
+    /// </summary>
+    private static async Task<JsonNode> RunAsync(AdaptorRuntime runtime, Func<Task<JsonNode>> operation)
+    {
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (DbException e) when (runtime.Dialect.SchemaConflictOf(e) != SchemaConflict.None)
+        {
+            runtime.Catalog.Invalidate();
+            return await operation().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Maps any failure to a protocol error; never lets a database message through for unknown errors. Client errors
+    /// are logged as one line at Debug; only failures of the adaptor itself are logged as errors.
+    /// </summary>
     private static AdaptorException? Classify(HttpContext context, Exception e)
     {
         if (e is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
@@ -90,6 +111,18 @@ internal static class AdaptorEndpoints
             return null;
         }
         var runtime = context.RequestServices.GetRequiredService<AdaptorRuntime>();
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("ExternalDb.Adaptor");
+        if (ClientError(runtime, e) is { } clientError)
+        {
+            logger.LogDebug("Adaptor request {Path} refused: {Status} {ErrorCode}", context.Request.Path.Value, clientError.Status, clientError.ErrorCode);
+            return clientError;
+        }
+        logger.LogError(e, "Adaptor request {Path} failed", context.Request.Path.Value);
+        return new AdaptorException("UNKNOWN_ERROR", 500, "The adaptor failed to process the request", new JsonObject { ["description"] = "internal error" });
+    }
+
+    private static AdaptorException? ClientError(AdaptorRuntime runtime, Exception e)
+    {
         switch (e)
         {
             case AdaptorException a:
@@ -102,20 +135,29 @@ internal static class AdaptorEndpoints
                 return AdaptorException.Validation("filter", "The pattern took too long to match");
             case DbException db when runtime.Dialect.IsUniqueViolation(db):
                 return new AdaptorException("ITEM_ALREADY_EXISTS", 409, "An item with the same key already exists");
+            case DbException db when runtime.Dialect.SchemaConflictOf(db) is var conflict and not SchemaConflict.None:
+                // A second schema change raced the retry (see RunAsync): the thing the request named is really gone (or there).
+                return conflict switch
+                {
+                    SchemaConflict.MissingCollection => new AdaptorException("COLLECTION_NOT_FOUND", 404, "The collection was removed while the request ran"),
+                    SchemaConflict.MissingField => new AdaptorException("FIELD_DOESNT_EXIST", 404, "A field the request names was removed while the request ran"),
+                    _ => new AdaptorException("COLLECTION_CHANGE_NOT_SUPPORTED", 409, "The collection was changed by another request at the same time; retry"),
+                };
+            case DbException db when runtime.Dialect.IsLimitExceeded(db):
+                return AdaptorException.Validation("request", "The request goes beyond a limit of the database: " + ((db as Npgsql.PostgresException)?.MessageText ?? db.Message));
             case Npgsql.PostgresException pg when pg.SqlState.StartsWith("22", StringComparison.Ordinal):
                 return AdaptorException.Validation("request", "A value does not fit the column: " + pg.MessageText);
             case Microsoft.Data.Sqlite.SqliteException sq when sq.InnerException is RegexMatchTimeoutException || sq.Message.Contains("regexp", StringComparison.OrdinalIgnoreCase):
                 return AdaptorException.Validation("filter", "The pattern could not be matched");
+            default:
+                return null;
         }
-        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("ExternalDb.Adaptor")
-            .LogError(e, "Adaptor request {Path} failed", context.Request.Path.Value);
-        return new AdaptorException("UNKNOWN_ERROR", 500, "The adaptor failed to process the request", new JsonObject { ["description"] = "internal error" });
     }
 
     private static AdaptorException TooLarge(long max) =>
         new("PAYLOAD_TOO_LARGE", 413, $"The request body exceeds {max} bytes", new JsonObject { ["maxBytes"] = max });
 
-    private static async Task<string> ReadBodyAsync(HttpContext context, long max)
+    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context, long max)
     {
         if (context.Request.ContentLength > max)
         {
@@ -136,7 +178,7 @@ internal static class AdaptorEndpoints
             }
             buffer.Write(chunk, 0, read);
         }
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 
     private static async Task WriteAsync(HttpContext context, int status, JsonNode body)

@@ -67,14 +67,18 @@ internal static class CollectionJson
         {
             throw AdaptorException.Validation(path, "A field is an object {key, type}", node);
         }
-        var key = QueryParsing.Str(f["key"]) ?? throw AdaptorException.Validation(path + ".key", "key is required");
-        var type = (QueryParsing.Str(f["type"]) ?? "TEXT").ToUpperInvariant();
-        var referenced = QueryParsing.Str(f["multiReferenceOptions"]?["referencedCollectionId"])
-            ?? QueryParsing.Str(f["singleReferenceOptions"]?["referencedCollectionId"])
-            ?? QueryParsing.Str(f["referenceOptions"]?["referencedCollectionId"])
-            ?? QueryParsing.Str(f["typeOptions"]?["multiReferenceOptions"]?["referencedCollectionId"])
-            ?? QueryParsing.Str(f["typeOptions"]?["singleReferenceOptions"]?["referencedCollectionId"]);
-        return new FieldSpec(key, type, QueryParsing.Str(f["displayName"]), referenced);
+        var key = QueryParsing.RequiredString(f["key"], path + ".key");
+        var type = (QueryParsing.OptionalString(f["type"], path + ".type") ?? "TEXT").ToUpperInvariant();
+        var typeOptions = QueryParsing.OptionalObject(f["typeOptions"], path + ".typeOptions");
+        string? Referenced(JsonObject? holder, string holderPath, string name) =>
+            QueryParsing.OptionalString(QueryParsing.OptionalObject(holder?[name], $"{holderPath}.{name}")?["referencedCollectionId"],
+                $"{holderPath}.{name}.referencedCollectionId");
+        var referenced = Referenced(f, path, "multiReferenceOptions")
+            ?? Referenced(f, path, "singleReferenceOptions")
+            ?? Referenced(f, path, "referenceOptions")
+            ?? Referenced(typeOptions, path + ".typeOptions", "multiReferenceOptions")
+            ?? Referenced(typeOptions, path + ".typeOptions", "singleReferenceOptions");
+        return new FieldSpec(key, type, QueryParsing.OptionalString(f["displayName"], path + ".displayName"), referenced);
     }
 
     /// <summary>What the adaptor can do to schemas (legacy <c>allowedSchemaOperations</c>); also sent by <c>/provision</c>.</summary>

@@ -42,8 +42,7 @@ internal static class LegacyApi
     /// <summary>The name in <c>allowedSchemaOperations</c> that says the <c>/data/references/*</c> extension paths are served.</summary>
     public const string ReferenceOperations = "referenceOperations";
 
-    private static string Collection(JsonObject request) => QueryParsing.Str(request["collectionName"])
-        ?? throw AdaptorException.Validation("collectionName", "collectionName is required");
+    private static string Collection(JsonObject request) => QueryParsing.RequiredString(request["collectionName"], "collectionName");
 
     private static Task<JsonNode> ProvisionAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct) =>
         Task.FromResult<JsonNode>(new JsonObject
@@ -104,7 +103,7 @@ internal static class LegacyApi
     {
         var id = Collection(request);
         return SchemaChangeAsync(runtime, id, "createCollection",
-            (c, tx) => runtime.Catalog.CreateAsync(c, tx, id, QueryParsing.Str(request["displayName"]), [], ct), ct);
+            (c, tx) => runtime.Catalog.CreateAsync(c, tx, id, QueryParsing.OptionalString(request["displayName"], "displayName"), [], ct), ct);
     }
 
     /// <summary>Extension: drops the collection (V3 <c>collections/delete</c>); an unknown one is 404 "Collection x does not exist".</summary>
@@ -149,10 +148,11 @@ internal static class LegacyApi
     private static Task<JsonNode> AddColumnAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct)
     {
         var id = Collection(request);
-        var column = request["column"] as JsonObject ?? throw AdaptorException.Validation("column", "column is required");
-        var name = QueryParsing.Str(column["name"]) ?? throw AdaptorException.Validation("column.name", "column.name is required");
-        var type = FieldTypeMap.FromLegacyColumn(QueryParsing.Str(column["type"]), QueryParsing.Str(column["subtype"]))
+        var column = QueryParsing.RequiredObject(request["column"], "column");
+        var name = QueryParsing.RequiredString(column["name"], "column.name");
+        var type = FieldTypeMap.FromLegacyColumn(QueryParsing.OptionalString(column["type"], "column.type"), QueryParsing.OptionalString(column["subtype"], "column.subtype"))
             ?? throw AdaptorException.Validation("column.type", "column.type must be text, number, boolean, url, datetime, image or object", column["type"]);
+        var referenced = type is "REFERENCE" or "MULTI_REFERENCE" ? QueryParsing.OptionalString(column["referencedCollectionId"], "column.referencedCollectionId") : null;
         return SchemaChangeAsync(runtime, id, "addColumn", async (c, tx) =>
         {
             var collection = await runtime.Catalog.GetAsync(c, tx, id, ct).ConfigureAwait(false);
@@ -160,7 +160,6 @@ internal static class LegacyApi
             {
                 throw new AdaptorException("FIELD_ALREADY_EXISTS", 409, $"Field {name} already exists", new JsonObject { ["collectionId"] = id, ["fieldName"] = name });
             }
-            var referenced = type is "REFERENCE" or "MULTI_REFERENCE" ? QueryParsing.Str(column["referencedCollectionId"]) : null;
             await runtime.Catalog.AddFieldAsync(c, tx, collection.Id, new FieldSpec(name, type, null, referenced), ct).ConfigureAwait(false);
         }, ct);
     }
@@ -168,7 +167,7 @@ internal static class LegacyApi
     private static Task<JsonNode> RemoveColumnAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct)
     {
         var id = Collection(request);
-        var name = QueryParsing.Str(request["columnName"]) ?? throw AdaptorException.Validation("columnName", "columnName is required");
+        var name = QueryParsing.RequiredString(request["columnName"], "columnName");
         return SchemaChangeAsync(runtime, id, "removeColumn", async (c, tx) =>
         {
             var collection = await runtime.Catalog.GetAsync(c, tx, id, ct).ConfigureAwait(false);
@@ -185,7 +184,7 @@ internal static class LegacyApi
         var query = new ItemQuery(FilterParser.Parse(request["filter"]), QueryParsing.Sort(request["sort"], "sort"),
             QueryParsing.StringList(request["projection"], "projection"),
             QueryParsing.Limit(request["limit"], "limit"), QueryParsing.Offset(request["skip"], "skip"),
-            !QueryParsing.Bool(request["omitTotalCount"]));
+            !QueryParsing.Bool(request["omitTotalCount"], "omitTotalCount"));
         var page = await runtime.Items.QueryAsync(Collection(request), query, ct).ConfigureAwait(false);
         var result = new JsonObject { ["items"] = new JsonArray([.. page.Items]) };
         if (page.Total is { } total)
@@ -195,8 +194,7 @@ internal static class LegacyApi
         return result;
     }
 
-    private static string ItemId(JsonObject request) => QueryParsing.Str(request["itemId"])
-        ?? throw AdaptorException.Validation("itemId", "itemId is required");
+    private static string ItemId(JsonObject request) => QueryParsing.RequiredString(request["itemId"], "itemId");
 
     private static async Task<JsonNode> GetAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct)
     {
@@ -214,7 +212,7 @@ internal static class LegacyApi
     private static JsonNode Many(List<ItemResult> results) => new JsonObject { ["items"] = new JsonArray([.. results.Select(r => r.Value?.DeepClone())]) };
 
     private static List<JsonNode?> ItemsOf(JsonObject request) => request["items"] is JsonArray { Count: > 0 } a ? [.. a]
-        : throw AdaptorException.Validation("items", "items must be a non-empty array");
+        : throw AdaptorException.Validation("items", "items must be a non-empty array", request["items"]);
 
     private static JsonNode? ItemOf(JsonObject request) => request["item"] ?? throw AdaptorException.Validation("item", "item is required");
 
@@ -251,9 +249,8 @@ internal static class LegacyApi
     /// </summary>
     private static async Task<JsonNode> AggregateAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct)
     {
-        var nested = request["aggregation"] as JsonObject;
-        var step = (request["processingStep"] ?? nested?["processingStep"]) as JsonObject
-            ?? throw AdaptorException.Validation("processingStep", "processingStep is required");
+        var nested = QueryParsing.OptionalObject(request["aggregation"], "aggregation");
+        var step = QueryParsing.RequiredObject(request["processingStep"] ?? nested?["processingStep"], "processingStep");
         var postFilter = request["postFilteringStep"] ?? nested?["postFilteringStep"];
         static string Field(JsonNode? n, string path) => QueryParsing.Str(n) is { Length: > 0 } s ? s.TrimStart('$')
             : throw AdaptorException.Validation(path, "Expected a field reference \"$field\"", n);

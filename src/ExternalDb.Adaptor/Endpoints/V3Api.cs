@@ -32,21 +32,24 @@ internal static class V3Api
         ["/v3/capabilities/get"] = CapabilitiesAsync,
     };
 
-    private static string? CollectionId(JsonObject request) => QueryParsing.Str(request["collectionId"])
-        ?? throw AdaptorException.Validation("collectionId", "collectionId is required");
+    private static string CollectionId(JsonObject request) => QueryParsing.RequiredString(request["collectionId"], "collectionId");
 
     /// <summary>Offset or cursor paging; with a cursor the request it was made for replaces this one.</summary>
     private sealed record Paging(JsonObject Request, int Limit, int Offset, bool CursorMode);
 
     private static Paging ResolvePaging(AdaptorRuntime runtime, JsonObject request, string kind)
     {
-        var query = request["query"] as JsonObject;
-        var cursorPaging = (query?["cursorPaging"] ?? request["cursorPaging"]) as JsonObject;
-        var paging = (query?["paging"] ?? request["paging"]) as JsonObject;
+        var query = QueryParsing.OptionalObject(request["query"], "query");
+        var (cursorPaging, cursorPath) = query?["cursorPaging"] is { } nestedCursor
+            ? (QueryParsing.OptionalObject(nestedCursor, "query.cursorPaging"), "query.cursorPaging")
+            : (QueryParsing.OptionalObject(request["cursorPaging"], "cursorPaging"), "cursorPaging");
+        var (paging, pagingPath) = query?["paging"] is { } nestedPaging
+            ? (QueryParsing.OptionalObject(nestedPaging, "query.paging"), "query.paging")
+            : (QueryParsing.OptionalObject(request["paging"], "paging"), "paging");
         if (cursorPaging is not null)
         {
-            var limit = QueryParsing.Limit(cursorPaging["limit"], "cursorPaging.limit");
-            if (QueryParsing.Str(cursorPaging["cursor"]) is { Length: > 0 } cursor)
+            var limit = QueryParsing.Limit(cursorPaging["limit"], cursorPath + ".limit");
+            if (QueryParsing.OptionalString(cursorPaging["cursor"], cursorPath + ".cursor") is { Length: > 0 } cursor)
             {
                 var (original, offset) = runtime.Cursors.Decode(cursor, kind);
                 if (QueryParsing.Str(request["collectionId"]) is { } id && QueryParsing.Str(original["collectionId"]) != id)
@@ -57,7 +60,7 @@ internal static class V3Api
             }
             return new Paging(request, limit, 0, true);
         }
-        return new Paging(request, QueryParsing.Limit(paging?["limit"], "paging.limit"), QueryParsing.Offset(paging?["offset"], "paging.offset"), false);
+        return new Paging(request, QueryParsing.Limit(paging?["limit"], pagingPath + ".limit"), QueryParsing.Offset(paging?["offset"], pagingPath + ".offset"), false);
     }
 
     private static JsonObject PagingMetadata<T>(AdaptorRuntime runtime, Paging paging, PageResult<T> page, string kind)
@@ -94,12 +97,12 @@ internal static class V3Api
         CollectionId(request);
         var paging = ResolvePaging(runtime, request, "query");
         var r = paging.Request;
-        var query = r["query"] as JsonObject ?? [];
+        var query = QueryParsing.OptionalObject(r["query"], "query") ?? [];
         var itemQuery = new ItemQuery(
             FilterParser.Parse(query["filter"], "query.filter"),
             QueryParsing.Sort(query["sort"], "query.sort"),
             QueryParsing.StringList(query["fields"], "query.fields"),
-            paging.Limit, paging.Offset, QueryParsing.Bool(request["returnTotalCount"]))
+            paging.Limit, paging.Offset, ReturnTotalCount(request))
         {
             Include = QueryParsing.Includes(r["includeReferencedItems"] ?? query["includeReferencedItems"]),
         };
@@ -122,19 +125,13 @@ internal static class V3Api
         CollectionId(request);
         var paging = ResolvePaging(runtime, request, "aggregate");
         var r = paging.Request;
-        var aggregation = r["aggregation"] as JsonObject ?? [];
+        var aggregation = QueryParsing.OptionalObject(r["aggregation"], "aggregation") ?? [];
         var groupBy = QueryParsing.StringList(aggregation["groupingFields"], "aggregation.groupingFields") ?? [];
-        var ops = new List<AggregateOp>();
-        if (aggregation["operations"] is JsonArray operations)
-        {
-            for (var i = 0; i < operations.Count; i++)
-            {
-                ops.Add(ParseOperation(operations[i], $"aggregation.operations[{i}]"));
-            }
-        }
+        var operations = QueryParsing.OptionalArray(aggregation["operations"], "aggregation.operations") ?? [];
+        var ops = operations.Select((o, i) => ParseOperation(o, $"aggregation.operations[{i}]")).ToList();
         var spec = new AggregateSpec(FilterParser.Parse(r["initialFilter"], "initialFilter"), groupBy, ops,
             FilterParser.Parse(r["finalFilter"], "finalFilter"), QueryParsing.Sort(r["sort"], "sort"),
-            paging.Limit, paging.Offset, QueryParsing.Bool(request["returnTotalCount"]));
+            paging.Limit, paging.Offset, ReturnTotalCount(request));
         var page = await runtime.Items.AggregateAsync(QueryParsing.Str(r["collectionId"]), spec, ct).ConfigureAwait(false);
         return new JsonObject
         {
@@ -146,12 +143,13 @@ internal static class V3Api
     private static AggregateOp ParseOperation(JsonNode? node, string path)
     {
         var op = node as JsonObject ?? throw AdaptorException.Validation(path, "An operation is {resultFieldName, <function>: {...}}", node);
-        var result = QueryParsing.Str(op["resultFieldName"]) ?? throw AdaptorException.Validation(path + ".resultFieldName", "resultFieldName is required");
+        var result = QueryParsing.RequiredString(op["resultFieldName"], path + ".resultFieldName");
         foreach (var (name, function) in new[] { ("average", "avg"), ("min", "min"), ("max", "max"), ("sum", "sum"), ("count", "count") })
         {
             if (op.ContainsKey(name))
             {
-                return new AggregateOp(result, function, QueryParsing.Str(op[name]?["itemFieldName"]));
+                var arguments = QueryParsing.OptionalObject(op[name], $"{path}.{name}");
+                return new AggregateOp(result, function, QueryParsing.OptionalString(arguments?["itemFieldName"], $"{path}.{name}.itemFieldName"));
             }
         }
         throw AdaptorException.Validation(path, "An operation needs one of average, min, max, sum, count", node);
@@ -162,13 +160,8 @@ internal static class V3Api
         CollectionId(request);
         var paging = ResolvePaging(runtime, request, "distinct");
         var r = paging.Request;
-        var order = (QueryParsing.Str(r["order"]) ?? "ASC").ToUpperInvariant();
-        if (order is not ("ASC" or "DESC"))
-        {
-            throw AdaptorException.Validation("order", "order must be ASC or DESC", order);
-        }
-        var page = await runtime.Items.DistinctAsync(QueryParsing.Str(r["collectionId"]), QueryParsing.Str(r["fieldName"]),
-            FilterParser.Parse(r["filter"]), order == "DESC", paging.Limit, paging.Offset, QueryParsing.Bool(request["returnTotalCount"]), ct).ConfigureAwait(false);
+        var page = await runtime.Items.DistinctAsync(QueryParsing.Str(r["collectionId"]), QueryParsing.RequiredString(r["fieldName"], "fieldName"),
+            FilterParser.Parse(r["filter"]), QueryParsing.Descending(r["order"], "order"), paging.Limit, paging.Offset, ReturnTotalCount(request), ct).ConfigureAwait(false);
         return new JsonObject
         {
             ["distinctValues"] = new JsonArray([.. page.Items.Select(v => v?.DeepClone())]),
@@ -178,7 +171,7 @@ internal static class V3Api
 
     private static List<JsonNode?> Items(JsonObject request) =>
         request["items"] is JsonArray { Count: > 0 } items ? [.. items]
-            : throw AdaptorException.Validation("items", "items must be a non-empty array");
+            : throw AdaptorException.Validation("items", "items must be a non-empty array", request["items"]);
 
     private static JsonObject Results(IEnumerable<ItemResult> results, string valueName) => new()
     {
@@ -213,16 +206,23 @@ internal static class V3Api
     {
         if (request["references"] is not JsonArray { Count: > 0 } refs)
         {
-            throw AdaptorException.Validation("references", "references must be a non-empty array");
+            throw AdaptorException.Validation("references", "references must be a non-empty array", request["references"]);
         }
-        return [.. refs.Select((r, i) => new ItemReference(
-            QueryParsing.Str(r?["referringItemId"]) ?? throw AdaptorException.Validation($"references[{i}].referringItemId", "referringItemId is required"),
-            QueryParsing.Str(r?["referencedItemId"]) ?? throw AdaptorException.Validation($"references[{i}].referencedItemId", "referencedItemId is required")))];
+        return [.. refs.Select((r, i) =>
+        {
+            var reference = r as JsonObject
+                ?? throw AdaptorException.Validation($"references[{i}]", "A reference is {referringItemId, referencedItemId}", r);
+            return new ItemReference(
+                QueryParsing.RequiredString(reference["referringItemId"], $"references[{i}].referringItemId"),
+                QueryParsing.RequiredString(reference["referencedItemId"], $"references[{i}].referencedItemId"));
+        })];
     }
 
-    private static string? ReferringField(JsonObject request) =>
-        QueryParsing.Str(request["referringFieldKey"]) ?? QueryParsing.Str(request["fieldKey"])
+    private static string ReferringField(JsonObject request) =>
+        QueryParsing.OptionalString(request["referringFieldKey"], "referringFieldKey") ?? QueryParsing.OptionalString(request["fieldKey"], "fieldKey")
         ?? throw AdaptorException.Validation("referringFieldKey", "referringFieldKey is required");
+
+    private static bool ReturnTotalCount(JsonObject request) => QueryParsing.Bool(request["returnTotalCount"], "returnTotalCount");
 
     // The reference operations also serve the legacy extension paths /data/references/* (LegacyApi), with the same request and answer.
 
@@ -237,13 +237,12 @@ internal static class V3Api
         CollectionId(request);
         var paging = ResolvePaging(runtime, request, "referenced");
         var r = paging.Request;
-        var order = (QueryParsing.Str(r["order"]) ?? "ASC").ToUpperInvariant();
-        var includeItems = r["includeReferencedItems"] is JsonValue
-            ? QueryParsing.Bool(r["includeReferencedItems"])
-            : !(r["returnFullItems"] is JsonValue v && v.TryGetValue<bool>(out var full) && !full);
+        var includeItems = r["includeReferencedItems"] is not null
+            ? QueryParsing.Bool(r["includeReferencedItems"], "includeReferencedItems")
+            : r["returnFullItems"] is null || QueryParsing.Bool(r["returnFullItems"], "returnFullItems");
         var page = await runtime.Items.QueryReferencedAsync(QueryParsing.Str(r["collectionId"]), ReferringField(r),
             QueryParsing.StringList(r["referringItemIds"], "referringItemIds"), QueryParsing.StringList(r["referencedItemIds"], "referencedItemIds"),
-            order == "DESC", paging.Limit, paging.Offset, QueryParsing.Bool(request["returnTotalCount"]), includeItems,
+            QueryParsing.Descending(r["order"], "order"), paging.Limit, paging.Offset, ReturnTotalCount(request), includeItems,
             QueryParsing.StringList(r["fields"], "fields"), ct).ConfigureAwait(false);
         return new JsonObject
         {
@@ -271,10 +270,10 @@ internal static class V3Api
 
     private static (string Id, string? DisplayName, List<FieldSpec> Fields) CollectionSpec(JsonObject request)
     {
-        var c = request["collection"] as JsonObject ?? throw AdaptorException.Validation("collection", "collection is required");
-        var id = QueryParsing.Str(c["id"]) ?? throw AdaptorException.Validation("collection.id", "collection.id is required");
-        var fields = c["fields"] is JsonArray a ? a.Select((f, i) => CollectionJson.ParseV3Field(f, $"collection.fields[{i}]")).ToList() : [];
-        return (id, QueryParsing.Str(c["displayName"]), fields);
+        var c = QueryParsing.RequiredObject(request["collection"], "collection");
+        var id = QueryParsing.RequiredString(c["id"], "collection.id");
+        var fields = (QueryParsing.OptionalArray(c["fields"], "collection.fields") ?? []).Select((f, i) => CollectionJson.ParseV3Field(f, $"collection.fields[{i}]")).ToList();
+        return (id, QueryParsing.OptionalString(c["displayName"], "collection.displayName"), fields);
     }
 
     private static async Task<JsonNode> CreateCollectionAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct)
@@ -316,7 +315,7 @@ internal static class V3Api
 
     private static async Task<JsonNode> DeleteCollectionAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct)
     {
-        var deleted = await DropCollectionAsync(runtime, CollectionId(request)!, "deleteCollection", ct).ConfigureAwait(false);
+        var deleted = await DropCollectionAsync(runtime, CollectionId(request), "deleteCollection", ct).ConfigureAwait(false);
         return new JsonObject { ["collection"] = CollectionJson.V3(deleted, runtime.Options.ReadOnly) };
     }
 

@@ -128,7 +128,7 @@ internal static class FilterParser
         {
             throw AdaptorException.Validation(path, "Filter is nested too deeply");
         }
-        var op = obj["operator"] is JsonValue ov && ov.TryGetValue<string>(out var o) ? o : null;
+        var op = QueryParsing.OptionalString(obj["operator"], path + ".operator");
         if (op is null)
         {
             return Filter.Everything;
@@ -157,8 +157,7 @@ internal static class FilterParser
         {
             throw AdaptorException.Validation(path + ".operator", $"Filter of type {op} is not supported", op);
         }
-        var fieldName = obj["fieldName"] is JsonValue fv && fv.TryGetValue<string>(out var f) ? f
-            : throw AdaptorException.Validation(path + ".fieldName", "fieldName is required");
+        var fieldName = QueryParsing.RequiredString(obj["fieldName"], path + ".fieldName");
         return new Condition(fieldName, op, value, path);
     }
 }

@@ -48,13 +48,11 @@ internal static class QueryParsing
         for (var i = 0; i < array.Count; i++)
         {
             var item = array[i] as JsonObject ?? throw AdaptorException.Validation($"{path}[{i}]", "A sort entry is {fieldName, order}", array[i]);
-            var field = Str(item["fieldName"]) ?? throw AdaptorException.Validation($"{path}[{i}].fieldName", "fieldName is required");
-            var order = (Str(item["order"]) ?? Str(item["direction"]) ?? "ASC").ToUpperInvariant();
-            if (order is not ("ASC" or "DESC"))
-            {
-                throw AdaptorException.Validation($"{path}[{i}].order", "order must be ASC or DESC", order);
-            }
-            result.Add(new SortSpec(field, order == "DESC"));
+            var field = RequiredString(item["fieldName"], $"{path}[{i}].fieldName");
+            var descending = item["order"] is not null || item["direction"] is null
+                ? Descending(item["order"], $"{path}[{i}].order")
+                : Descending(item["direction"], $"{path}[{i}].direction");
+            result.Add(new SortSpec(field, descending));
         }
         return result;
     }
@@ -112,25 +110,73 @@ internal static class QueryParsing
         {
             throw AdaptorException.Validation(path, $"{path} must be an array of strings", node);
         }
-        return a.Select((x, i) => Str(x) ?? throw AdaptorException.Validation($"{path}[{i}]", "Expected a string", x)).ToList();
+        return a.Select((x, i) => Str(x) ?? throw AdaptorException.Validation($"{path}[{i}]", $"{path}[{i}] must be a string", x)).ToList();
     }
 
     /// <summary><c>includeReferencedItems</c>: field keys, or <c>[{fieldKey, limit}]</c>.</summary>
     public static List<(string Field, int? Limit)> Includes(JsonNode? node)
     {
-        if (node is not JsonArray array)
-        {
-            return [];
-        }
+        var array = OptionalArray(node, "includeReferencedItems") ?? [];
         return [.. array.Select((x, i) => x switch
         {
             JsonValue v when v.TryGetValue<string>(out var s) => (s, (int?)null),
-            JsonObject o when Str(o["fieldKey"] ?? o["fieldName"]) is { } key => (key, o["limit"] is null ? null : (int?)Limit(o["limit"], $"includeReferencedItems[{i}].limit")),
+            JsonObject o when OptionalString(o["fieldKey"] ?? o["fieldName"], $"includeReferencedItems[{i}].fieldKey") is { } key =>
+                (key, o["limit"] is null ? null : (int?)Limit(o["limit"], $"includeReferencedItems[{i}].limit")),
             _ => throw AdaptorException.Validation($"includeReferencedItems[{i}]", "Expected a field key or {fieldKey, limit}", x),
         })];
     }
 
+    /// <summary>The text of a string node; null for anything else (for values the adaptor wrote itself).</summary>
     public static string? Str(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
-    public static bool Bool(JsonNode? node) => node is JsonValue v && v.TryGetValue<bool>(out var b) && b;
+    // Request members: absent and null are "not given"; any other type than the expected one is a VALIDATION_ERROR
+    // naming the member, so that a wrong type is never silently read as a default.
+
+    /// <summary>A string member that must be given.</summary>
+    public static string RequiredString(JsonNode? node, string path) =>
+        OptionalString(node, path) ?? throw AdaptorException.Validation(path, $"{path} is required");
+
+    /// <summary>A string member, or null when not given.</summary>
+    public static string? OptionalString(JsonNode? node, string path) => node switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        _ => throw AdaptorException.Validation(path, $"{path} must be a string", node),
+    };
+
+    /// <summary>A boolean member; false when not given.</summary>
+    public static bool Bool(JsonNode? node, string path) => node switch
+    {
+        null => false,
+        JsonValue v when v.TryGetValue<bool>(out var b) => b,
+        _ => throw AdaptorException.Validation(path, $"{path} must be true or false", node),
+    };
+
+    /// <summary>An object member that must be given.</summary>
+    public static JsonObject RequiredObject(JsonNode? node, string path) =>
+        OptionalObject(node, path) ?? throw AdaptorException.Validation(path, $"{path} is required");
+
+    /// <summary>An object member, or null when not given.</summary>
+    public static JsonObject? OptionalObject(JsonNode? node, string path) => node switch
+    {
+        null => null,
+        JsonObject o => o,
+        _ => throw AdaptorException.Validation(path, $"{path} must be an object", node),
+    };
+
+    /// <summary>An array member, or null when not given.</summary>
+    public static JsonArray? OptionalArray(JsonNode? node, string path) => node switch
+    {
+        null => null,
+        JsonArray a => a,
+        _ => throw AdaptorException.Validation(path, $"{path} must be an array", node),
+    };
+
+    /// <summary><c>ASC</c> (default) or <c>DESC</c>, in any case; true for descending.</summary>
+    public static bool Descending(JsonNode? node, string path) => (OptionalString(node, path) ?? "ASC").ToUpperInvariant() switch
+    {
+        "ASC" => false,
+        "DESC" => true,
+        _ => throw AdaptorException.Validation(path, $"{path} must be ASC or DESC", node),
+    };
 }

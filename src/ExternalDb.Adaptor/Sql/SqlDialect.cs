@@ -31,8 +31,12 @@ internal abstract class SqlDialect
     /// <summary>A column made ready for &lt; and &gt; comparisons of text, the same in both engines (binary order).</summary>
     public abstract string TextOrder(string column);
 
-    /// <summary>A case-insensitive LIKE with <c>\</c> as escape.</summary>
-    public abstract string LikeInsensitive(string column, string patternParam);
+    /// <summary>
+    /// True when the text in <paramref name="column"/> contains, starts or ends with the text in <paramref name="textParam"/>,
+    /// ignoring case as <c>lower()</c> of the engine does. Plain string functions rather than LIKE: no wildcards to escape,
+    /// no pattern length limit (SQLite's is 50,000 bytes) and no per-row cost that grows with the pattern (PostgreSQL's ILIKE).
+    /// </summary>
+    public abstract string TextMatch(string column, TextMatchKind kind, string textParam);
 
     /// <summary>A regular-expression match; the pattern may start with <c>(?i)</c>.</summary>
     public abstract string RegexMatch(string column, string patternParam);
@@ -42,6 +46,9 @@ internal abstract class SqlDialect
 
     /// <summary>True when the JSON array in <paramref name="column"/> holds <paramref name="element"/>.</summary>
     public abstract string JsonArrayContains(string column, System.Text.Json.Nodes.JsonNode? element, SqlParams ps);
+
+    /// <summary>True for a number column's value other than ±Infinity and NaN (which read as null).</summary>
+    public abstract string IsFiniteNumber(string column);
 
     /// <summary>An ORDER BY term; nulls sort first ascending and last descending in both engines.</summary>
     public abstract string OrderTerm(string column, StorageKind kind, bool descending);
@@ -67,6 +74,36 @@ internal abstract class SqlDialect
     /// <summary>Translates a unique-violation exception, or null.</summary>
     public abstract bool IsUniqueViolation(Exception ex);
 
+    /// <summary>True when the statement went beyond a limit of the engine (columns per table, expression depth, value size...).</summary>
+    public abstract bool IsLimitExceeded(Exception ex);
+
+    /// <summary>What a statement found different from the collection description it was built from, if that is why it failed.</summary>
+    public abstract SchemaConflict SchemaConflictOf(Exception ex);
+
     /// <summary>Drops a column (both engines support ALTER TABLE DROP COLUMN).</summary>
     public virtual string DropColumn(string table, string column) => $"ALTER TABLE {table} DROP COLUMN {column}";
+}
+
+/// <summary>A statement built from one description of a collection met another schema (a change committed meanwhile).</summary>
+internal enum SchemaConflict
+{
+    /// <summary>The failure has another cause.</summary>
+    None,
+    /// <summary>The table is gone.</summary>
+    MissingCollection,
+    /// <summary>A column is gone.</summary>
+    MissingField,
+    /// <summary>The table or column to create is already there.</summary>
+    AlreadyExists,
+}
+
+/// <summary>The string operators <c>$contains</c>, <c>$startsWith</c>, <c>$endsWith</c>.</summary>
+internal enum TextMatchKind
+{
+    /// <summary><c>$contains</c></summary>
+    Contains,
+    /// <summary><c>$startsWith</c></summary>
+    StartsWith,
+    /// <summary><c>$endsWith</c></summary>
+    EndsWith,
 }

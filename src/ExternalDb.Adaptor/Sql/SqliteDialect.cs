@@ -46,7 +46,14 @@ internal sealed class SqliteDialect(string connectionString) : SqlDialect
 
     public override string TextOrder(string column) => column;
 
-    public override string LikeInsensitive(string column, string patternParam) => $"{column} LIKE {patternParam} ESCAPE '\\'";
+    // lower() folds ASCII only, as SQLite's LIKE did. A suffix longer than the text starts at 0 or below, where substr
+    // returns less than the whole suffix, so it never compares equal.
+    public override string TextMatch(string column, TextMatchKind kind, string textParam) => kind switch
+    {
+        TextMatchKind.Contains => $"instr(lower({column}), lower({textParam})) > 0",
+        TextMatchKind.StartsWith => $"substr(lower({column}), 1, length(lower({textParam}))) = lower({textParam})",
+        _ => $"substr(lower({column}), length(lower({column})) - length(lower({textParam})) + 1) = lower({textParam})",
+    };
 
     public override string RegexMatch(string column, string patternParam) => $"{column} REGEXP {patternParam}";
 
@@ -69,6 +76,9 @@ internal sealed class SqliteDialect(string connectionString) : SqlDialect
 
     private static string ArrayOrEmpty(string column) =>
         $"CASE WHEN json_valid({column}) AND json_type({column}) = 'array' THEN {column} ELSE '[]' END";
+
+    // 9e999 is how SQLite writes Infinity; NaN is stored as NULL.
+    public override string IsFiniteNumber(string column) => $"{column} NOT IN (9e999, -9e999)";
 
     public override string OrderTerm(string column, StorageKind kind, bool descending) => column + (descending ? " DESC" : " ASC");
 
@@ -141,4 +151,18 @@ internal sealed class SqliteDialect(string connectionString) : SqlDialect
     public static string FormatDate(DateTime d) => d.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     public override bool IsUniqueViolation(Exception ex) => ex is SqliteException { SqliteErrorCode: 19 };
+
+    // SQLITE_TOOBIG (18), or SQLITE_ERROR (1) with "too many columns", "Expression tree is too large", "too many SQL
+    // variables", "LIKE or GLOB pattern too complex", "parser stack overflow"...
+    public override bool IsLimitExceeded(Exception ex) => ex is SqliteException e && (e.SqliteErrorCode == 18 || (e.SqliteErrorCode == 1 &&
+        new[] { "too many", "too large", "too complex", "too big", "stack overflow" }.Any(m => e.Message.Contains(m, StringComparison.Ordinal))));
+
+    // SQLite reports these as the generic SQLITE_ERROR (1); the message is all that tells them apart.
+    public override SchemaConflict SchemaConflictOf(Exception ex) => ex is SqliteException { SqliteErrorCode: 1 } e ? e.Message switch
+    {
+        var m when m.Contains("no such table", StringComparison.Ordinal) => SchemaConflict.MissingCollection,
+        var m when m.Contains("no such column", StringComparison.Ordinal) || m.Contains("has no column named", StringComparison.Ordinal) => SchemaConflict.MissingField,
+        var m when m.Contains("already exists", StringComparison.Ordinal) || m.Contains("duplicate column name", StringComparison.Ordinal) => SchemaConflict.AlreadyExists,
+        _ => SchemaConflict.None,
+    } : SchemaConflict.None;
 }
