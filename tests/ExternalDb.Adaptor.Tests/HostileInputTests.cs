@@ -194,4 +194,27 @@ public abstract partial class AdaptorBehaviourTests
         Assert.All(statuses.Where(s => s.Call == "remove" && s.Status != 200), s => Assert.Equal(404, s.Status));
         Assert.Equal(20, (await Host.V3OkAsync("/v3/items/count", new JsonObject { ["collectionId"] = id, ["filter"] = new JsonObject() }))["totalCount"]!.GetValue<long>());
     }
+
+    [Fact]
+    public async Task Racing_creates_of_one_collection_and_inserts_of_one_id_have_one_winner_and_protocol_errors()
+    {
+        var id = NewId("race");
+        var creates = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Host.V3Async("/v3/collections/create", new JsonObject
+        {
+            ["collection"] = new JsonObject { ["id"] = id, ["fields"] = Fields(("title", "TEXT")) },
+        })));
+        Assert.Single(creates, c => c.Status == 200);
+        Assert.All(creates.Where(c => c.Status != 200), c => Assert.Equal("COLLECTION_ALREADY_EXISTS", c.Body!["errorCode"]!.GetValue<string>()));
+
+        var inserts = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Host.V3Async("/v3/items/insert", new JsonObject
+        {
+            ["collectionId"] = id,
+            ["items"] = new JsonArray(Item("same", ("title", "t" + i))),
+        })));
+        Assert.All(inserts, r => Assert.True(r.Status == 200, r.Body?.ToJsonString()));
+        var results = inserts.Select(r => r.Body!["results"]![0]!).ToList();
+        Assert.Single(results, r => r["item"] is not null);
+        Assert.All(results.Where(r => r["item"] is null), r => Assert.Equal("ITEM_ALREADY_EXISTS", r["error"]!["errorCode"]!.GetValue<string>()));
+        Assert.Equal(["same"], await IdsAsync(id, new JsonObject()));
+    }
 }

@@ -84,8 +84,11 @@ internal static class AdaptorEndpoints
     }
 
     /// <summary>
-    /// Runs an operation; when the database says a table or column it named is gone (or already there), the collection
-    /// description it used was older than a schema change that committed meanwhile: once more with a fresh description.
+    /// Runs an operation, and once more when another request committed a change between its checks and its statements:
+    /// a table or column it named is gone (or already there) because its collection description is older than a schema
+    /// change, or a key it found free was taken. Run again, with a fresh description, the checks see that change and
+    /// answer as the protocol says (COLLECTION_NOT_FOUND, FIELD_DOESNT_EXIST, ITEM_ALREADY_EXISTS per item...). Nothing
+    /// was written by the failed run: its transaction rolled back.
     /// </summary>
     private static async Task<JsonNode> RunAsync(AdaptorRuntime runtime, Func<Task<JsonNode>> operation)
     {
@@ -93,7 +96,7 @@ internal static class AdaptorEndpoints
         {
             return await operation().ConfigureAwait(false);
         }
-        catch (DbException e) when (runtime.Dialect.SchemaConflictOf(e) != SchemaConflict.None)
+        catch (DbException e) when (runtime.Dialect.SchemaConflictOf(e) != SchemaConflict.None || runtime.Dialect.IsUniqueViolation(e))
         {
             runtime.Catalog.Invalidate();
             return await operation().ConfigureAwait(false);
