@@ -217,4 +217,55 @@ public abstract partial class AdaptorBehaviourTests
         Assert.All(results.Where(r => r["item"] is null), r => Assert.Equal("ITEM_ALREADY_EXISTS", r["error"]!["errorCode"]!.GetValue<string>()));
         Assert.Equal(["same"], await IdsAsync(id, new JsonObject()));
     }
+
+    [Fact]
+    public async Task Sixteen_writers_on_overlapping_rows_in_different_orders_never_meet_a_deadlock()
+    {
+        var id = NewId("overlap");
+        await Host.V3OkAsync("/v3/collections/create", new JsonObject
+        {
+            ["collection"] = new JsonObject
+            {
+                ["id"] = id,
+                ["fields"] = new JsonArray(
+                    new JsonObject { ["key"] = "title", ["type"] = "TEXT" },
+                    new JsonObject { ["key"] = "refs", ["type"] = "MULTI_REFERENCE", ["typeOptions"] = new JsonObject { ["multiReferenceOptions"] = new JsonObject { ["referencedCollectionId"] = id } } }),
+            },
+        });
+        var ids = Enumerable.Range(0, 60).Select(i => $"i{i:D2}").ToArray();
+        await InsertAsync(id, [.. ids.Select(i => Item(i, ("title", "start")))]);
+        var failures = new ConcurrentBag<string>();
+        async Task WriterAsync(int writer)
+        {
+            for (var round = 0; round < 4; round++)
+            {
+                // Overlapping windows of the ids, every other writer walking them backwards.
+                var window = Enumerable.Range(0, 30).Select(k => ids[(writer * 7 + round * 13 + k) % ids.Length]);
+                var sample = (writer % 2 == 0 ? window : window.Reverse()).ToArray();
+                var (path, request) = ((writer + round) % 3) switch
+                {
+                    0 => ("/v3/items/update", new JsonObject
+                    {
+                        ["collectionId"] = id,
+                        ["items"] = new JsonArray([.. sample.Select(i => Item(i, ("title", $"w{writer}"), ("refs", new JsonArray(sample[0], sample[1]))))]),
+                    }),
+                    1 => ("/v3/items/insert-references", new JsonObject
+                    {
+                        ["collectionId"] = id,
+                        ["referringFieldKey"] = "refs",
+                        ["references"] = new JsonArray([.. sample.Select(i => (JsonNode)new JsonObject { ["referringItemId"] = i, ["referencedItemId"] = sample[^1] })]),
+                    }),
+                    _ => ("/v3/items/insert", new JsonObject { ["collectionId"] = id, ["items"] = new JsonArray([.. sample.Select(i => Item(i, ("title", "again")))]) }),
+                };
+                var (status, body) = await Host.V3Async(path, request);
+                if (status != 200)
+                {
+                    failures.Add($"{path}: {status} {body?.ToJsonString()}");
+                }
+            }
+        }
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(WriterAsync));
+        Assert.True(failures.IsEmpty, string.Join("\n", failures.Take(5)));
+        Assert.Equal(ids, (await QueryAsync(id, new JsonObject(), new JsonArray(new JsonObject { ["fieldName"] = "_id" }), limit: 100)).Select(i => i!["_id"]!.GetValue<string>()));
+    }
 }

@@ -364,7 +364,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         var collection = await WritableAsync(connection, tx, collectionId, "remove", ct).ConfigureAwait(false);
         var distinct = itemIds.Distinct(StringComparer.Ordinal).ToList();
-        var stored = await ReadByIdsAsync(connection, tx, collection, distinct, ct).ConfigureAwait(false);
+        var stored = await ReadByIdsAsync(connection, tx, collection, distinct, ct, lockRows: true).ConfigureAwait(false);
         if (atomic && itemIds.FirstOrDefault(id => !stored.ContainsKey(id)) is { } missing)
         {
             throw AdaptorException.ItemNotFound(missing);
@@ -488,14 +488,18 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         return $"{Dialect.ColumnRef(idField, qualifier)} IN ({list})";
     }
 
+    /// <summary>
+    /// The ids that exist, their rows locked for the rest of the transaction. Writers lock in one global order (ids in
+    /// binary order, chunk after chunk), so writers of overlapping rows queue instead of deadlocking.
+    /// </summary>
     private async Task<HashSet<string>> ExistingIdsAsync(DbConnection connection, DbTransaction tx, CollectionInfo collection, IEnumerable<string> ids, CancellationToken ct)
     {
         var result = new HashSet<string>(StringComparer.Ordinal);
         var idField = collection.Find("_id")!;
-        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(IdChunk))
+        foreach (var chunk in InLockOrder(ids).Chunk(IdChunk))
         {
             var ps = new SqlParams();
-            var sql = $"SELECT {Identifiers.Quote("_id")} FROM {Identifiers.Quote(collection.Id)} WHERE {IdIn(collection, chunk, ps)}";
+            var sql = $"SELECT {Identifiers.Quote("_id")} FROM {Identifiers.Quote(collection.Id)} WHERE {IdIn(collection, chunk, ps)}{LockInOrder(idField)}";
             foreach (var id in await Db.QueryAsync(Dialect, connection, tx, sql, ps, r => IdString(ValueCodec.FromDb(r.GetValue(0), idField)), ct).ConfigureAwait(false))
             {
                 result.Add(id);
@@ -504,16 +508,24 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         return result;
     }
 
+    private static IEnumerable<string> InLockOrder(IEnumerable<string> ids) => ids.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+
+    private string LockInOrder(FieldInfo idField) =>
+        " ORDER BY " + Dialect.OrderTerm(Dialect.ColumnRef(idField), idField.Storage, false) + Dialect.LockRows;
+
     private static string IdString(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : node?.ToJsonString() ?? "";
 
-    private async Task<Dictionary<string, JsonObject>> ReadByIdsAsync(DbConnection connection, DbTransaction? tx, CollectionInfo collection, IReadOnlyList<string> ids, CancellationToken ct)
+    /// <summary>The items by id; with <paramref name="lockRows"/> their rows are locked as <see cref="ExistingIdsAsync"/> does.</summary>
+    private async Task<Dictionary<string, JsonObject>> ReadByIdsAsync(DbConnection connection, DbTransaction? tx, CollectionInfo collection, IReadOnlyList<string> ids,
+        CancellationToken ct, bool lockRows = false)
     {
         var result = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         var columns = collection.Columns.ToList();
-        foreach (var chunk in ids.Chunk(IdChunk))
+        foreach (var chunk in (lockRows ? InLockOrder(ids) : ids).Chunk(IdChunk))
         {
             var ps = new SqlParams();
-            var sql = $"SELECT {string.Join(", ", columns.Select(f => Identifiers.Quote(f.Key)))} FROM {Identifiers.Quote(collection.Id)} WHERE {IdIn(collection, chunk, ps)}";
+            var sql = $"SELECT {string.Join(", ", columns.Select(f => Identifiers.Quote(f.Key)))} FROM {Identifiers.Quote(collection.Id)} WHERE {IdIn(collection, chunk, ps)}" +
+                      (lockRows ? LockInOrder(collection.Find("_id")!) : "");
             foreach (var item in await Db.QueryAsync(Dialect, connection, tx, sql, ps, r => ReadItem(r, columns), ct).ConfigureAwait(false))
             {
                 result[IdString(item["_id"])] = item;
@@ -530,7 +542,8 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         }
         var columns = collection.Columns.Where(f => rows.Any(r => r.Values.ContainsKey(f.Key))).ToList();
         var perChunk = Math.Max(1, Dialect.MaxParametersPerStatement / columns.Count);
-        foreach (var chunk in rows.Chunk(perChunk))
+        // In id order: concurrent inserts of the same ids then wait on each other in one order (one wins) and never deadlock.
+        foreach (var chunk in rows.OrderBy(r => r.Id, StringComparer.Ordinal).Chunk(perChunk))
         {
             var ps = new SqlParams();
             var values = chunk.Select(r => "(" + string.Join(", ", columns.Select(f => ps.Add(r.Values.GetValueOrDefault(f.Key), f.Storage))) + ")");
@@ -582,7 +595,9 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
     private async Task InsertReferenceRowsAsync(DbConnection connection, DbTransaction tx, CollectionInfo collection,
         List<(string Field, string From, string To)> rows, CancellationToken ct)
     {
-        foreach (var chunk in rows.Chunk(Dialect.MaxParametersPerStatement / 5))
+        // In one global order, like item rows (see InsertRowsAsync).
+        var ordered = rows.OrderBy(r => r.Field, StringComparer.Ordinal).ThenBy(r => r.From, StringComparer.Ordinal).ThenBy(r => r.To, StringComparer.Ordinal);
+        foreach (var chunk in ordered.Chunk(Dialect.MaxParametersPerStatement / 5))
         {
             var ps = new SqlParams();
             var values = chunk.Select(r => $"({ps.Add(collection.Id)}, {ps.Add(r.Field)}, {ps.Add(r.From)}, {ps.Add(r.To)}, {ps.Add(collection.Find(r.Field)?.ReferencedCollectionId)})");

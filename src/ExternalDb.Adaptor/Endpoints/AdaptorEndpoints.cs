@@ -47,7 +47,7 @@ internal static class AdaptorEndpoints
                 JsonObject o => o,
                 var other => throw AdaptorException.Validation("request", "data.request must be an object", other),
             };
-            var result = await RunAsync(runtime, () => operation(runtime, request, ct)).ConfigureAwait(false);
+            var result = await RunAsync(runtime, () => operation(runtime, request, ct), ct).ConfigureAwait(false);
             await WriteAsync(context, 200, result).ConfigureAwait(false);
         }
         catch (Exception e) when (Classify(context, e) is { } error)
@@ -74,7 +74,7 @@ internal static class AdaptorEndpoints
             using var document = RequestJson.ParseDocument(body, "body");
             context.RequestServices.GetRequiredService<LegacySecretChecker>().Check(document.RootElement);
             var request = (JsonObject)RequestJson.ToNode(document.RootElement, "")!;
-            var result = await RunAsync(runtime, () => operation(runtime, request, ct)).ConfigureAwait(false);
+            var result = await RunAsync(runtime, () => operation(runtime, request, ct), ct).ConfigureAwait(false);
             await WriteAsync(context, 200, result).ConfigureAwait(false);
         }
         catch (Exception e) when (Classify(context, e) is { } error)
@@ -83,23 +83,34 @@ internal static class AdaptorEndpoints
         }
     }
 
+    /// <summary>How often an operation runs at most when its transaction was a deadlock victim (or similar).</summary>
+    private const int MaxAttempts = 5;
+
     /// <summary>
-    /// Runs an operation, and once more when another request committed a change between its checks and its statements:
-    /// a table or column it named is gone (or already there) because its collection description is older than a schema
-    /// change, or a key it found free was taken. Run again, with a fresh description, the checks see that change and
-    /// answer as the protocol says (COLLECTION_NOT_FOUND, FIELD_DOESNT_EXIST, ITEM_ALREADY_EXISTS per item...). Nothing
-    /// was written by the failed run: its transaction rolled back.
+    /// Runs an operation, again when its transaction lost to another one, and once more when another request committed a
+    /// change between its checks and its statements: a table or column it named is gone (or already there) because its
+    /// collection description is older than a schema change, or a key it found free was taken. Run again, with a fresh
+    /// description, the checks see that change and answer as the protocol says (COLLECTION_NOT_FOUND, FIELD_DOESNT_EXIST,
+    /// ITEM_ALREADY_EXISTS per item...). A failed run wrote nothing: its transaction rolled back.
     /// </summary>
-    private static async Task<JsonNode> RunAsync(AdaptorRuntime runtime, Func<Task<JsonNode>> operation)
+    private static async Task<JsonNode> RunAsync(AdaptorRuntime runtime, Func<Task<JsonNode>> operation, CancellationToken ct)
     {
-        try
+        var conflictRetried = false;
+        for (var attempt = 1; ; attempt++)
         {
-            return await operation().ConfigureAwait(false);
-        }
-        catch (DbException e) when (runtime.Dialect.SchemaConflictOf(e) != SchemaConflict.None || runtime.Dialect.IsUniqueViolation(e))
-        {
-            runtime.Catalog.Invalidate();
-            return await operation().ConfigureAwait(false);
+            try
+            {
+                return await operation().ConfigureAwait(false);
+            }
+            catch (DbException e) when (attempt < MaxAttempts && runtime.Dialect.IsTransient(e))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10 * attempt), ct).ConfigureAwait(false);
+            }
+            catch (DbException e) when (!conflictRetried && (runtime.Dialect.SchemaConflictOf(e) != SchemaConflict.None || runtime.Dialect.IsUniqueViolation(e)))
+            {
+                conflictRetried = true;
+                runtime.Catalog.Invalidate();
+            }
         }
     }
 

@@ -127,6 +127,11 @@ internal sealed class PostgresDialect : SqlDialect, IAsyncDisposable
     // Class 54: program limit exceeded (statement too complex, too many columns, too many arguments).
     public override bool IsLimitExceeded(Exception ex) => ex is PostgresException pg && pg.SqlState.StartsWith("54", StringComparison.Ordinal);
 
+    public override bool IsTransient(Exception ex) =>
+        ex is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.LockNotAvailable };
+
+    public override string LockRows => " FOR UPDATE";
+
     public override SchemaConflict SchemaConflictOf(Exception ex) => (ex as PostgresException)?.SqlState switch
     {
         PostgresErrorCodes.UndefinedTable => SchemaConflict.MissingCollection,

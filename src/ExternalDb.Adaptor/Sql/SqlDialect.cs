@@ -77,6 +77,12 @@ internal abstract class SqlDialect
     /// <summary>True when the statement went beyond a limit of the engine (columns per table, expression depth, value size...).</summary>
     public abstract bool IsLimitExceeded(Exception ex);
 
+    /// <summary>True for a failure that running the transaction again may not meet (deadlock victim, serialization failure, busy).</summary>
+    public abstract bool IsTransient(Exception ex);
+
+    /// <summary>The clause that locks the rows a SELECT reads until the transaction ends ("" where writers are serialized anyway).</summary>
+    public virtual string LockRows => "";
+
     /// <summary>What a statement found different from the collection description it was built from, if that is why it failed.</summary>
     public abstract SchemaConflict SchemaConflictOf(Exception ex);
 
