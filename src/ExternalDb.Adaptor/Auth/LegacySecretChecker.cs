@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using ExternalDb.Adaptor.Endpoints;
 using ExternalDb.Adaptor.Errors;
 using ExternalDb.Adaptor.Hosting;
+using ExternalDb.Adaptor.Requests;
 using Microsoft.Extensions.Options;
 
 namespace ExternalDb.Adaptor.Auth;

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ExternalDb.Adaptor.Endpoints;
 using ExternalDb.Adaptor.Errors;
 using ExternalDb.Adaptor.Hosting;
+using ExternalDb.Adaptor.Requests;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;

@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using ExternalDb.Adaptor.Auth;
 using ExternalDb.Adaptor.Errors;
 using ExternalDb.Adaptor.Hosting;
+using ExternalDb.Adaptor.Requests;
 using ExternalDb.Adaptor.Sql;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ExternalDb.Adaptor.Errors;
 
-namespace ExternalDb.Adaptor.Endpoints;
+namespace ExternalDb.Adaptor.Requests;
 
 /// <summary>
 /// Turns a parsed request into <see cref="JsonNode"/>s the operations can read without surprises: a key given twice,
