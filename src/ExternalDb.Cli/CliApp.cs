@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ExternalDb.Client;
 
 namespace ExternalDb.Cli;
@@ -34,9 +35,15 @@ public static class CliApp
         var parse = root.Parse(args);
         if (parse.Action is ParseErrorAction)
         {
-            foreach (var error in parse.Errors)
+            // A misspelt command also leaves its parent without one: that second error says nothing new.
+            var consequence = parse.UnmatchedTokens.Count > 0 ? "Required command was not provided." : null;
+            foreach (var error in parse.Errors.Where(e => e.Message != consequence))
             {
                 await console.Err.WriteLineAsync("error: " + error.Message).ConfigureAwait(false);
+            }
+            foreach (var suggestion in TypoCorrections.For(parse))
+            {
+                await console.Err.WriteLineAsync(suggestion).ConfigureAwait(false);
             }
             await console.Err.WriteLineAsync("Run 'extdb --help' for usage.").ConfigureAwait(false);
             return ExitCodes.Usage;
@@ -57,13 +64,19 @@ internal static class ExitCodes
 internal sealed class UsageException(string message) : Exception(message);
 
 /// <summary>What a command runs with: the console, the output mode and a client made on first use.</summary>
-internal sealed class Session(CliConsole console, OutputMode output, Uri url, string? apiKey) : IDisposable
+internal sealed class Session(CliConsole console, OutputMode output, bool outputGiven, Uri url, string? apiKey) : IDisposable
 {
     private ExternalDbClient? _client;
 
     public CliConsole Console { get; } = console;
 
     public OutputMode Output { get; } = output;
+
+    /// <summary>Whether <c>-o/--output</c> was on the command line (not just its default).</summary>
+    public bool OutputGiven { get; } = outputGiven;
+
+    /// <summary>Whether an API key was given (by option or environment).</summary>
+    public bool HasApiKey { get; } = apiKey is not null;
 
     public Uri Url { get; } = url;
 
@@ -121,12 +134,14 @@ internal sealed class CommandTree(CliConsole console, Func<string, string?> envi
     private async Task<int> Run(ParseResult parse, Func<Session, ParseResult, CancellationToken, Task<int>> action, CancellationToken ct)
     {
         Uri? url = null;
+        Session? session = null;
         try
         {
-            url = ResolveUrl(parse.GetValue(_url));
+            url = ResolveUrl(parse.GetValue(_url), environment);
             var apiKey = parse.GetValue(_apiKey) ?? NonEmpty(environment("EXTERNALDB_API_KEY"));
             var output = parse.GetValue(_output) == "json" ? OutputMode.Json : OutputMode.Table;
-            using var session = new Session(console, output, url, apiKey);
+            var outputGiven = parse.GetResult(_output) is { Implicit: false };
+            session = new Session(console, output, outputGiven, url, apiKey);
             return await action(session, parse, ct).ConfigureAwait(false);
         }
         catch (UsageException e)
@@ -136,7 +151,7 @@ internal sealed class CommandTree(CliConsole console, Func<string, string?> envi
         }
         catch (ExternalDbException e)
         {
-            await console.Err.WriteLineAsync(Describe(e)).ConfigureAwait(false);
+            await console.Err.WriteLineAsync(await ExplainAsync(session, e, ct).ConfigureAwait(false)).ConfigureAwait(false);
             return ExitCodes.Failed;
         }
         catch (HttpRequestException e)
@@ -159,6 +174,49 @@ internal sealed class CommandTree(CliConsole console, Func<string, string?> envi
             await console.Err.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
             return ExitCodes.Failed;
         }
+        finally
+        {
+            session?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Describe"/>, with what the server cannot know about the command line: where the key comes from, that
+    /// a missing collection's connection does not exist at all, and how collection IDs are written.
+    /// </summary>
+    private static async Task<string> ExplainAsync(Session? session, ExternalDbException e, CancellationToken ct)
+    {
+        if (e.StatusCode == 401 && session is { HasApiKey: false })
+        {
+            return "error: the server requires an API key: pass --api-key or set EXTERNALDB_API_KEY (HTTP 401).";
+        }
+        if (e.StatusCode == 401)
+        {
+            return $"error: the server refused the API key given by --api-key or EXTERNALDB_API_KEY: {e.Message} (HTTP 401)";
+        }
+        if (e.Code != "WDE0025" || session is null || e.ErrorData?["collectionName"] is not JsonValue name || !name.TryGetValue<string>(out var collectionId))
+        {
+            return Describe(e);
+        }
+        var slash = collectionId.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0)
+        {
+            return Describe(e) + $"{Environment.NewLine}  hint: collection IDs read connectionName/collectionId, e.g. demo/{collectionId}; 'extdb collections list' shows them.";
+        }
+        var connection = collectionId[..slash];
+        try
+        {
+            await session.Client.ExternalDatabaseConnections.GetExternalDatabaseConnectionAsync(connection, ct).ConfigureAwait(false);
+        }
+        catch (ExternalDbException lookup) when (lookup.IsNotFound)
+        {
+            return $"error: there is no connection named '{connection}' (the first part of '{collectionId}'); 'extdb connections list' shows the connections. (code NOT_FOUND, HTTP 404)";
+        }
+        catch (ExternalDbException)
+        {
+            // The key may not read connections: the gateway's answer is all there is to say.
+        }
+        return Describe(e);
     }
 
     /// <summary>The server's message, then its code and the HTTP status, e.g. <c>error: WDE0073: Item ... (code WDE0073, HTTP 404)</c>.</summary>
@@ -173,7 +231,8 @@ internal sealed class CommandTree(CliConsole console, Func<string, string?> envi
         return text;
     }
 
-    private Uri ResolveUrl(string? option)
+    /// <summary>The server: <c>--url</c>, else <c>EXTERNALDB_URL</c>, else <see cref="CliApp.DefaultUrl"/>; always ending in '/'.</summary>
+    internal static Uri ResolveUrl(string? option, Func<string, string?> environment)
     {
         var text = option ?? NonEmpty(environment("EXTERNALDB_URL")) ?? CliApp.DefaultUrl;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
@@ -186,15 +245,27 @@ internal sealed class CommandTree(CliConsole console, Func<string, string?> envi
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
+    /// <summary>
+    /// <c>-o/--output</c> is the output format in every command (as in kubectl or az); files are <c>--output-file</c>.
+    /// A file name given to <c>-o</c> out of habit gets an error that says so.
+    /// </summary>
     private static Option<string> CreateOutputOption()
     {
         var option = new Option<string>("--output", "-o")
         {
-            Description = "table (for people) or json (for scripts).",
+            Description = "The output format: table (for people) or json (for scripts). Files: export --output-file.",
             DefaultValueFactory = _ => "table",
             Recursive = true,
         };
-        option.AcceptOnlyFromAmong("table", "json");
+        option.Validators.Add(result =>
+        {
+            var value = result.Tokens.Count > 0 ? result.Tokens[^1].Value : null;
+            if (value is not null and not "table" and not "json")
+            {
+                result.AddError($"-o/--output is the output format, table or json; '{value}' is neither. " +
+                    "To write a file, use export --output-file FILE (or redirect standard output).");
+            }
+        });
         return option;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -11,7 +12,11 @@ namespace ExternalDb.Cli;
 /// <summary>Standard output (results) and standard error (errors, progress), plain or through Spectre.Console.</summary>
 internal sealed class CliConsole
 {
-    public static readonly JsonSerializerOptions Json = CreateJsonOptions();
+    /// <summary>Indented JSON for people and scripts; non-ASCII letters and quotes stay readable (never <c>\u00D1</c>).</summary>
+    public static readonly JsonSerializerOptions Json = CreateJsonOptions(indented: true);
+
+    /// <summary>The same conventions on one line (JSON lines, cells, CSV).</summary>
+    public static readonly JsonSerializerOptions CompactJson = CreateJsonOptions(indented: false);
 
     public CliConsole(TextWriter? stdout, TextWriter? stderr)
     {
@@ -105,7 +110,7 @@ internal sealed class CliConsole
         {
             return text;
         }
-        return node.ToJsonString();
+        return node.ToJsonString(CompactJson);
     }
 
     public static string Date(DateTimeOffset? date) =>
@@ -128,12 +133,14 @@ internal sealed class CliConsole
         return console;
     }
 
-    private static JsonSerializerOptions CreateJsonOptions()
+    private static JsonSerializerOptions CreateJsonOptions(bool indented)
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-            WriteIndented = true,
+            WriteIndented = indented,
+            // What the CLI writes goes to terminals and files, never into HTML: keep "Ñandú" and '"' as they are.
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper, allowIntegerValues: false));
         return options;

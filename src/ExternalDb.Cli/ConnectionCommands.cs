@@ -27,7 +27,8 @@ internal static class ConnectionCommands
         var configuration = new Option<string?>("--configuration") { Description = "Settings for the adaptor, a JSON object, e.g. '{\"secretKey\": \"...\"}'." };
         var type = new Option<string>("--type") { Description = "STANDALONE (protocol V1/V2) or WIX_SERVICE_PLUGIN (V3).", DefaultValueFactory = _ => "STANDALONE" };
         type.AcceptOnlyFromAmong("STANDALONE", "WIX_SERVICE_PLUGIN");
-        var command = new Command("create", "Create a connection; the server checks its adaptor at once.") { name, endpoint, configuration, type };
+        var requireHealthy = RequireHealthyOption();
+        var command = new Command("create", "Create a connection; the server checks its adaptor at once.") { name, endpoint, configuration, type, requireHealthy };
         tree.SetAction(command, async (session, parse, ct) =>
         {
             var connection = new ExternalDatabaseConnection
@@ -39,7 +40,7 @@ internal static class ConnectionCommands
             var connectionType = parse.GetValue(type) == "WIX_SERVICE_PLUGIN" ? ConnectionType.WixServicePlugin : ConnectionType.Standalone;
             var created = await session.Client.ExternalDatabaseConnections.CreateExternalDatabaseConnectionAsync(
                 connection, new CreateExternalDatabaseConnectionOptions { ConnectionType = connectionType }, ct).ConfigureAwait(false);
-            return await ShowAsync(session, created).ConfigureAwait(false);
+            return await ShowAsync(session, created, parse.GetValue(requireHealthy)).ConfigureAwait(false);
         });
         return command;
     }
@@ -89,7 +90,8 @@ internal static class ConnectionCommands
         var name = new Argument<string>("name") { Description = "The connection to update." };
         var endpoint = new Option<string?>("--endpoint") { Description = "The adaptor's base URL." };
         var configuration = new Option<string?>("--configuration") { Description = "Settings for the adaptor, a JSON object." };
-        var command = new Command("update", "Replace a connection's endpoint and configuration (a full replacement) and check the adaptor again.") { name, endpoint, configuration };
+        var requireHealthy = RequireHealthyOption();
+        var command = new Command("update", "Replace a connection's endpoint and configuration (a full replacement) and check the adaptor again.") { name, endpoint, configuration, requireHealthy };
         tree.SetAction(command, async (session, parse, ct) =>
         {
             var connection = new ExternalDatabaseConnection
@@ -98,7 +100,7 @@ internal static class ConnectionCommands
                 Configuration = Args.JsonObjectOrNull(parse.GetValue(configuration), "--configuration"),
             };
             var updated = await session.Client.ExternalDatabaseConnections.UpdateExternalDatabaseConnectionAsync(parse.GetValue(name)!, connection, ct).ConfigureAwait(false);
-            return await ShowAsync(session, updated).ConfigureAwait(false);
+            return await ShowAsync(session, updated, parse.GetValue(requireHealthy)).ConfigureAwait(false);
         });
         return command;
     }
@@ -127,19 +129,34 @@ internal static class ConnectionCommands
     private static Command Probe(CommandTree tree)
     {
         var name = new Argument<string>("name") { Description = "The connection to check." };
-        var command = new Command("probe", "Check a connection's adaptor again now.") { name };
+        var requireHealthy = RequireHealthyOption();
+        var command = new Command("probe", "Check a connection's adaptor again now.") { name, requireHealthy };
         tree.SetAction(command, async (session, parse, ct) =>
-            await ShowAsync(session, await session.Client.ExternalDatabaseConnections.ProbeExternalDatabaseConnectionAsync(parse.GetValue(name)!, ct).ConfigureAwait(false)).ConfigureAwait(false));
+            await ShowAsync(session, await session.Client.ExternalDatabaseConnections.ProbeExternalDatabaseConnectionAsync(parse.GetValue(name)!, ct).ConfigureAwait(false),
+                parse.GetValue(requireHealthy)).ConfigureAwait(false));
         return command;
     }
 
-    /// <summary>One connection: JSON, or a property sheet. The configuration's values are never shown in a table (they are usually secrets).</summary>
-    private static async Task<int> ShowAsync(Session session, ExternalDatabaseConnection c)
+    /// <summary>For scripts: a connection saved but failing its check is exit code 1 instead of 0.</summary>
+    private static Option<bool> RequireHealthyOption() => new("--require-healthy")
     {
+        Description = "Exit with code 1 when the adaptor check fails (the connection is saved all the same).",
+    };
+
+    /// <summary>One connection: JSON, or a property sheet. The configuration's values are never shown in a table (they are usually secrets).</summary>
+    private static async Task<int> ShowAsync(Session session, ExternalDatabaseConnection c, bool requireHealthy = false)
+    {
+        var exitCode = ExitCodes.Ok;
+        if (requireHealthy && c.ConnectionStatus is not { Successful: true })
+        {
+            exitCode = ExitCodes.Failed;
+            await session.Console.Err.WriteLineAsync(
+                $"error: connection {c.Name} failed its check ({Status(c.ConnectionStatus)}): {c.ConnectionStatus?.Message}").ConfigureAwait(false);
+        }
         if (session.Json)
         {
             await session.Console.WriteJsonAsync(c).ConfigureAwait(false);
-            return ExitCodes.Ok;
+            return exitCode;
         }
         var status = c.ConnectionStatus;
         var rows = new List<(string, string?)>
@@ -165,7 +182,7 @@ internal static class ConnectionCommands
             rows.Add(("Public key", c.PublicKey));
         }
         session.Console.Render(CliConsole.Properties(rows.Where(r => !string.IsNullOrEmpty(r.Item2))));
-        return ExitCodes.Ok;
+        return exitCode;
     }
 
     private static string Type(ConnectionType type) => type == ConnectionType.WixServicePlugin ? "WIX_SERVICE_PLUGIN" : "STANDALONE";

@@ -9,16 +9,26 @@ namespace ExternalDb.Cli;
 /// <summary>One CSV record: its fields, the line it starts on, and the bytes it took in the file.</summary>
 internal sealed record CsvRecord(IReadOnlyList<string> Fields, long Line, long Bytes);
 
+/// <summary>A CSV file that cannot be read on from <see cref="Line"/> (a quoted field left open).</summary>
+internal sealed class CsvFormatException(long line, long bytes, string message) : FormatException(message)
+{
+    /// <summary>The line the broken record starts on (1-based).</summary>
+    public long Line { get; } = line;
+
+    /// <summary>The bytes read from that line to the end of the file.</summary>
+    public long Bytes { get; } = bytes;
+}
+
 /// <summary>
-/// Reads RFC 4180 CSV one record at a time: comma-separated, fields optionally in double quotes,
-/// <c>""</c> for a quote inside quotes, line breaks allowed inside quotes, LF or CRLF line ends.
+/// Reads RFC 4180 CSV one record at a time: fields separated by <paramref name="delimiter"/> (comma by default),
+/// optionally in double quotes, <c>""</c> for a quote inside quotes, line breaks allowed inside quotes, LF or CRLF line ends.
 /// </summary>
-internal sealed class CsvReader(TextReader reader)
+internal sealed class CsvReader(TextReader reader, char delimiter = ',')
 {
     private long _line;
 
     /// <summary>The next record, or null at the end. A line with nothing on it is skipped.</summary>
-    /// <exception cref="FormatException">When a quoted field is not closed by the end of the file.</exception>
+    /// <exception cref="CsvFormatException">When a quoted field is not closed by the end of the file.</exception>
     public async Task<CsvRecord?> ReadAsync(CancellationToken ct)
     {
         string? text;
@@ -50,7 +60,8 @@ internal sealed class CsvReader(TextReader reader)
                 }
                 // A line break inside quotes belongs to the field.
                 text = await reader.ReadLineAsync(ct).ConfigureAwait(false)
-                    ?? throw new FormatException($"The quoted field that starts on line {start} is not closed.");
+                    ?? throw new CsvFormatException(start, bytes,
+                        $"The quoted field that starts on line {start} is not closed: a '\"' is missing before the end of the file.");
                 _line++;
                 bytes += Encoding.UTF8.GetByteCount(text) + 1;
                 field.Append('\n');
@@ -78,7 +89,7 @@ internal sealed class CsvReader(TextReader reader)
             {
                 quoted = true;
             }
-            else if (c == ',')
+            else if (c == delimiter)
             {
                 fields.Add(field.ToString());
                 field.Clear();
@@ -89,14 +100,27 @@ internal sealed class CsvReader(TextReader reader)
             }
         }
     }
+
+    /// <summary>
+    /// The delimiter an option names: one character, or <c>tab</c> / <c>\t</c> for a tab.
+    /// </summary>
+    /// <exception cref="UsageException">For anything else, or for a quote or a line break.</exception>
+    public static char ParseDelimiter(string? text) => text switch
+    {
+        null or "," => ',',
+        "tab" or "\\t" or "\t" => '\t',
+        { Length: 1 } when text[0] is not ('"' or '\r' or '\n') => text[0],
+        _ => throw new UsageException($"--delimiter '{text}' must be one character (e.g. ';' or '|'), or 'tab'."),
+    };
 }
 
 /// <summary>CSV values in and out of item data.</summary>
 internal static partial class CsvValues
 {
     /// <summary>
-    /// The JSON of a CSV cell: empty → absent (null); <c>true</c>/<c>false</c> → boolean; a plain decimal number
-    /// without leading zeros → number; anything else → string. With <paramref name="infer"/> false, always a string.
+    /// The JSON of a CSV cell of a field whose type is not known: empty → absent (null); <c>true</c>/<c>false</c> →
+    /// boolean; a plain decimal number without leading zeros → number; anything else → string. With
+    /// <paramref name="infer"/> false, always a string.
     /// </summary>
     public static JsonNode? Parse(string cell, bool infer)
     {
@@ -116,16 +140,16 @@ internal static partial class CsvValues
         {
             return JsonValue.Create(false);
         }
-        if (NumberPattern().IsMatch(cell) && double.IsFinite(double.Parse(cell, CultureInfo.InvariantCulture)))
-        {
-            // JsonNode.Parse keeps the number's text exactly (no 0.1 → 0.1000000000000000055).
-            return JsonNode.Parse(cell);
-        }
-        return JsonValue.Create(cell);
+        // JsonNode.Parse keeps the number's text exactly (no 0.1 → 0.1000000000000000055).
+        return IsPlainNumber(cell) ? JsonNode.Parse(cell) : JsonValue.Create(cell);
     }
 
+    /// <summary>Whether <paramref name="text"/> is a finite number written as JSON writes it (no leading zeros, no '+').</summary>
+    public static bool IsPlainNumber(string text) =>
+        NumberPattern().IsMatch(text) && double.IsFinite(double.Parse(text, CultureInfo.InvariantCulture));
+
     /// <summary>A data value as a CSV cell: strings raw, <c>$date</c> as ISO text, objects and arrays as JSON; quoted when needed.</summary>
-    public static string Format(JsonNode? node)
+    public static string Format(JsonNode? node, char delimiter = ',')
     {
         var text = node switch
         {
@@ -133,11 +157,11 @@ internal static partial class CsvValues
             JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>(),
             _ => CliConsole.Cell(node),
         };
-        return Quote(text);
+        return Quote(text, delimiter);
     }
 
-    public static string Quote(string text) =>
-        text.AsSpan().IndexOfAny(",\"\r\n") < 0 && text.Trim().Length == text.Length
+    public static string Quote(string text, char delimiter = ',') =>
+        text.AsSpan().IndexOfAny(['"', '\r', '\n', delimiter]) < 0 && text.Trim().Length == text.Length
             ? text
             : "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 

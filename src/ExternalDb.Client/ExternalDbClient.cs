@@ -127,7 +127,8 @@ internal sealed class ApiTransport(HttpClient http, string? apiKey)
                 {
                     code ??= "INVALID_ARGUMENT";
                 }
-                return new ExternalDbException(status, code, message, violations);
+                var data = details?["applicationError"]?["data"] as JsonObject;
+                return new ExternalDbException(status, code, message, violations, data?.DeepClone().AsObject());
             }
         }
         catch (JsonException)
