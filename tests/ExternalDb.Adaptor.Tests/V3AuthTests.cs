@@ -101,6 +101,15 @@ public sealed class V3AuthTests(SqliteAdaptorHost host) : IClassFixture<SqliteAd
     }
 
     [Fact]
+    public async Task A_token_larger_than_250_KB_within_the_body_limit_is_accepted()
+    {
+        // A bulk write of 1000 items of a few hundred bytes each: larger than the JWT library's default bound.
+        var token = host.SignEs256(new JsonObject { ["padding"] = new string('p', 600 * 1024) });
+        Assert.True(token.Length > 250 * 1024);
+        Assert.Equal(200, (await host.PostRawAsync("/v3/capabilities/get", token)).Status);
+    }
+
+    [Fact]
     public async Task Oversized_body_is_413()
     {
         var (status, body) = await host.PostRawAsync("/v3/capabilities/get", new string('a', 9 * 1024 * 1024));
