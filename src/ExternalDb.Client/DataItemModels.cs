@@ -17,6 +17,36 @@ public sealed record DataItem
 
     /// <summary>The item's field values. Build date-time values with <see cref="DataValue.Date(DateTimeOffset)"/>.</summary>
     public JsonObject Data { get; init; } = [];
+
+    /// <summary>
+    /// An item whose data is <paramref name="data"/> mapped by <see cref="DataMapping"/> (a record, a class, an anonymous
+    /// object, a dictionary); its ID is the data's <c>_id</c> (a property <c>Id</c>), if any.
+    /// </summary>
+    /// <exception cref="ArgumentException">When <paramref name="data"/> does not map to a JSON object.</exception>
+    public static DataItem From<T>(T data)
+    {
+        if (data is DataItem item)
+        {
+            return item;
+        }
+        var json = data is JsonObject o ? o : DataMapping.ToData(data);
+        return new DataItem { Id = json["_id"] is JsonValue id && id.TryGetValue<string>(out var text) ? text : null, Data = json };
+    }
+
+    /// <summary>The item's data as a <typeparamref name="T"/> (mapped by <see cref="DataMapping"/>).</summary>
+    /// <exception cref="System.Text.Json.JsonException">When the data does not fit <typeparamref name="T"/>.</exception>
+    public T As<T>() => DataMapping.FromData<T>(Data);
+
+    /// <summary>
+    /// One field as a <typeparamref name="T"/>, e.g. <c>item.Get&lt;double&gt;("price")</c> or <c>item.Get&lt;DateTime&gt;("_createdDate")</c>;
+    /// the default of <typeparamref name="T"/> when the field is absent or null.
+    /// </summary>
+    /// <exception cref="System.Text.Json.JsonException">When the value does not fit <typeparamref name="T"/>.</exception>
+    public T? Get<T>(string field)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(field);
+        return Data[field] is { } value ? System.Text.Json.JsonSerializer.Deserialize<T>(value, DataMapping.Options) : default;
+    }
 }
 
 /// <summary>Sort direction.</summary>
@@ -123,7 +153,7 @@ public sealed record GetDataItemOptions
     public IReadOnlyList<string>? Fields { get; init; }
 }
 
-/// <summary>What <see cref="DataItemsClient.SaveDataItemAsync"/> did.</summary>
+/// <summary>What <see cref="DataItemsClient.SaveDataItemAsync(string, DataItem, CancellationToken)"/> did.</summary>
 public enum SaveDataItemAction
 {
     /// <summary>Not reported.</summary>
@@ -134,7 +164,7 @@ public enum SaveDataItemAction
     Updated,
 }
 
-/// <summary>The answer of <see cref="DataItemsClient.SaveDataItemAsync"/>.</summary>
+/// <summary>The answer of <see cref="DataItemsClient.SaveDataItemAsync(string, DataItem, CancellationToken)"/>.</summary>
 public sealed record SaveDataItemResponse
 {
     /// <summary>Whether the item was inserted or updated.</summary>

@@ -10,7 +10,7 @@ namespace ExternalDb.Client;
 /// var page = await client.Items.Query("shop/products").Gt("price", 10).Ascending("title").Limit(100).FindAsync();
 /// </code>
 /// </summary>
-public sealed class DataItemsClient
+public sealed partial class DataItemsClient
 {
     private const string Items = "wix-data/v2/items";
     private const string BulkItems = "wix-data/v2/bulk/items";

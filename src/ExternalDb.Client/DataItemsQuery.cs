@@ -4,6 +4,137 @@ using System.Text.Json.Nodes;
 namespace ExternalDb.Client;
 
 /// <summary>
+/// The parts of a fluent query shared by <see cref="DataItemsQuery"/> (items as JSON) and
+/// <see cref="DataItemsQuery{T}"/> (items mapped to a type): filter, sort, paging, projection, references to include.
+/// </summary>
+/// <typeparam name="TSelf">The concrete query, so that every method returns it for chaining.</typeparam>
+public abstract class DataItemsQueryBuilder<TSelf> : DataFilterBuilder<TSelf>
+    where TSelf : DataItemsQueryBuilder<TSelf>
+{
+    private readonly List<Sorting> _sort = [];
+    private readonly List<string> _fields = [];
+    private readonly List<string> _include = [];
+    private int? _limit;
+    private int? _skip;
+    private bool _returnTotalCount;
+    private bool _cursor;
+    private bool _consistentRead;
+
+    private protected DataItemsQueryBuilder(DataItemsClient items, string dataCollectionId)
+    {
+        Items = items;
+        DataCollectionId = dataCollectionId;
+    }
+
+    /// <summary>The collection queried.</summary>
+    public string DataCollectionId { get; }
+
+    private protected DataItemsClient Items { get; }
+
+    private TSelf Self => (TSelf)this;
+
+    /// <summary>Sorts ascending by <paramref name="fields"/>, after any sort keys added before.</summary>
+    public TSelf Ascending(params IEnumerable<string> fields) => AddSort(fields, SortOrder.Asc);
+
+    /// <summary>Sorts descending by <paramref name="fields"/>, after any sort keys added before.</summary>
+    public TSelf Descending(params IEnumerable<string> fields) => AddSort(fields, SortOrder.Desc);
+
+    /// <summary>At most <paramref name="limit"/> items per page (server default 50, at most 1000).</summary>
+    public TSelf Limit(int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        _limit = limit;
+        return Self;
+    }
+
+    /// <summary>Skips the first <paramref name="skip"/> matching items (offset paging only).</summary>
+    public TSelf Skip(int skip)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(skip);
+        _skip = skip;
+        return Self;
+    }
+
+    /// <summary>Returns only <paramref name="fields"/> of each item (<c>_id</c> always comes back).</summary>
+    public TSelf Fields(params IEnumerable<string> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        _fields.AddRange(fields);
+        return Self;
+    }
+
+    /// <summary>
+    /// Asks for the items referenced by these (multi-)reference fields in full, instead of their IDs
+    /// (Wix's <c>include()</c>; sent as <c>includeReferences</c>). Read them with <see cref="DataReference{T}"/>.
+    /// </summary>
+    public TSelf Include(params IEnumerable<string> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        _include.AddRange(fields);
+        return Self;
+    }
+
+    /// <summary>Asks for the total number of matches (<c>TotalCount</c> of the result; offset paging only).</summary>
+    public TSelf WithTotalCount()
+    {
+        _returnTotalCount = true;
+        return Self;
+    }
+
+    /// <summary>Pages with cursors instead of offsets: each next page sends only the cursor of the page before.</summary>
+    public TSelf UsingCursor()
+    {
+        _cursor = true;
+        return Self;
+    }
+
+    /// <summary>Reads from the primary database: slower, but sees writes made just before.</summary>
+    public TSelf ConsistentRead()
+    {
+        _consistentRead = true;
+        return Self;
+    }
+
+    /// <summary>Counts the items matching the filter (the sort and paging are ignored).</summary>
+    public Task<int> CountAsync(CancellationToken ct = default) =>
+        Items.CountDataItemsAsync(DataCollectionId, IsEmptyFilter ? null : ToJson(), ct);
+
+    /// <summary>Runs the query: its first page, untyped.</summary>
+    /// <exception cref="InvalidOperationException">When <see cref="Skip"/> is combined with <see cref="UsingCursor"/>.</exception>
+    private protected Task<DataItemsQueryResult> FirstPageAsync(CancellationToken ct)
+    {
+        if (_cursor && _skip is not null)
+        {
+            throw new InvalidOperationException("Skip cannot be used with cursor paging.");
+        }
+        var plan = new QueryPlan(
+            Items,
+            DataCollectionId,
+            ToJson(),
+            [.. _sort],
+            [.. _fields],
+            [.. _include],
+            _limit,
+            _skip ?? 0,
+            _cursor,
+            _returnTotalCount,
+            _consistentRead);
+        return plan.FirstAsync(ct);
+    }
+
+    private TSelf AddSort(IEnumerable<string> fields, SortOrder order)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        foreach (var field in fields)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(field);
+            _sort.Add(new Sorting(field, order));
+        }
+        return Self;
+    }
+}
+
+/// <summary>
 /// A fluent query of one collection: filter conditions (all must hold), sort, paging and projection.
 /// <code>
 /// var result = await client.Items.Query("shop/products")
@@ -19,102 +150,16 @@ namespace ExternalDb.Client;
 /// }
 /// </code>
 /// </summary>
-public sealed class DataItemsQuery : DataFilterBuilder<DataItemsQuery>
+public sealed class DataItemsQuery : DataItemsQueryBuilder<DataItemsQuery>
 {
-    private readonly DataItemsClient _items;
-    private readonly List<Sorting> _sort = [];
-    private readonly List<string> _fields = [];
-    private int? _limit;
-    private int? _skip;
-    private bool _returnTotalCount;
-    private bool _cursor;
-    private bool _consistentRead;
-
     internal DataItemsQuery(DataItemsClient items, string dataCollectionId)
+        : base(items, dataCollectionId)
     {
-        _items = items;
-        DataCollectionId = dataCollectionId;
-    }
-
-    /// <summary>The collection queried.</summary>
-    public string DataCollectionId { get; }
-
-    /// <summary>Sorts ascending by <paramref name="fields"/>, after any sort keys added before.</summary>
-    public DataItemsQuery Ascending(params IEnumerable<string> fields) => AddSort(fields, SortOrder.Asc);
-
-    /// <summary>Sorts descending by <paramref name="fields"/>, after any sort keys added before.</summary>
-    public DataItemsQuery Descending(params IEnumerable<string> fields) => AddSort(fields, SortOrder.Desc);
-
-    /// <summary>At most <paramref name="limit"/> items per page (server default 50, at most 1000).</summary>
-    public DataItemsQuery Limit(int limit)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        _limit = limit;
-        return this;
-    }
-
-    /// <summary>Skips the first <paramref name="skip"/> matching items (offset paging only).</summary>
-    public DataItemsQuery Skip(int skip)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(skip);
-        _skip = skip;
-        return this;
-    }
-
-    /// <summary>Returns only <paramref name="fields"/> of each item (<c>_id</c> always comes back).</summary>
-    public DataItemsQuery Fields(params IEnumerable<string> fields)
-    {
-        ArgumentNullException.ThrowIfNull(fields);
-        _fields.AddRange(fields);
-        return this;
-    }
-
-    /// <summary>Asks for the total number of matches (<see cref="DataItemsQueryResult.TotalCount"/>; offset paging only).</summary>
-    public DataItemsQuery WithTotalCount()
-    {
-        _returnTotalCount = true;
-        return this;
-    }
-
-    /// <summary>Pages with cursors instead of offsets: each next page sends only the cursor of the page before.</summary>
-    public DataItemsQuery UsingCursor()
-    {
-        _cursor = true;
-        return this;
-    }
-
-    /// <summary>Reads from the primary database: slower, but sees writes made just before.</summary>
-    public DataItemsQuery ConsistentRead()
-    {
-        _consistentRead = true;
-        return this;
     }
 
     /// <summary>Runs the query and returns its first page.</summary>
-    /// <exception cref="InvalidOperationException">When <see cref="Skip"/> is combined with <see cref="UsingCursor"/>.</exception>
-    public Task<DataItemsQueryResult> FindAsync(CancellationToken ct = default)
-    {
-        if (_cursor && _skip is not null)
-        {
-            throw new InvalidOperationException("Skip cannot be used with cursor paging.");
-        }
-        var plan = new QueryPlan(
-            _items,
-            DataCollectionId,
-            ToJson(),
-            [.. _sort],
-            [.. _fields],
-            _limit,
-            _skip ?? 0,
-            _cursor,
-            _returnTotalCount,
-            _consistentRead);
-        return plan.FirstAsync(ct);
-    }
-
-    /// <summary>Counts the items matching the filter (the sort and paging are ignored).</summary>
-    public Task<int> CountAsync(CancellationToken ct = default) =>
-        _items.CountDataItemsAsync(DataCollectionId, IsEmptyFilter ? null : ToJson(), ct);
+    /// <exception cref="InvalidOperationException">When <c>Skip</c> is combined with <c>UsingCursor</c>.</exception>
+    public Task<DataItemsQueryResult> FindAsync(CancellationToken ct = default) => FirstPageAsync(ct);
 
     /// <summary>Runs the query and yields every matching item, page after page.</summary>
     public async IAsyncEnumerable<DataItem> EnumerateAllAsync([EnumeratorCancellation] CancellationToken ct = default)
@@ -133,16 +178,46 @@ public sealed class DataItemsQuery : DataFilterBuilder<DataItemsQuery>
             page = await page.NextAsync(ct).ConfigureAwait(false);
         }
     }
+}
 
-    private DataItemsQuery AddSort(IEnumerable<string> fields, SortOrder order)
+/// <summary>
+/// A fluent query whose items come back as <typeparamref name="T"/> (mapped by <see cref="DataMapping"/>).
+/// <code>
+/// public sealed record Product(string? Id, string Title, double Price, DateTimeOffset? ReleasedAt);
+/// var page = await client.Items.Query&lt;Product&gt;("demo/products").Gt("price", 10).Ascending("price").FindAsync();
+/// foreach (var product in page.Items) Console.WriteLine($"{product.Title}: {product.Price}");
+/// </code>
+/// </summary>
+/// <typeparam name="T">The items' type.</typeparam>
+public sealed class DataItemsQuery<T> : DataItemsQueryBuilder<DataItemsQuery<T>>
+{
+    internal DataItemsQuery(DataItemsClient items, string dataCollectionId)
+        : base(items, dataCollectionId)
     {
-        ArgumentNullException.ThrowIfNull(fields);
-        foreach (var field in fields)
+    }
+
+    /// <summary>Runs the query and returns its first page.</summary>
+    /// <exception cref="InvalidOperationException">When <c>Skip</c> is combined with <c>UsingCursor</c>.</exception>
+    /// <exception cref="System.Text.Json.JsonException">When an item's data does not fit <typeparamref name="T"/>.</exception>
+    public async Task<DataItemsQueryResult<T>> FindAsync(CancellationToken ct = default) =>
+        new(await FirstPageAsync(ct).ConfigureAwait(false));
+
+    /// <summary>Runs the query and yields every matching item, page after page.</summary>
+    public async IAsyncEnumerable<T> EnumerateAllAsync([EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var page = await FindAsync(ct).ConfigureAwait(false);
+        while (true)
         {
-            ArgumentException.ThrowIfNullOrEmpty(field);
-            _sort.Add(new Sorting(field, order));
+            foreach (var item in page.Items)
+            {
+                yield return item;
+            }
+            if (!page.HasNext || page.Items.Count == 0)
+            {
+                yield break;
+            }
+            page = await page.NextAsync(ct).ConfigureAwait(false);
         }
-        return this;
     }
 }
 
@@ -153,6 +228,7 @@ internal sealed record QueryPlan(
     JsonObject Filter,
     IReadOnlyList<Sorting> Sort,
     IReadOnlyList<string> Fields,
+    IReadOnlyList<string> Include,
     int? Limit,
     int Skip,
     bool Cursor,
@@ -234,6 +310,10 @@ internal sealed record QueryPlan(
     {
         var body = DataItemsClient.Body(DataCollectionId);
         body["query"] = query;
+        if (Include.Count > 0)
+        {
+            body["includeReferences"] = new JsonArray([.. Include.Select(f => (JsonNode)new JsonObject { ["field"] = f })]);
+        }
         if (ConsistentRead)
         {
             body["consistentRead"] = true;
@@ -258,7 +338,7 @@ public sealed class DataItemsQueryResult
     /// <summary>The items of this page.</summary>
     public IReadOnlyList<DataItem> Items { get; }
 
-    /// <summary>How many items match in all, when <see cref="DataItemsQuery.WithTotalCount"/> was asked for and the server could count them.</summary>
+    /// <summary>How many items match in all, when <c>WithTotalCount</c> was asked for and the server could count them.</summary>
     public int? TotalCount => PagingMetadata.Total;
 
     /// <summary>Whether another page follows.</summary>
@@ -280,4 +360,32 @@ public sealed class DataItemsQueryResult
         }
         return _plan.NextAsync(this, ct);
     }
+}
+
+/// <summary>One page of a <see cref="DataItemsQuery{T}"/>; <see cref="NextAsync"/> reads the page after it.</summary>
+/// <typeparam name="T">The items' type.</typeparam>
+public sealed class DataItemsQueryResult<T>
+{
+    internal DataItemsQueryResult(DataItemsQueryResult page)
+    {
+        Page = page;
+        Items = [.. page.Items.Select(i => DataMapping.FromData<T>(i.Data))];
+    }
+
+    /// <summary>The items of this page.</summary>
+    public IReadOnlyList<T> Items { get; }
+
+    /// <summary>The same page as JSON items (with every field the type does not hold).</summary>
+    public DataItemsQueryResult Page { get; }
+
+    /// <summary>How many items match in all, when <c>WithTotalCount</c> was asked for and the server could count them.</summary>
+    public int? TotalCount => Page.TotalCount;
+
+    /// <summary>Whether another page follows.</summary>
+    public bool HasNext => Page.HasNext;
+
+    /// <summary>Reads the next page.</summary>
+    /// <exception cref="InvalidOperationException">When <see cref="HasNext"/> is false.</exception>
+    public async Task<DataItemsQueryResult<T>> NextAsync(CancellationToken ct = default) =>
+        new(await Page.NextAsync(ct).ConfigureAwait(false));
 }

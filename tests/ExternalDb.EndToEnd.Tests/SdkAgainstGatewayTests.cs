@@ -255,6 +255,79 @@ public sealed class SdkAgainstGatewayTests(GatewayWithSqliteAdaptorsFixture fixt
     private static string? GroupKey(JsonObject result, string field) =>
         (result["_id"] is JsonObject id ? id[field] : result[field] ?? result["_id"])?.GetValue<string>();
 
+    /// <summary>A product as a typed SDK user writes it: <c>Id</c> is <c>_id</c>, dates are .NET dates, the maker a reference.</summary>
+    public sealed record TypedProduct(string? Id, string Title, double Price, bool InStock, DateTimeOffset? ReleasedAt, DataReference<TypedMaker>? Maker = null);
+
+    public sealed record TypedMaker(string? Id, string Name);
+
+    [Theory]
+    [InlineData(AdaptorProtocol.V3)]
+    [InlineData(AdaptorProtocol.Standalone)]
+    public async Task Typed_items_round_trip_with_dates_and_references_through_insert_get_query_update_and_save(AdaptorProtocol protocol)
+    {
+        var (client, http) = NewClient(GatewayServer.AdminKey);
+        using var _ = http;
+        var connection = fixture.ConnectionFor(protocol);
+        var makers = $"{connection}/typedmakers";
+        var products = $"{connection}/typedproducts";
+        await client.Collections.CreateDataCollectionAsync(new DataCollection
+        {
+            Id = makers,
+            Fields = [new DataCollectionField { Key = "name", Type = "TEXT" }],
+            Permissions = DataCollectionPermissions.AdminOnly,
+        });
+        await client.Collections.CreateDataCollectionAsync(new DataCollection
+        {
+            Id = products,
+            Fields =
+            [
+                new DataCollectionField { Key = "title", Type = "TEXT" },
+                new DataCollectionField { Key = "price", Type = "NUMBER" },
+                new DataCollectionField { Key = "inStock", Type = "BOOLEAN" },
+                new DataCollectionField { Key = "releasedAt", Type = "DATETIME" },
+                new DataCollectionField
+                {
+                    Key = "maker",
+                    Type = "REFERENCE",
+                    TypeMetadata = new JsonObject { ["reference"] = new JsonObject { ["referencedCollectionId"] = makers } },
+                },
+            ],
+            Permissions = DataCollectionPermissions.AdminOnly,
+        });
+        var maker = await client.Items.InsertAsync(makers, new TypedMaker(null, "Lumo"));
+        Assert.False(string.IsNullOrEmpty(maker.Id));
+        var released = new DateTimeOffset(2024, 5, 1, 12, 30, 15, 123, TimeSpan.FromHours(2));
+
+        var lamp = await client.Items.InsertAsync(products, new TypedProduct(null, "Ñandú lamp", 25.5, true, released, maker.Id!));
+        Assert.False(string.IsNullOrEmpty(lamp.Id));
+        Assert.Equal(released, lamp.ReleasedAt);
+        Assert.Equal(maker.Id, lamp.Maker!.Id);
+
+        var read = await client.Items.GetAsync<TypedProduct>(products, lamp.Id!);
+        Assert.Equal(lamp with { Maker = null }, read! with { Maker = null });
+        Assert.Equal(maker.Id, read.Maker!.Id);
+        Assert.Null(await client.Items.GetAsync<TypedProduct>(products, "no-such-item"));
+
+        var bulk = await client.Items.BulkInsertAsync(products, Enumerable.Range(1, 5).Select(i =>
+            new TypedProduct($"t{i}", $"Desk {i}", 10 * i, i % 2 == 0, released.AddDays(i))));
+        Assert.Equal(5, bulk.BulkActionMetadata.TotalSuccesses);
+
+        var page = await client.Items.Query<TypedProduct>(products).Gt("releasedAt", released.AddDays(2)).Ascending("price").FindAsync();
+        Assert.Equal(["t3", "t4", "t5"], page.Items.Select(p => p.Id));
+        Assert.Equal([released.AddDays(3), released.AddDays(4), released.AddDays(5)], page.Items.Select(p => p.ReleasedAt!.Value));
+
+        var updated = await client.Items.UpdateAsync(products, read with { Price = 30 });
+        Assert.Equal(30, updated.Price);
+        var saved = await client.Items.SaveAsync(products, new TypedProduct("t9", "Chair", 45, true, null));
+        Assert.Equal("t9", saved.Id);
+        Assert.Equal(30, (await client.Items.GetAsync<TypedProduct>(products, lamp.Id!))!.Price);
+        Assert.Equal(7, await client.Items.Query<TypedProduct>(products).CountAsync());
+
+        var anonymous = await client.Items.InsertDataItemAsync(products, new { title = "Stool", price = 12, inStock = false });
+        Assert.Equal(12, anonymous.Get<double>("price"));
+        Assert.True(anonymous.Get<DateTime>("_createdDate") > DateTime.UtcNow.AddMinutes(-5));
+    }
+
     [Theory]
     [InlineData(AdaptorProtocol.V3)]
     [InlineData(AdaptorProtocol.Standalone)]
