@@ -165,6 +165,47 @@ public sealed partial class ProcessTests : IDisposable
         ErrorAssert.Application(await second.Http("edb_" + new string('x', 43)).GetRawAsync(RawApi.Base), 401, "UNAUTHENTICATED");
     }
 
+    /// <summary>The README's recovery of a lost admin key: restart once with <c>Auth__BootstrapAdminKey</c>.</summary>
+    [Fact]
+    public async Task A_lost_admin_key_is_replaced_by_restarting_with_a_configured_one_and_the_key_list_says_when()
+    {
+        const string recovery = "edb_recovery-key-6f2d8a0b9c1e47d3";
+        string lost;
+        string otherKey;
+        DateTimeOffset firstCreated;
+        await using (var first = await ServerProcess.StartAsync(_dataDirectory, adminKey: null))
+        {
+            lost = GeneratedKey().Match(await first.WaitForOutputAsync(o => GeneratedKey().IsMatch(o), TimeSpan.FromSeconds(10))).Value;
+            otherKey = (await first.Http(lost).PostJsonAsync("v1/api-keys", """{"name": "reporting", "permissions": ["WIX_DATA.LIST_EXTERNAL_DATABASE_CONNECTIONS"]}"""))
+                .Json["key"]!.GetValue<string>();
+            firstCreated = BootstrapEntryCreated(await first.Http(lost).GetRawAsync("v1/api-keys"));
+        }
+        await Task.Delay(1100);
+
+        await using (var second = await ServerProcess.StartAsync(_dataDirectory, recovery))
+        {
+            await second.WaitForOutputAsync(o => o.Contains("bootstrap admin key was replaced", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+            ErrorAssert.Application(await second.Http(lost).GetRawAsync(RawApi.Base), 401, "UNAUTHENTICATED");
+            var keys = await second.Http(recovery).GetRawAsync("v1/api-keys");
+            Assert.Equal(200, keys.Status);
+            Assert.True(BootstrapEntryCreated(keys) > firstCreated.AddSeconds(1), keys.Body);
+            Assert.Equal(200, (await second.Http(otherKey).GetRawAsync(RawApi.Base)).Status);
+            Assert.DoesNotContain(recovery, second.Output, StringComparison.Ordinal);
+        }
+
+        await using var third = await ServerProcess.StartAsync(_dataDirectory, adminKey: null);
+        Assert.Equal(200, (await third.Http(recovery).GetRawAsync("v1/api-keys")).Status);
+        Assert.False(GeneratedKey().IsMatch(third.Output), $"A restart without the setting printed a key:\n{third.Output}");
+        Assert.DoesNotContain("was replaced", third.Output, StringComparison.Ordinal);
+    }
+
+    private static DateTimeOffset BootstrapEntryCreated(RawResponse keys)
+    {
+        var entries = keys.Json["apiKeys"] as JsonArray ?? throw new InvalidOperationException(keys.Body);
+        var entry = entries.Single(k => k!["id"]!.GetValue<string>() == "bootstrap-admin")!;
+        return DateTimeOffset.Parse(entry["createdDate"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private void AssertNotInDataDirectory(IEnumerable<string> secrets, string when)
     {
         var files = Directory.EnumerateFiles(_dataDirectory, "*", SearchOption.AllDirectories).ToList();

@@ -18,6 +18,22 @@ public sealed class ApiKeySecret(string value)
     public override string ToString() => "[api key]";
 }
 
+/// <summary>What starting with or without <c>Auth:BootstrapAdminKey</c> did to the bootstrap admin key.</summary>
+public enum BootstrapKeyChange
+{
+    /// <summary>The stored bootstrap key is the configured one, or none is configured and one is stored.</summary>
+    Unchanged,
+
+    /// <summary>No key was stored and none configured: one was generated (shown once).</summary>
+    Generated,
+
+    /// <summary>The configured key is stored as the first bootstrap key.</summary>
+    Installed,
+
+    /// <summary>The configured key replaced a different stored bootstrap key, which no longer works.</summary>
+    Replaced,
+}
+
 /// <summary>API keys, stored as SHA-256 hashes; a presented key is matched by hash and compared in constant time.</summary>
 public sealed class ApiKeyStore(Database database, TimeProvider time)
 {
@@ -72,10 +88,11 @@ public sealed class ApiKeyStore(Database database, TimeProvider time)
     }
 
     /// <summary>
-    /// Makes sure an admin key exists. A configured key replaces the stored bootstrap key; without one, a key is
-    /// generated on first start only and returned so that it can be shown once.
+    /// Makes sure an admin key exists. A configured key replaces the stored bootstrap key (its entry then dates from
+    /// now, so the key list says when the current key was set); without one, a key is generated on first start only
+    /// and returned so that it can be shown once.
     /// </summary>
-    public async Task<ApiKeySecret?> EnsureBootstrapAsync(string? configuredKey, CancellationToken ct)
+    public async Task<(BootstrapKeyChange Change, ApiKeySecret? Generated)> EnsureBootstrapAsync(string? configuredKey, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -86,35 +103,38 @@ public sealed class ApiKeyStore(Database database, TimeProvider time)
 
         ApiKeySecret? generated = null;
         byte[] hash;
+        BootstrapKeyChange change;
         if (!string.IsNullOrEmpty(configuredKey))
         {
             hash = Hash(configuredKey);
             if (storedHash is not null && CryptographicOperations.FixedTimeEquals(storedHash, hash))
             {
-                return null;
+                return (BootstrapKeyChange.Unchanged, null);
             }
+            change = storedHash is null ? BootstrapKeyChange.Installed : BootstrapKeyChange.Replaced;
         }
         else if (storedHash is not null)
         {
-            return null;
+            return (BootstrapKeyChange.Unchanged, null);
         }
         else
         {
             generated = NewSecret();
             hash = Hash(generated.Value);
+            change = BootstrapKeyChange.Generated;
         }
 
         await using var upsert = connection.CreateCommand();
         upsert.CommandText =
             "INSERT INTO api_keys (id, name, permissions, key_hash, is_bootstrap, created_date) VALUES ($id, 'bootstrap admin', $permissions, $hash, 1, $created) " +
-            "ON CONFLICT(id) DO UPDATE SET key_hash = excluded.key_hash, permissions = excluded.permissions";
+            "ON CONFLICT(id) DO UPDATE SET key_hash = excluded.key_hash, permissions = excluded.permissions, created_date = excluded.created_date";
         upsert.Parameters.AddWithValue("$id", BootstrapId);
         upsert.Parameters.AddWithValue("$permissions", JsonSerializer.Serialize(new[] { Permissions.Admin }));
         upsert.Parameters.AddWithValue("$hash", hash);
         upsert.Parameters.AddWithValue("$created", Format(time.UtcNowToMillisecond()));
         await upsert.ExecuteNonQueryAsync(ct);
         await transaction.CommitAsync(ct);
-        return generated;
+        return (change, generated);
     }
 
     private async Task InsertAsync(ApiKey key, ApiKeySecret secret, bool isBootstrap, CancellationToken ct)

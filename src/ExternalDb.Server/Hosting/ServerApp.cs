@@ -156,7 +156,11 @@ public static class ServerApp
         await database.MigrateAsync(ct);
         _ = app.Services.GetRequiredService<SecretProtector>();
         var auth = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
-        var generated = await app.Services.GetRequiredService<ApiKeyStore>().EnsureBootstrapAsync(auth.BootstrapAdminKey, ct);
+        var (change, generated) = await app.Services.GetRequiredService<ApiKeyStore>().EnsureBootstrapAsync(auth.BootstrapAdminKey, ct);
+        if (change == BootstrapKeyChange.Replaced)
+        {
+            app.Logger.LogWarning("The bootstrap admin key was replaced by the one in Auth:BootstrapAdminKey; the earlier bootstrap key no longer works (other API keys are unchanged).");
+        }
         if (generated is not null)
         {
             // Written to the console on purpose and only this once: it is never logged or stored in clear.
