@@ -122,6 +122,24 @@ public abstract class DataItemsQueryBuilder<TSelf> : DataFilterBuilder<TSelf>
         return plan.FirstAsync(ct);
     }
 
+    /// <summary>Every matching item, page after page.</summary>
+    private protected async IAsyncEnumerable<DataItem> AllItemsAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        var page = await FirstPageAsync(ct).ConfigureAwait(false);
+        while (true)
+        {
+            foreach (var item in page.Items)
+            {
+                yield return item;
+            }
+            if (!page.HasNext || page.Items.Count == 0)
+            {
+                yield break;
+            }
+            page = await page.NextAsync(ct).ConfigureAwait(false);
+        }
+    }
+
     private TSelf AddSort(IEnumerable<string> fields, SortOrder order)
     {
         ArgumentNullException.ThrowIfNull(fields);
@@ -162,22 +180,7 @@ public sealed class DataItemsQuery : DataItemsQueryBuilder<DataItemsQuery>
     public Task<DataItemsQueryResult> FindAsync(CancellationToken ct = default) => FirstPageAsync(ct);
 
     /// <summary>Runs the query and yields every matching item, page after page.</summary>
-    public async IAsyncEnumerable<DataItem> EnumerateAllAsync([EnumeratorCancellation] CancellationToken ct = default)
-    {
-        var page = await FindAsync(ct).ConfigureAwait(false);
-        while (true)
-        {
-            foreach (var item in page.Items)
-            {
-                yield return item;
-            }
-            if (!page.HasNext || page.Items.Count == 0)
-            {
-                yield break;
-            }
-            page = await page.NextAsync(ct).ConfigureAwait(false);
-        }
-    }
+    public IAsyncEnumerable<DataItem> EnumerateAllAsync(CancellationToken ct = default) => AllItemsAsync(ct);
 }
 
 /// <summary>
@@ -203,20 +206,12 @@ public sealed class DataItemsQuery<T> : DataItemsQueryBuilder<DataItemsQuery<T>>
         new(await FirstPageAsync(ct).ConfigureAwait(false));
 
     /// <summary>Runs the query and yields every matching item, page after page.</summary>
+    /// <exception cref="System.Text.Json.JsonException">When an item's data does not fit <typeparamref name="T"/>.</exception>
     public async IAsyncEnumerable<T> EnumerateAllAsync([EnumeratorCancellation] CancellationToken ct = default)
     {
-        var page = await FindAsync(ct).ConfigureAwait(false);
-        while (true)
+        await foreach (var item in AllItemsAsync(ct).ConfigureAwait(false))
         {
-            foreach (var item in page.Items)
-            {
-                yield return item;
-            }
-            if (!page.HasNext || page.Items.Count == 0)
-            {
-                yield break;
-            }
-            page = await page.NextAsync(ct).ConfigureAwait(false);
+            yield return DataMapping.FromData<T>(item.Data);
         }
     }
 }
