@@ -88,7 +88,13 @@ internal static class AdaptorEndpoints
     private const int MaxAttempts = 5;
 
     /// <summary>
-    /// Runs an operation, again when its transaction lost to another one, and once more when another request committed a
+    /// How often an operation runs again after a schema change raced it: under a burst of changes the fresh description
+    /// can be overtaken once more, so a single retry is not enough to tell a real absence from a race.
+    /// </summary>
+    private const int MaxConflictRetries = 3;
+
+    /// <summary>
+    /// Runs an operation, again when its transaction lost to another one, and again (a few times at most) when another request committed a
     /// change between its checks and its statements: a table or column it named is gone (or already there) because its
     /// collection description is older than a schema change, or a key it found free was taken. Run again, with a fresh
     /// description, the checks see that change and answer as the protocol says (COLLECTION_NOT_FOUND, FIELD_DOESNT_EXIST,
@@ -96,7 +102,7 @@ internal static class AdaptorEndpoints
     /// </summary>
     private static async Task<JsonNode> RunAsync(AdaptorRuntime runtime, Func<Task<JsonNode>> operation, CancellationToken ct)
     {
-        var conflictRetried = false;
+        var conflictRetries = 0;
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -107,9 +113,9 @@ internal static class AdaptorEndpoints
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(10 * attempt), ct).ConfigureAwait(false);
             }
-            catch (DbException e) when (!conflictRetried && (runtime.Dialect.SchemaConflictOf(e) != SchemaConflict.None || runtime.Dialect.IsUniqueViolation(e)))
+            catch (DbException e) when (conflictRetries < MaxConflictRetries && (runtime.Dialect.SchemaConflictOf(e) != SchemaConflict.None || runtime.Dialect.IsUniqueViolation(e)))
             {
-                conflictRetried = true;
+                conflictRetries++;
                 runtime.Catalog.Invalidate();
             }
         }
