@@ -164,7 +164,7 @@ internal static class ConnectionCommands
             ("Name", c.Name),
             ("Type", Type(c.ConnectionType)),
             ("Endpoint", c.Endpoint),
-            ("Configuration", c.Configuration is null ? null : "keys: " + string.Join(", ", c.Configuration.Select(p => p.Key))),
+            ("Configuration", Configuration(c)),
             ("Protocol", Protocol(c.ProtocolVersion)),
             ("Status", Status(status)),
             ("Message", status?.Message),
@@ -184,6 +184,11 @@ internal static class ConnectionCommands
         session.Console.Render(CliConsole.Properties(rows.Where(r => !string.IsNullOrEmpty(r.Item2))));
         return exitCode;
     }
+
+    /// <summary>The configuration's keys; its values stay out of tables, and masked ones are said to be hidden.</summary>
+    private static string? Configuration(ExternalDatabaseConnection c) => c.Configuration is null ? null
+        : "keys: " + string.Join(", ", c.Configuration.Select(p => p.Key))
+            + (c.IsConfigurationMasked ? " (values hidden: this API key may not read secrets)" : "");
 
     private static string Type(ConnectionType type) => type == ConnectionType.WixServicePlugin ? "WIX_SERVICE_PLUGIN" : "STANDALONE";
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace ExternalDb.Client;
 
@@ -91,8 +92,33 @@ public sealed record ExternalDatabaseConnection
     /// <summary>The adaptor's base URL (absolute http or https). Required for <see cref="ConnectionType.Standalone"/>.</summary>
     public string? Endpoint { get; init; }
 
-    /// <summary>Settings passed to the adaptor, usually secrets such as <c>{"secretKey": "..."}</c>.</summary>
+    /// <summary>
+    /// What the server puts in place of every configuration value for an API key that may not read secrets (one without
+    /// <c>ADMIN</c> or <c>WIX_DATA.READ_EXTERNAL_DATABASE_CONNECTION_SECRETS</c>): the keys, nesting and arrays stay, each
+    /// value becomes this string. The server refuses it as a value in Create and Update, so a masked configuration
+    /// sent back cannot overwrite the secrets.
+    /// </summary>
+    public const string MaskedValue = "********";
+
+    /// <summary>
+    /// Settings passed to the adaptor, usually secrets such as <c>{"secretKey": "..."}</c>. Values are
+    /// <see cref="MaskedValue"/> when the API key may not read them (see <see cref="IsConfigurationMasked"/>).
+    /// </summary>
     public JsonObject? Configuration { get; init; }
+
+    /// <summary>Whether the server masked the configuration's values (the API key may not read them).</summary>
+    [JsonIgnore]
+    public bool IsConfigurationMasked => Configuration is not null && Leaves(Configuration).Any(IsMasked);
+
+    /// <summary>Whether <paramref name="value"/> is <see cref="MaskedValue"/>, the stand-in for a secret the API key may not read.</summary>
+    public static bool IsMasked(JsonNode? value) => value is JsonValue v && v.TryGetValue<string>(out var s) && s == MaskedValue;
+
+    private static IEnumerable<JsonNode?> Leaves(JsonNode? node) => node switch
+    {
+        JsonObject o => o.SelectMany(p => Leaves(p.Value)),
+        JsonArray a => a.SelectMany(Leaves),
+        _ => [node],
+    };
 
     /// <summary>The result of the last check of the adaptor (read-only).</summary>
     public ConnectionStatus? ConnectionStatus { get; init; }

@@ -130,6 +130,25 @@ public sealed class CliTests : CliTestBase
     }
 
     [Fact]
+    public async Task Connections_get_says_when_the_configuration_values_are_hidden_from_the_key()
+    {
+        Server.Handler = _ => FakeResponse.Ok("""
+            {"externalDatabaseConnection": {"name": "shop", "endpoint": "https://a.example.com",
+              "configuration": {"secretKey": "********", "db": {"password": "********"}},
+              "connectionStatus": {"successful": true, "causeOfFailure": "NONE", "hasCollections": "YES"},
+              "protocolVersion": "V2", "connectionType": "STANDALONE"}}
+            """);
+
+        var table = await RunAsync(["connections", "get", "shop"]);
+        var json = await RunAsync(["connections", "get", "shop", "-o", "json"]);
+
+        Assert.Equal(0, table.Exit);
+        Assert.Contains("secretKey, db (values hidden: this API key may not read secrets)", table.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("********", table.Stdout, StringComparison.Ordinal);
+        Assert.Equal("********", JsonNode.Parse(json.Stdout)!["configuration"]!["secretKey"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Collections_create_sends_the_fields_and_get_shows_them()
     {
         Server.Handler = _ => FakeResponse.Ok("""

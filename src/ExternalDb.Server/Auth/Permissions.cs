@@ -11,6 +11,12 @@ public static class Permissions
     public const string UpdateConnection = "WIX_DATA.UPDATE_EXTERNAL_DATABASE_CONNECTION";
     public const string DeleteConnection = "WIX_DATA.DELETE_EXTERNAL_DATABASE_CONNECTION";
 
+    /// <summary>
+    /// Reading a connection's <c>configuration</c> values (usually secrets). Without it, Get, List, Create, Update and
+    /// Probe answers carry the configuration's structure with every value masked. No grouped grant includes it.
+    /// </summary>
+    public const string ReadConnectionSecrets = "WIX_DATA.READ_EXTERNAL_DATABASE_CONNECTION_SECRETS";
+
     /// <summary>Grouped grants: each stands for the permissions listed under it.</summary>
     public const string DataRead = "DATA_READ";
     public const string DataWrite = "DATA_WRITE";
@@ -40,7 +46,7 @@ public static class Permissions
 
     /// <summary>Every permission a key may be given.</summary>
     public static readonly IReadOnlySet<string> Known = new HashSet<string>(
-        new[] { Admin, CreateConnection, GetConnection, ListConnections, UpdateConnection, DeleteConnection, DataRead, DataWrite, CollectionsManage }
+        new[] { Admin, CreateConnection, GetConnection, ListConnections, UpdateConnection, DeleteConnection, ReadConnectionSecrets, DataRead, DataWrite, CollectionsManage }
             .Concat(DataReadPermissions).Concat(DataWritePermissions).Concat(CollectionsManagePermissions),
         StringComparer.Ordinal);
 

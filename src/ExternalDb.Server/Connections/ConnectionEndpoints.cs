@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using ExternalDb.Server.Auth;
 using ExternalDb.Server.Errors;
 using ExternalDb.Server.Hosting;
@@ -47,7 +48,7 @@ public static class ConnectionEndpoints
     }
 
     public static async Task<Results<Ok<ConnectionEnvelope>, ProblemHttpResult>> Create(
-        HttpRequest request, ConnectionService service, CancellationToken ct)
+        HttpRequest request, ClaimsPrincipal user, ConnectionService service, CancellationToken ct)
     {
         var (node, bodyProblem) = await JsonBody.ReadAsync(request, ct);
         if (bodyProblem is not null)
@@ -62,7 +63,7 @@ public static class ConnectionEndpoints
         try
         {
             var created = await service.CreateAsync(draft, type, ct);
-            return TypedResults.Ok(new ConnectionEnvelope(created));
+            return TypedResults.Ok(new ConnectionEnvelope(created.ShownTo(user)));
         }
         catch (DuplicateConnectionNameException)
         {
@@ -70,13 +71,15 @@ public static class ConnectionEndpoints
         }
     }
 
-    public static async Task<Results<Ok<ConnectionEnvelope>, ProblemHttpResult>> Get(string name, ConnectionStore store, CancellationToken ct)
+    public static async Task<Results<Ok<ConnectionEnvelope>, ProblemHttpResult>> Get(
+        string name, ClaimsPrincipal user, ConnectionStore store, CancellationToken ct)
     {
         var stored = await store.GetAsync(name, ct);
-        return stored is null ? NotFound(name) : TypedResults.Ok(new ConnectionEnvelope(stored.Connection));
+        return stored is null ? NotFound(name) : TypedResults.Ok(new ConnectionEnvelope(stored.Connection.ShownTo(user)));
     }
 
     public static async Task<Results<Ok<ConnectionList>, ProblemHttpResult>> List(
+        ClaimsPrincipal user,
         ConnectionStore store,
         CancellationToken ct,
         [FromQuery(Name = "paging.limit")] string? limit = null,
@@ -95,11 +98,11 @@ public static class ConnectionEndpoints
         }
         var (page, total) = await store.ListAsync(skip, pageSize, ct);
         var metadata = new PagingMetadata(page.Count, skip, total, TooManyToCount: false, HasNext: skip + page.Count < total);
-        return TypedResults.Ok(new ConnectionList(page, metadata));
+        return TypedResults.Ok(new ConnectionList([.. page.Select(c => c.ShownTo(user))], metadata));
     }
 
     public static async Task<Results<Ok<ConnectionEnvelope>, ProblemHttpResult>> Update(
-        string name, HttpRequest request, ConnectionStore store, ConnectionService service, CancellationToken ct)
+        string name, HttpRequest request, ClaimsPrincipal user, ConnectionStore store, ConnectionService service, CancellationToken ct)
     {
         var (node, bodyProblem) = await JsonBody.ReadAsync(request, ct);
         if (bodyProblem is not null)
@@ -117,18 +120,18 @@ public static class ConnectionEndpoints
             return ApiError.Validation(violations);
         }
         var updated = await service.UpdateAsync(existing, draft, ct);
-        return updated is null ? NotFound(name) : TypedResults.Ok(new ConnectionEnvelope(updated));
+        return updated is null ? NotFound(name) : TypedResults.Ok(new ConnectionEnvelope(updated.ShownTo(user)));
     }
 
     public static async Task<Results<Ok<Empty>, ProblemHttpResult>> Delete(string name, ConnectionStore store, CancellationToken ct) =>
         await store.DeleteAsync(name, ct) ? TypedResults.Ok(Empty.Instance) : NotFound(name);
 
     public static async Task<Results<Ok<ConnectionEnvelope>, ProblemHttpResult>> Probe(
-        string name, ConnectionStore store, ConnectionService service, CancellationToken ct)
+        string name, ClaimsPrincipal user, ConnectionStore store, ConnectionService service, CancellationToken ct)
     {
         var existing = await store.GetAsync(name, ct);
         var probed = existing is null ? null : await service.ProbeAsync(existing, ct);
-        return probed is null ? NotFound(name) : TypedResults.Ok(new ConnectionEnvelope(probed));
+        return probed is null ? NotFound(name) : TypedResults.Ok(new ConnectionEnvelope(probed.ShownTo(user)));
     }
 
     private static int ReadPagingNumber(string? raw, string field, int fallback, int min, int max, List<FieldViolation> violations)

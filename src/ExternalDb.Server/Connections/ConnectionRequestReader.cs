@@ -118,6 +118,12 @@ public static class ConnectionRequestReader
                 {
                     violations.Add(new(Prefix + "configuration", $"must be at most {MaxConfigurationBytes / 1024} KiB when serialized", "MAX_LENGTH"));
                 }
+                else if (ConfigurationMask.FindMarker(configuration) is { } masked)
+                {
+                    // A masked answer sent back as it was would overwrite the secrets with the marker.
+                    violations.Add(new(Prefix + "configuration." + masked,
+                        $"holds the mask '{ConfigurationMask.Marker}' that answers show instead of secret values; send the real value", "OTHER"));
+                }
                 break;
             default:
                 violations.Add(new(Prefix + "configuration", "must be a JSON object", "FORMAT"));
