@@ -45,7 +45,7 @@ public static class ConnectionRequestReader
         var draft = ReadConnection(body, violations);
         if (draft is not null)
         {
-            ValidateName(draft.Name, violations);
+            draft = draft with { Name = ValidateName(draft.Name, violations) };
             ValidateForType(draft, type, violations);
         }
         return (violations.Count == 0 ? draft : null, type, violations);
@@ -147,8 +147,12 @@ public static class ConnectionRequestReader
         return null;
     }
 
-    /// <summary>Checks a name against the rules: 1–255 characters, no '/', no control characters, no outer white space.</summary>
-    public static void ValidateName(string? name, List<FieldViolation> violations)
+    /// <summary>
+    /// Checks a name against the rules and answers it in NFC: 1–255 characters, no '/', no outer white space, and no
+    /// control, format (zero-width, bidirectional), private-use, unassigned, surrogate or line/paragraph separator
+    /// characters, so that two names that look alike are one name. Null when it breaks a rule.
+    /// </summary>
+    public static string? ValidateName(string? name, List<FieldViolation> violations)
     {
         const string field = Prefix + "name";
         if (name is null)
@@ -157,13 +161,20 @@ public static class ConnectionRequestReader
             {
                 violations.Add(new(field, "is required", "REQUIRED"));
             }
-            return;
+            return null;
         }
         if (name.Length == 0)
         {
             violations.Add(new(field, "must be 1 to 255 characters", "MIN_LENGTH"));
-            return;
+            return null;
         }
+        if (ConnectionNames.ForbiddenCharacter(name) is { } forbidden)
+        {
+            violations.Add(new(field, $"must not contain {forbidden}", "FORMAT"));
+            return null;
+        }
+        var count = violations.Count;
+        name = ConnectionNames.Nfc(name);
         if (name.Length > MaxNameLength)
         {
             violations.Add(new(field, $"must be at most {MaxNameLength} characters", "MAX_LENGTH"));
@@ -171,10 +182,6 @@ public static class ConnectionRequestReader
         if (name.Contains('/', StringComparison.Ordinal))
         {
             violations.Add(new(field, "must not contain '/' (collections are named connectionName/collectionId)", "FORMAT"));
-        }
-        if (name.Any(char.IsControl))
-        {
-            violations.Add(new(field, "must not contain control characters", "FORMAT"));
         }
         if (char.IsWhiteSpace(name[0]) || char.IsWhiteSpace(name[^1]))
         {
@@ -184,6 +191,7 @@ public static class ConnectionRequestReader
         {
             violations.Add(new(field, "must not be '.' or '..'", "FORMAT"));
         }
+        return violations.Count == count ? name : null;
     }
 
     private static void ValidateForType(ConnectionDraft draft, ConnectionType type, List<FieldViolation> violations)

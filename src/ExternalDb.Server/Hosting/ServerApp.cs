@@ -155,15 +155,16 @@ public static class ServerApp
         var database = app.Services.GetRequiredService<Database>();
         await database.MigrateAsync(ct);
         _ = app.Services.GetRequiredService<SecretProtector>();
+        await app.Services.GetRequiredService<ConnectionStore>().MigrateNameKeysAsync(app.Logger, ct);
         var auth = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
         var (change, generated) = await app.Services.GetRequiredService<ApiKeyStore>().EnsureBootstrapAsync(auth.BootstrapAdminKey, ct);
         if (change == BootstrapKeyChange.Replaced)
         {
             app.Logger.LogWarning("The bootstrap admin key was replaced by the one in Auth:BootstrapAdminKey; the earlier bootstrap key no longer works (other API keys are unchanged).");
         }
+        // Written to the console on purpose and only this once: neither is ever logged.
         if (generated is not null)
         {
-            // Written to the console on purpose and only this once: it is never logged or stored in clear.
             await Console.Out.WriteLineAsync(
                 $"""
                 ExternalDb: no Auth:BootstrapAdminKey was configured, so an admin API key was generated.

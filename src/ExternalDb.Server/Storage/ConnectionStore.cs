@@ -31,8 +31,90 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
         "name, connection_type, endpoint, configuration, successful, cause_of_failure, has_collections, checked_date, latency_ms, status_message, " +
         "collection_modifications_supported, field_types, protocol_version, public_key, application_id, private_key, created_date, updated_date, name_key";
 
-    /// <summary>The key names are compared by: case-insensitive, normalized.</summary>
-    public static string NameKey(string name) => name.Normalize(NormalizationForm.FormC).ToUpperInvariant();
+    private const string NameKeyVersionSetting = "connection_name_key_version";
+    private const string NameKeyVersion = "2";
+
+    /// <summary>
+    /// The form names are compared by: NFC, case-folded (upper, lower, then upper again, so that ẞ and ß are one letter),
+    /// NFC again. Invalid UTF-16 (an unpaired surrogate) has no key: the empty key matches no connection.
+    /// </summary>
+    public static string NameKey(string name) => ConnectionNames.IsValidText(name)
+        ? ConnectionNames.Nfc(ConnectionNames.Nfc(name).ToUpperInvariant().ToLowerInvariant().ToUpperInvariant())
+        : "";
+
+    /// <summary>
+    /// Brings rows written before names were normalized to NFC and keyed by <see cref="NameKey"/>'s version 2 (version 1
+    /// was NFC and upper case only): each name is stored in NFC and re-keyed, its secrets encrypted again for the new
+    /// key. Two old names that now share a key both stay; the later one keeps its old key (reachable through List only)
+    /// and a warning names it. Runs once per registry.
+    /// </summary>
+    public async Task MigrateNameKeysAsync(ILogger logger, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
+        await using (var version = connection.CreateCommand())
+        {
+            version.Transaction = transaction;
+            version.CommandText = "SELECT value FROM settings WHERE key = $key";
+            version.Parameters.AddWithValue("$key", NameKeyVersionSetting);
+            if (await version.ExecuteScalarAsync(ct) as string == NameKeyVersion)
+            {
+                return;
+            }
+        }
+
+        var rows = new List<(long Seq, string Name, string Key, byte[]? Configuration, byte[]? PrivateKey)>();
+        await using (var select = connection.CreateCommand())
+        {
+            select.Transaction = transaction;
+            select.CommandText = "SELECT seq, name, name_key, configuration, private_key FROM connections ORDER BY seq";
+            await using var reader = await select.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2),
+                    reader.IsDBNull(3) ? null : (byte[])reader.GetValue(3), reader.IsDBNull(4) ? null : (byte[])reader.GetValue(4)));
+            }
+        }
+        var taken = rows.Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            var name = ConnectionNames.IsValidText(row.Name) ? ConnectionNames.Nfc(row.Name) : row.Name;
+            var key = NameKey(name);
+            if (key.Length == 0 || (key != row.Key && taken.Contains(key)))
+            {
+                logger.LogWarning("Connection {Connection} keeps its old name key: its name now equals another connection's name", row.Name);
+                key = row.Key;
+            }
+            if (key == row.Key && name == row.Name)
+            {
+                continue;
+            }
+            taken.Remove(row.Key);
+            taken.Add(key);
+            await using var update = connection.CreateCommand();
+            update.Transaction = transaction;
+            update.CommandText = "UPDATE connections SET name = $name, name_key = $key, configuration = $configuration, private_key = $privateKey WHERE seq = $seq";
+            update.Parameters.AddWithValue("$seq", row.Seq);
+            update.Parameters.AddWithValue("$name", name);
+            update.Parameters.AddWithValue("$key", key);
+            update.Parameters.AddWithValue("$configuration", (object?)Reprotect(row.Configuration, "configuration:", row.Key, key) ?? DBNull.Value);
+            update.Parameters.AddWithValue("$privateKey", (object?)Reprotect(row.PrivateKey, "private-key:", row.Key, key) ?? DBNull.Value);
+            await update.ExecuteNonQueryAsync(ct);
+        }
+
+        await using (var record = connection.CreateCommand())
+        {
+            record.Transaction = transaction;
+            record.CommandText = "INSERT INTO settings (key, value) VALUES ($key, $value) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+            record.Parameters.AddWithValue("$key", NameKeyVersionSetting);
+            record.Parameters.AddWithValue("$value", NameKeyVersion);
+            await record.ExecuteNonQueryAsync(ct);
+        }
+        await transaction.CommitAsync(ct);
+    }
+
+    private byte[]? Reprotect(byte[]? protectedData, string purpose, string oldKey, string newKey) =>
+        protectedData is null || oldKey == newKey ? protectedData : protector.Protect(protector.Unprotect(protectedData, purpose + oldKey), purpose + newKey);
 
     public async Task<bool> ExistsAsync(string name, CancellationToken ct)
     {

@@ -16,6 +16,7 @@ public sealed class ServerInstance : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly List<HttpClient> _clients = [];
+    private bool _ownsDataDirectory = true;
 
     private ServerInstance(WebApplication app, Uri baseAddress, string dataDirectory, CapturedLogs logs)
     {
@@ -34,10 +35,14 @@ public sealed class ServerInstance : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Starts a server; <paramref name="settings"/> adds or overrides configuration keys.</summary>
-    public static async Task<ServerInstance> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts a server; <paramref name="settings"/> adds or overrides configuration keys (a <c>Storage:DataDirectory</c>
+    /// given there is used and kept), <paramref name="services"/> registers services before the server's own (which do
+    /// not replace an <see cref="Adaptors.IHostResolver"/> set there).
+    /// </summary>
+    public static async Task<ServerInstance> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
-        var dataDirectory = Directory.CreateTempSubdirectory("externaldb-server-tests-").FullName;
+        var dataDirectory = settings?.GetValueOrDefault("Storage:DataDirectory") ?? Directory.CreateTempSubdirectory("externaldb-server-tests-").FullName;
         var configuration = new Dictionary<string, string?>
         {
             ["Storage:DataDirectory"] = dataDirectory,
@@ -56,11 +61,15 @@ public sealed class ServerInstance : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(configuration);
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(logs);
+            services?.Invoke(builder.Services);
         });
         await ServerApp.InitializeAsync(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new ServerInstance(app, new Uri(address.TrimEnd('/') + "/"), dataDirectory, logs);
+        return new ServerInstance(app, new Uri(address.TrimEnd('/') + "/"), dataDirectory, logs)
+        {
+            _ownsDataDirectory = settings?.ContainsKey("Storage:DataDirectory") != true,
+        };
     }
 
     /// <summary>The SDK client, authenticated with <paramref name="apiKey"/> (the admin key by default).</summary>
@@ -95,7 +104,10 @@ public sealed class ServerInstance : IAsyncDisposable
         }
         await _app.StopAsync();
         await _app.DisposeAsync();
-        TempFiles.TryDelete(DataDirectory);
+        if (_ownsDataDirectory)
+        {
+            TempFiles.TryDelete(DataDirectory);
+        }
     }
 }
 
