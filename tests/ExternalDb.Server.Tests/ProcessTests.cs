@@ -206,6 +206,29 @@ public sealed partial class ProcessTests : IDisposable
         return DateTimeOffset.Parse(entry["createdDate"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    [GeneratedRegex("demo_[A-Za-z0-9_-]{30,}")]
+    private static partial Regex DemoSecret();
+
+    [Fact]
+    public async Task The_first_start_prints_the_demo_adaptors_random_secret_once_and_an_admin_key_reads_it()
+    {
+        string printed;
+        await using (var first = await ServerProcess.StartAsync(_dataDirectory, AdminKey))
+        {
+            var output = await first.WaitForOutputAsync(o => DemoSecret().IsMatch(o), TimeSpan.FromSeconds(10));
+            printed = Assert.Single(DemoSecret().Matches(output).Select(m => m.Value).Distinct());
+            var described = await first.Http(AdminKey).GetRawAsync("v1/demo-adaptor");
+            Assert.Equal(printed, described.Json["secretKey"]!.GetValue<string>());
+            await first.KillAsync();
+        }
+
+        await using var second = await ServerProcess.StartAsync(_dataDirectory, AdminKey);
+        var again = await second.Http(AdminKey).GetRawAsync("v1/demo-adaptor");
+        Assert.Equal(printed, again.Json["secretKey"]!.GetValue<string>());
+        await Task.Delay(500);
+        Assert.DoesNotContain(printed, second.Output, StringComparison.Ordinal);
+    }
+
     private void AssertNotInDataDirectory(IEnumerable<string> secrets, string when)
     {
         var files = Directory.EnumerateFiles(_dataDirectory, "*", SearchOption.AllDirectories).ToList();

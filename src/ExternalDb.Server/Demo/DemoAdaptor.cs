@@ -6,65 +6,87 @@ using ExternalDb.Server.Connections;
 using ExternalDb.Server.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Options;
+using ExternalDb.Server.Auth;
+using ExternalDb.Server.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.IdentityModel.Tokens;
 
 namespace ExternalDb.Server.Demo;
 
-/// <summary>The <c>DemoAdaptor</c> section: a reference adaptor served by the server itself, over a seeded SQLite file.</summary>
-public sealed class DemoAdaptorOptions
-{
-    /// <summary>Whether the server serves the demo adaptor. Default true.</summary>
-    public bool Enabled { get; set; } = true;
-
-    /// <summary>Where it is served. Default <c>/demo-adaptor</c>.</summary>
-    public string PathPrefix { get; set; } = "/demo-adaptor";
-
-    /// <summary>The legacy secret key of the demo adaptor (put it in a STANDALONE connection's configuration).</summary>
-    public string SecretKey { get; set; } = "demo-secret";
-}
+/// <summary>What <c>GET /v1/demo-adaptor</c> answers (ADMIN only).</summary>
+public sealed record DemoAdaptorInfo(bool Enabled, string Path, string? Endpoint, string? SecretKey, string? Reason);
 
 /// <summary>
 /// Lets a first connection work on a fresh machine: the reference adaptor is mapped under
 /// <see cref="DemoAdaptorOptions.PathPrefix"/> over <c>{DataDirectory}/demo-adaptor.db</c>, seeded with a
-/// <c>products</c> collection. STANDALONE connections use the demo secret; V3 connections made by this server are
-/// trusted by their own public key (the audience is the connection's application id).
+/// <c>products</c> collection. STANDALONE connections use the demo secret (random per data directory unless
+/// configured); V3 connections made by this server are trusted by their own public key (the audience is the
+/// connection's application id). It is off by default when the server listens beyond loopback.
 /// </summary>
 public static class DemoAdaptor
 {
     public static void AddDemoAdaptor(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection("DemoAdaptor").Get<DemoAdaptorOptions>() ?? new DemoAdaptorOptions();
-        services.AddOptions<DemoAdaptorOptions>().Bind(configuration.GetSection("DemoAdaptor"));
-        if (!options.Enabled)
+        var section = configuration.GetSection("DemoAdaptor");
+        services.AddOptions<DemoAdaptorOptions>().Bind(section);
+        var options = section.Get<DemoAdaptorOptions>() ?? new DemoAdaptorOptions();
+        var dataDirectory = Path.GetFullPath(configuration.GetSection("Storage").Get<StorageOptions>()?.DataDirectory ?? new StorageOptions().DataDirectory);
+        var state = new DemoAdaptorState(options, ListenAddresses.Configured(configuration), dataDirectory);
+        services.AddSingleton(state);
+        if (!state.Enabled)
         {
             return;
         }
-        var dataDirectory = Path.GetFullPath(configuration.GetSection("Storage").Get<StorageOptions>()?.DataDirectory ?? new StorageOptions().DataDirectory);
-        Directory.CreateDirectory(dataDirectory);
+        Database.CreatePrivateDirectory(dataDirectory);
         services.AddSingleton<IV3KeyResolver, ConnectionKeyResolver>();
         services.AddExternalDbAdaptor(adaptor =>
         {
             adaptor.Engine = "sqlite";
             adaptor.ConnectionString = $"Data Source={Path.Combine(dataDirectory, "demo-adaptor.db")}";
-            adaptor.SecretKey = options.SecretKey;
+            adaptor.SecretKey = state.Secret.Value;
         });
     }
 
     public static void MapDemoAdaptor(this WebApplication app)
     {
-        var options = app.Services.GetRequiredService<IOptions<DemoAdaptorOptions>>().Value;
-        if (options.Enabled)
+        var state = app.Services.GetRequiredService<DemoAdaptorState>();
+        app.MapGet("/v1/demo-adaptor", Describe).RequireAuthorization(Permissions.Admin).WithTags("Demo adaptor")
+            .WithSummary("Whether the demo adaptor is served, where, and its secret key for STANDALONE connections (ADMIN only).");
+        if (!state.Enabled)
         {
-            app.MapExternalDbAdaptor(options.PathPrefix).ExcludeFromDescription();
+            return;
         }
+        app.MapExternalDbAdaptor(state.PathPrefix).WithMetadata(state).ExcludeFromDescription();
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+            state.CheckBoundAddresses(bound);
+            if (!state.Enabled)
+            {
+                app.Logger.LogWarning("The demo adaptor is off: {Reason}", state.DisabledReason);
+            }
+        });
+        // Once off, the demo adaptor's routes answer as if they did not exist.
+        app.Use(async (context, next) =>
+        {
+            if (!state.Enabled && context.GetEndpoint()?.Metadata.GetMetadata<DemoAdaptorState>() is not null)
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+            await next(context);
+        });
     }
+
+    public static Ok<DemoAdaptorInfo> Describe(HttpRequest request, DemoAdaptorState state) => TypedResults.Ok(state.Enabled
+        ? new DemoAdaptorInfo(true, state.PathPrefix, $"{request.Scheme}://{request.Host}{request.PathBase}{state.PathPrefix}", state.Secret.Value, null)
+        : new DemoAdaptorInfo(false, state.PathPrefix, null, null, state.DisabledReason));
 
     /// <summary>Creates the demo collection on first start, through the adaptor's own legacy protocol.</summary>
     public static async Task SeedAsync(WebApplication app, CancellationToken ct = default)
     {
-        var options = app.Services.GetRequiredService<IOptions<DemoAdaptorOptions>>().Value;
-        if (!options.Enabled)
+        var state = app.Services.GetRequiredService<DemoAdaptorState>();
+        if (!state.Enabled)
         {
             return;
         }
@@ -74,9 +96,9 @@ public static class DemoAdaptor
             return;
         }
         var uri = new UriBuilder(address.Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal).Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal).Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal));
-        uri.Path = options.PathPrefix.TrimEnd('/') + "/";
+        uri.Path = state.PathPrefix + "/";
         using var http = new HttpClient { BaseAddress = uri.Uri, Timeout = TimeSpan.FromSeconds(30) };
-        var context = new JsonObject { ["settings"] = new JsonObject { ["secretKey"] = options.SecretKey }, ["role"] = "OWNER" };
+        var context = new JsonObject { ["settings"] = new JsonObject { ["secretKey"] = state.Secret.Value }, ["role"] = "OWNER" };
         async Task<JsonObject?> Call(string path, JsonObject body)
         {
             body["requestContext"] = context.DeepClone();

@@ -174,6 +174,18 @@ public static class ServerApp
 
                 """);
         }
+        var demo = app.Services.GetRequiredService<Demo.DemoAdaptorState>();
+        if (demo.Enabled && demo.Secret.Generated)
+        {
+            await Console.Out.WriteLineAsync(
+                $"""
+                ExternalDb: the demo adaptor at {demo.PathPrefix} was given a random secret key (for the configuration of
+                STANDALONE connections). It is kept in {demo.SecretFile}; an ADMIN key reads it at GET /v1/demo-adaptor:
+
+                    {demo.Secret.Value}
+
+                """);
+        }
     }
 }
 

@@ -60,39 +60,9 @@ public sealed class SecretProtector
             return configured.Length == 32 ? configured : throw new InvalidOperationException("Storage:EncryptionKey must be base64 of 32 bytes.");
         }
 
-        var directory = Path.GetFullPath(options.DataDirectory);
-        Database.CreatePrivateDirectory(directory);
-        var path = Path.Combine(directory, "encryption.key");
-        if (File.Exists(path))
-        {
-            var stored = Convert.FromBase64String(File.ReadAllText(path).Trim());
-            return stored.Length == 32 ? stored : throw new InvalidOperationException($"{path} does not hold a 32-byte key.");
-        }
-
-        var key = RandomNumberGenerator.GetBytes(32);
-        var temp = path + ".tmp";
-        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Options = FileOptions.WriteThrough };
-        if (!OperatingSystem.IsWindows())
-        {
-            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-        using (var stream = new FileStream(temp, fileOptions))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(Convert.ToBase64String(key));
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-        try
-        {
-            File.Move(temp, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Another process made the key first: use that one.
-            File.Delete(temp);
-            return Convert.FromBase64String(File.ReadAllText(path).Trim());
-        }
-        return key;
+        var path = Path.Combine(Path.GetFullPath(options.DataDirectory), "encryption.key");
+        var (text, _) = PrivateFile.ReadOrCreate(path, () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        var key = Convert.FromBase64String(text);
+        return key.Length == 32 ? key : throw new InvalidOperationException($"{path} does not hold a 32-byte key.");
     }
 }
