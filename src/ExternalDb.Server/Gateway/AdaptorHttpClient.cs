@@ -26,8 +26,9 @@ public sealed class AdaptorHttpClient(HttpClient http, IOptions<GatewayOptions> 
                 http.Timeout = Timeout.InfiniteTimeSpan;
                 http.MaxResponseContentBufferSize = sp.GetRequiredService<IOptions<GatewayOptions>>().Value.MaxResponseBytes;
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
             {
+                ConnectCallback = sp.GetRequiredService<Adaptors.EgressPolicy>().ConnectAsync,
                 AllowAutoRedirect = false,
                 UseCookies = false,
                 UseProxy = false,
@@ -52,8 +53,10 @@ public sealed class AdaptorHttpClient(HttpClient http, IOptions<GatewayOptions> 
                     MinimumThroughput = 10,
                     SamplingDuration = TimeSpan.FromSeconds(10),
                     BreakDuration = o.CircuitBreakDuration,
-                    // Only transport failures and timeouts count: an adaptor's own 5xx answer is passed through.
-                    ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is HttpRequestException or TimeoutRejectedException),
+                    // Only transport failures and timeouts count: an adaptor's own 5xx answer is passed through, and an
+                    // address the egress policy refuses was never called.
+                    ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is HttpRequestException or TimeoutRejectedException
+                        && Adaptors.EgressRefusedException.In(args.Outcome.Exception) is null),
                 });
                 // Until the answer's headers; the caller's own bound also covers the body.
                 builder.AddTimeout(o.AdaptorTimeout);
@@ -89,6 +92,10 @@ public sealed class AdaptorHttpClient(HttpClient http, IOptions<GatewayOptions> 
         catch (RateLimiterRejectedException)
         {
             throw new AdaptorCallException(AdaptorFailure.Unreachable, "Too many calls are waiting for this adaptor.");
+        }
+        catch (HttpRequestException e) when (Adaptors.EgressRefusedException.In(e) is { } refused)
+        {
+            throw new AdaptorCallException(AdaptorFailure.Unreachable, refused.Message);
         }
         catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ExternalDb.Server.Adaptors;
 using ExternalDb.Server.Auth;
 using ExternalDb.Server.Connections;
 using ExternalDb.Server.Errors;
@@ -8,6 +9,7 @@ using ExternalDb.Server.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
@@ -60,6 +62,10 @@ public static class ServerApp
             .Validate(o => !string.IsNullOrWhiteSpace(o.JwtIssuer), "Adaptors:JwtIssuer must not be empty.")
             .ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection("Auth"));
+        services.AddOptions<EgressOptions>().Bind(configuration.GetSection(EgressOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EgressOptions>, EgressOptionsValidator>();
+        services.TryAddSingleton<IHostResolver, DnsHostResolver>();
+        services.AddSingleton<EgressPolicy>();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Database>();
@@ -77,6 +83,7 @@ public static class ServerApp
                 ConnectTimeout = sp.GetRequiredService<IOptions<ProbeOptions>>().Value.Timeout,
                 MaxResponseHeadersLength = 64,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                ConnectCallback = sp.GetRequiredService<EgressPolicy>().ConnectAsync,
             })
             .RemoveAllLoggers();
 

@@ -248,6 +248,10 @@ public sealed class AdaptorProber(
 
     private static ProbeFailure Classify(HttpRequestException e, string path)
     {
+        if (Adaptors.EgressRefusedException.In(e) is { } refused)
+        {
+            return new ProbeFailure(CauseOfFailure.DestinationHostUnreachable, refused.Message);
+        }
         var unreachable = e.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError
             || e.InnerException is SocketException;
         return unreachable
