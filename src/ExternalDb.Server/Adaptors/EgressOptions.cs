@@ -72,8 +72,8 @@ public sealed class EgressOptionsValidator : IValidateOptions<EgressOptions>
         {
             if (ParseNetwork(networks[i].Trim()) is null)
             {
-                failures.Add($"{EgressOptions.Section}:{setting}:{i} ('{networks[i]}') is not a CIDR network such as 10.0.0.0/8 or fd00::/8 " +
-                    "(the address must have no bits set after the prefix length)");
+                failures.Add($"{EgressOptions.Section}:{setting}:{i} ('{networks[i]}') is not a CIDR network: an IP address, '/' and " +
+                    "a prefix length, with no address bits set after the prefix, such as 10.0.0.0/8 or fd00::/8");
             }
         }
     }

@@ -54,12 +54,17 @@ public sealed class ApiKeyAuthenticationHandler(
         await ApiError.Unauthenticated(description).ExecuteAsync(Context);
     }
 
+    /// <summary>The 403 description for a missing <paramref name="permission"/>.</summary>
+    internal static string Lacks(string permission) => permission == Permissions.Admin
+        ? "The API key lacks the permission ADMIN."
+        : $"The API key lacks the permission {permission} (or ADMIN).";
+
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         var required = properties.Items.TryGetValue("permission", out var p) ? p : null;
         await ApiError.PermissionDenied(required is null
             ? "The API key lacks the permission for this call."
-            : $"The API key lacks the permission {required} (or ADMIN).").ExecuteAsync(Context);
+            : Lacks(required)).ExecuteAsync(Context);
     }
 }
 
@@ -98,7 +103,7 @@ public sealed class PermissionResultHandler : IAuthorizationMiddlewareResultHand
             var missing = authorizeResult.AuthorizationFailure?.FailureReasons.Select(r => r.Message).FirstOrDefault();
             return ApiError.PermissionDenied(missing is null
                 ? "The API key lacks the permission for this call."
-                : $"The API key lacks the permission {missing} (or ADMIN).").ExecuteAsync(context);
+                : ApiKeyAuthenticationHandler.Lacks(missing)).ExecuteAsync(context);
         }
         return _default.HandleAsync(next, context, policy, authorizeResult);
     }

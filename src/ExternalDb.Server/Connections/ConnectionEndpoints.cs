@@ -67,7 +67,7 @@ public static class ConnectionEndpoints
         }
         catch (DuplicateConnectionNameException)
         {
-            return ApiError.AlreadyExists($"A connection named '{draft.Name}' already exists (names are compared case-insensitively).");
+            return ApiError.AlreadyExists($"A connection named '{draft.Name}' already exists (names are compared regardless of case and Unicode normal form).");
         }
     }
 

@@ -20,7 +20,7 @@ public sealed class PrivateKeyMaterial(byte[] pkcs8)
 /// <summary>A connection with what the API never shows: its signing key.</summary>
 public sealed record StoredConnection(ExternalDatabaseConnection Connection, PrivateKeyMaterial? PrivateKey);
 
-/// <summary>Raised when a name is already taken (compared case-insensitively).</summary>
+/// <summary>Raised when a name is already taken (compared by <see cref="ConnectionStore.NameKey"/>).</summary>
 public sealed class DuplicateConnectionNameException(string name)
     : Exception($"A connection named '{name}' already exists.");
 
