@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace ExternalDb.Server.Adaptors;
@@ -50,6 +51,18 @@ public sealed class EgressPolicy
     private readonly IPNetwork[] _deniedNetworks;
     private readonly string[] _allowedHosts;
     private readonly string[] _deniedHosts;
+
+    /// <summary>
+    /// Registers the policy, its options' validation and the system resolver (each once; a resolver registered before
+    /// stays). Whoever registers an adaptor HTTP client calls this; binding <see cref="EgressOptions"/> is the host's.
+    /// </summary>
+    public static void Register(IServiceCollection services)
+    {
+        services.AddOptions<EgressOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EgressOptions>, EgressOptionsValidator>());
+        services.TryAddSingleton<IHostResolver, DnsHostResolver>();
+        services.TryAddSingleton<EgressPolicy>();
+    }
 
     public EgressPolicy(IOptions<EgressOptions> options, IHostResolver resolver)
     {

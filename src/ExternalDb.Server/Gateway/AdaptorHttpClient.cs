@@ -21,6 +21,7 @@ public sealed class AdaptorHttpClient(HttpClient http, IOptions<GatewayOptions> 
 {
     public static void Register(IServiceCollection services)
     {
+        Adaptors.EgressPolicy.Register(services);
         services.AddHttpClient<AdaptorHttpClient>((sp, http) =>
             {
                 http.Timeout = Timeout.InfiniteTimeSpan;

@@ -9,7 +9,6 @@ using ExternalDb.Server.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
@@ -62,10 +61,8 @@ public static class ServerApp
             .Validate(o => !string.IsNullOrWhiteSpace(o.JwtIssuer), "Adaptors:JwtIssuer must not be empty.")
             .ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection("Auth"));
-        services.AddOptions<EgressOptions>().Bind(configuration.GetSection(EgressOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<EgressOptions>, EgressOptionsValidator>();
-        services.TryAddSingleton<IHostResolver, DnsHostResolver>();
-        services.AddSingleton<EgressPolicy>();
+        services.AddOptions<EgressOptions>().Bind(configuration.GetSection(EgressOptions.Section));
+        EgressPolicy.Register(services);
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Database>();
