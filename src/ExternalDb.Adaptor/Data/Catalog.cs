@@ -145,8 +145,8 @@ internal sealed class Catalog(SqlDialect dialect)
         var userFields = CheckFields(fields);
         var all = SystemSpecs().Concat(userFields).ToList();
         var columns = all.Where(f => FieldTypeMap.StorageOf(f.Type) != StorageKind.None)
-            .Select(f => Identifiers.Quote(f.Key) + " " + dialect.ColumnType(FieldTypeMap.StorageOf(f.Type)) + (f.Key == "_id" ? " PRIMARY KEY" : ""));
-        await Db.ExecuteAsync(dialect, connection, tx, $"CREATE TABLE {Identifiers.Quote(id)} ({string.Join(", ", columns)})", null, ct).ConfigureAwait(false);
+            .Select(f => dialect.Quote(f.Key) + " " + (f.Key == "_id" ? dialect.IdColumnType + " PRIMARY KEY" : dialect.ColumnType(FieldTypeMap.StorageOf(f.Type))));
+        await Db.ExecuteAsync(dialect, connection, tx, $"CREATE TABLE {dialect.Quote(id)} ({string.Join(", ", columns)}){dialect.TableOptions}", null, ct).ConfigureAwait(false);
         await SetDisplayNameAsync(connection, tx, id, displayName, ct).ConfigureAwait(false);
         foreach (var f in all)
         {
@@ -224,7 +224,7 @@ internal sealed class Catalog(SqlDialect dialect)
         if (storage != StorageKind.None)
         {
             await Db.ExecuteAsync(dialect, connection, tx,
-                $"ALTER TABLE {Identifiers.Quote(collectionId)} ADD COLUMN {Identifiers.Quote(f.Key)} {dialect.ColumnType(storage)}", null, ct).ConfigureAwait(false);
+                $"ALTER TABLE {dialect.Quote(collectionId)} ADD COLUMN {dialect.Quote(f.Key)} {dialect.ColumnType(storage)}", null, ct).ConfigureAwait(false);
         }
         await PutFieldMetadataAsync(connection, tx, collectionId, f, ct).ConfigureAwait(false);
     }
@@ -239,7 +239,7 @@ internal sealed class Catalog(SqlDialect dialect)
         }
         if (field.IsColumn)
         {
-            await Db.ExecuteAsync(dialect, connection, tx, dialect.DropColumn(Identifiers.Quote(collection.Id), Identifiers.Quote(field.Key)), null, ct).ConfigureAwait(false);
+            await Db.ExecuteAsync(dialect, connection, tx, dialect.DropColumn(dialect.Quote(collection.Id), dialect.Quote(field.Key)), null, ct).ConfigureAwait(false);
         }
         var ps = new SqlParams();
         var c = ps.Add(collection.Id);
@@ -251,7 +251,7 @@ internal sealed class Catalog(SqlDialect dialect)
     public async Task DropAsync(DbConnection connection, DbTransaction tx, CollectionInfo collection, CancellationToken ct)
     {
         Invalidate();
-        await Db.ExecuteAsync(dialect, connection, tx, (collection.IsView ? "DROP VIEW " : "DROP TABLE ") + Identifiers.Quote(collection.Id), null, ct).ConfigureAwait(false);
+        await Db.ExecuteAsync(dialect, connection, tx, (collection.IsView ? "DROP VIEW " : "DROP TABLE ") + dialect.Quote(collection.Id), null, ct).ConfigureAwait(false);
         var ps = new SqlParams();
         var c = ps.Add(collection.Id);
         await Db.ExecuteAsync(dialect, connection, tx, $"DELETE FROM _externaldb_fields WHERE collection_id = {c}", ps, ct).ConfigureAwait(false);

@@ -17,7 +17,7 @@ internal sealed record ItemReference(string ReferringItemId, string ReferencedIt
 
 /// <summary>
 /// Reads and writes items. Each request runs on one connection; writes run in one transaction with
-/// set-based statements (one existence check, multi-row INSERT, one UPDATE ... FROM VALUES, one DELETE).
+/// set-based statements (one existence check, multi-row INSERT, one UPDATE from a table of rows, one DELETE).
 /// </summary>
 internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bool readOnly)
 {
@@ -64,7 +64,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         var ps = new SqlParams();
         var where = translator.Translate(query.Filter, collection.Find, ps);
         var order = OrderBy(collection.Find, query.Sort, collection.HasIdColumn ? "_id" : null);
-        var sql = $"SELECT {string.Join(", ", selected.Select(f => Identifiers.Quote(f.Key)))} FROM {Identifiers.Quote(collection.Id)} WHERE {where}{order}" +
+        var sql = $"SELECT {string.Join(", ", selected.Select(f => Dialect.Quote(f.Key)))} FROM {Dialect.Quote(collection.Id)} WHERE {where}{order}" +
                   $" LIMIT {ps.Add((long)query.Limit + 1, StorageKind.Number)} OFFSET {ps.Add((long)query.Offset, StorageKind.Number)}";
         var rows = await Db.QueryAsync(Dialect, connection, null, sql, ps, r => ReadItem(r, selected), ct).ConfigureAwait(false);
         long? total = null;
@@ -72,7 +72,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         {
             var cps = new SqlParams();
             var cwhere = translator.Translate(query.Filter, collection.Find, cps);
-            total = await CountWhereAsync(connection, $"SELECT COUNT(*) FROM {Identifiers.Quote(collection.Id)} WHERE {cwhere}", cps, ct).ConfigureAwait(false);
+            total = await CountWhereAsync(connection, $"SELECT COUNT(*) FROM {Dialect.Quote(collection.Id)} WHERE {cwhere}", cps, ct).ConfigureAwait(false);
         }
         var hasMore = rows.Count > query.Limit;
         if (hasMore)
@@ -138,7 +138,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         var collection = await catalog.GetAsync(connection, null, collectionId, ct).ConfigureAwait(false);
         var ps = new SqlParams();
         var where = translator.Translate(filter, collection.Find, ps);
-        return await CountWhereAsync(connection, $"SELECT COUNT(*) FROM {Identifiers.Quote(collection.Id)} WHERE {where}", ps, ct).ConfigureAwait(false);
+        return await CountWhereAsync(connection, $"SELECT COUNT(*) FROM {Dialect.Quote(collection.Id)} WHERE {where}", ps, ct).ConfigureAwait(false);
     }
 
     private async Task<long> CountWhereAsync(DbConnection connection, string sql, SqlParams ps, CancellationToken ct)
@@ -162,7 +162,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
                 continue;
             }
             outputs.Add(field);
-            selects.Add(Identifiers.Quote(field.Key));
+            selects.Add(Dialect.Quote(field.Key));
         }
         foreach (var (op, i) in spec.Ops.Select((op, i) => (op, i)))
         {
@@ -174,7 +174,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
             if (op.Function == "count")
             {
                 outputs.Add(new FieldInfo(op.ResultField, "NUMBER", StorageKind.Number));
-                selects.Add($"COUNT(*) AS {Identifiers.Quote(op.ResultField)}");
+                selects.Add($"COUNT(*) AS {Dialect.Quote(op.ResultField)}");
                 continue;
             }
             var field = op.ItemField is not null && collection.Find(op.ItemField) is { IsColumn: true } f ? f
@@ -186,7 +186,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
             }
             var fn = op.Function switch { "avg" => "AVG", "sum" => "SUM", "min" => "MIN", _ => "MAX" };
             outputs.Add(numeric ? new FieldInfo(op.ResultField, "NUMBER", StorageKind.Number) : field with { Key = op.ResultField });
-            selects.Add($"{fn}({Dialect.ColumnRef(field)}) AS {Identifiers.Quote(op.ResultField)}");
+            selects.Add($"{fn}({Dialect.ColumnRef(field)}) AS {Dialect.Quote(op.ResultField)}");
         }
         if (outputs.Count == 0)
         {
@@ -195,13 +195,13 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         FieldInfo? Resolve(string key) => outputs.FirstOrDefault(o => o.Key == key);
         var ps = new SqlParams();
         var initial = translator.Translate(spec.Initial, collection.Find, ps);
-        var groupBy = spec.GroupBy.Count == 0 ? "" : " GROUP BY " + string.Join(", ", spec.GroupBy.Distinct().Select(Identifiers.Quote));
-        var inner = $"SELECT {string.Join(", ", selects)} FROM {Identifiers.Quote(collection.Id)} WHERE {initial}{groupBy}";
+        var groupBy = spec.GroupBy.Count == 0 ? "" : " GROUP BY " + string.Join(", ", spec.GroupBy.Distinct().Select(Dialect.Quote));
+        var inner = $"SELECT {string.Join(", ", selects)} FROM {Dialect.Quote(collection.Id)} WHERE {initial}{groupBy}";
         var final = translator.Translate(spec.Final, Resolve, ps);
         var sort = spec.Sort.Count > 0 ? spec.Sort : spec.GroupBy.Distinct().Select(g => new SortSpec(g, false)).ToList();
         var order = OrderBy(Resolve, sort, null);
         var body = $"FROM ({inner}) AS agg WHERE {final}";
-        var columns = string.Join(", ", outputs.Select(o => Identifiers.Quote(o.Key)));
+        var columns = string.Join(", ", outputs.Select(o => Dialect.Quote(o.Key)));
         var countPs = ps;
         var sql = $"SELECT {columns} {body}{order} LIMIT {ps.Add((long)spec.Limit + 1, StorageKind.Number)} OFFSET {ps.Add((long)spec.Offset, StorageKind.Number)}";
         var rows = await Db.QueryAsync(Dialect, connection, null, sql, ps, r => ReadItem(r, outputs, keepNulls: true), ct).ConfigureAwait(false);
@@ -233,7 +233,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         if (field.IsArray && field.Storage == StorageKind.Json)
         {
             var (join, value, type) = Dialect.UnwindArray(Dialect.ColumnRef(field, "src"));
-            inner = $"SELECT DISTINCT {value} AS v{(type is null ? "" : $", {type} AS vt")} FROM {Identifiers.Quote(collection.Id)} AS src {join} WHERE {where}";
+            inner = $"SELECT DISTINCT {value} AS v{(type is null ? "" : $", {type} AS vt")} FROM {Dialect.Quote(collection.Id)} AS src {join} WHERE {where}";
             read = type is null ? r => ValueCodec.ParseJsonOrString(r.GetString(0)) : ReadJsonEachValue;
             orderKind = StorageKind.Json;
         }
@@ -242,7 +242,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
             // Like NULL, a number that reads as null (±Infinity, NaN) is no distinct value.
             var column = Dialect.ColumnRef(field, "src");
             var finite = field.Storage == StorageKind.Number ? " AND " + Dialect.IsFiniteNumber(column) : "";
-            inner = $"SELECT DISTINCT {Identifiers.Quote(field.Key)} AS v FROM {Identifiers.Quote(collection.Id)} AS src WHERE {where} AND {column} IS NOT NULL{finite}";
+            inner = $"SELECT DISTINCT {Dialect.Quote(field.Key)} AS v FROM {Dialect.Quote(collection.Id)} AS src WHERE {where} AND {column} IS NOT NULL{finite}";
             read = r => ValueCodec.FromDb(r.GetValue(0), field);
             orderKind = field.Storage;
         }
@@ -292,7 +292,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
     {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
         using var writeGate = await Dialect.EnterWriteAsync(ct).ConfigureAwait(false);
-        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(Dialect.WriteIsolation, ct).ConfigureAwait(false);
         var collection = await WritableAsync(connection, tx, collectionId, "insert", ct).ConfigureAwait(false);
         var now = ValueCodec.UtcNowMs();
         var prepared = items.Select((item, i) => Prepare(collection, item, i, requireId: false, now, creating: true)).ToList();
@@ -328,7 +328,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
     {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
         using var writeGate = await Dialect.EnterWriteAsync(ct).ConfigureAwait(false);
-        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(Dialect.WriteIsolation, ct).ConfigureAwait(false);
         var collection = await WritableAsync(connection, tx, collectionId, "update", ct).ConfigureAwait(false);
         var now = ValueCodec.UtcNowMs();
         var prepared = items.Select((item, i) => Prepare(collection, item, i, requireId: true, now, creating: false)).ToList();
@@ -361,7 +361,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
     {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
         using var writeGate = await Dialect.EnterWriteAsync(ct).ConfigureAwait(false);
-        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(Dialect.WriteIsolation, ct).ConfigureAwait(false);
         var collection = await WritableAsync(connection, tx, collectionId, "remove", ct).ConfigureAwait(false);
         var distinct = itemIds.Distinct(StringComparer.Ordinal).ToList();
         var stored = await ReadByIdsAsync(connection, tx, collection, distinct, ct, lockRows: true).ConfigureAwait(false);
@@ -374,7 +374,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         {
             var ps = new SqlParams();
             await Db.ExecuteAsync(Dialect, connection, tx,
-                $"DELETE FROM {Identifiers.Quote(collection.Id)} WHERE {IdIn(collection, chunk, ps)}", ps, ct).ConfigureAwait(false);
+                $"DELETE FROM {Dialect.Quote(collection.Id)} WHERE {IdIn(collection, chunk, ps)}", ps, ct).ConfigureAwait(false);
             var rps = new SqlParams();
             var c = rps.Add(collection.Id);
             var list = string.Join(", ", chunk.Select(id => rps.Add(id)));
@@ -393,9 +393,9 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
     {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
         using var writeGate = await Dialect.EnterWriteAsync(ct).ConfigureAwait(false);
-        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(Dialect.WriteIsolation, ct).ConfigureAwait(false);
         var collection = await WritableAsync(connection, tx, collectionId, "truncate", ct).ConfigureAwait(false);
-        await Db.ExecuteAsync(Dialect, connection, tx, $"DELETE FROM {Identifiers.Quote(collection.Id)}", null, ct).ConfigureAwait(false);
+        await Db.ExecuteAsync(Dialect, connection, tx, $"DELETE FROM {Dialect.Quote(collection.Id)}", null, ct).ConfigureAwait(false);
         var ps = new SqlParams();
         var c = ps.Add(collection.Id);
         await Db.ExecuteAsync(Dialect, connection, tx,
@@ -499,7 +499,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         foreach (var chunk in InLockOrder(ids).Chunk(IdChunk))
         {
             var ps = new SqlParams();
-            var sql = $"SELECT {Identifiers.Quote("_id")} FROM {Identifiers.Quote(collection.Id)} WHERE {IdIn(collection, chunk, ps)}{LockInOrder(idField)}";
+            var sql = $"SELECT {Dialect.Quote("_id")} FROM {Dialect.Quote(collection.Id)} WHERE {IdIn(collection, chunk, ps)}{LockInOrder(idField)}";
             foreach (var id in await Db.QueryAsync(Dialect, connection, tx, sql, ps, r => IdString(ValueCodec.FromDb(r.GetValue(0), idField)), ct).ConfigureAwait(false))
             {
                 result.Add(id);
@@ -524,7 +524,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         foreach (var chunk in (lockRows ? InLockOrder(ids) : ids).Chunk(IdChunk))
         {
             var ps = new SqlParams();
-            var sql = $"SELECT {string.Join(", ", columns.Select(f => Identifiers.Quote(f.Key)))} FROM {Identifiers.Quote(collection.Id)} WHERE {IdIn(collection, chunk, ps)}" +
+            var sql = $"SELECT {string.Join(", ", columns.Select(f => Dialect.Quote(f.Key)))} FROM {Dialect.Quote(collection.Id)} WHERE {IdIn(collection, chunk, ps)}" +
                       (lockRows ? LockInOrder(collection.Find("_id")!) : "");
             foreach (var item in await Db.QueryAsync(Dialect, connection, tx, sql, ps, r => ReadItem(r, columns), ct).ConfigureAwait(false))
             {
@@ -534,6 +534,39 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         return result;
     }
 
+    /// <summary>
+    /// Rows in statements of at most <see cref="SqlDialect.MaxParametersPerStatement"/> values and
+    /// <see cref="SqlDialect.MaxStatementBytes"/> bytes of values; a row larger than a statement may be is a VALIDATION_ERROR.
+    /// </summary>
+    private IEnumerable<List<PreparedItem>> Statements(IEnumerable<PreparedItem> rows, IReadOnlyList<FieldInfo> columns)
+    {
+        var maxRows = Math.Max(1, Dialect.MaxParametersPerStatement / columns.Count);
+        var maxBytes = Dialect.MaxStatementBytes;
+        var batch = new List<PreparedItem>();
+        long bytes = 0;
+        foreach (var row in rows)
+        {
+            var size = columns.Sum(f => SqlParams.EstimateBytes(row.Values.GetValueOrDefault(f.Key)));
+            if (size > maxBytes)
+            {
+                throw AdaptorException.Validation($"items[{row.Index}]",
+                    $"items[{row.Index}] takes about {size} bytes; the database takes at most {maxBytes} in one statement");
+            }
+            if (batch.Count == maxRows || bytes + size > maxBytes)
+            {
+                yield return batch;
+                batch = [];
+                bytes = 0;
+            }
+            batch.Add(row);
+            bytes += size;
+        }
+        if (batch.Count > 0)
+        {
+            yield return batch;
+        }
+    }
+
     private async Task InsertRowsAsync(DbConnection connection, DbTransaction tx, CollectionInfo collection, List<PreparedItem> rows, CancellationToken ct)
     {
         if (rows.Count == 0)
@@ -541,42 +574,36 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
             return;
         }
         var columns = collection.Columns.Where(f => rows.Any(r => r.Values.ContainsKey(f.Key))).ToList();
-        var perChunk = Math.Max(1, Dialect.MaxParametersPerStatement / columns.Count);
+        var table = Dialect.Quote(collection.Id);
+        var columnList = string.Join(", ", columns.Select(f => Dialect.Quote(f.Key)));
         // In id order: concurrent inserts of the same ids then wait on each other in one order (one wins) and never deadlock.
-        foreach (var chunk in rows.OrderBy(r => r.Id, StringComparer.Ordinal).Chunk(perChunk))
+        foreach (var chunk in Statements(rows.OrderBy(r => r.Id, StringComparer.Ordinal), columns))
         {
             var ps = new SqlParams();
             var values = chunk.Select(r => "(" + string.Join(", ", columns.Select(f => ps.Add(r.Values.GetValueOrDefault(f.Key), f.Storage))) + ")");
-            var sql = $"INSERT INTO {Identifiers.Quote(collection.Id)} ({string.Join(", ", columns.Select(f => Identifiers.Quote(f.Key)))}) VALUES {string.Join(", ", values)}";
-            await Db.ExecuteAsync(Dialect, connection, tx, sql, ps, ct).ConfigureAwait(false);
+            await Db.ExecuteAsync(Dialect, connection, tx, $"INSERT INTO {table} ({columnList}) VALUES {string.Join(", ", values)}", ps, ct).ConfigureAwait(false);
         }
     }
 
+    /// <summary>Full replacement: every column but <c>_id</c> and <c>_createdDate</c> takes the new value or NULL; one statement per chunk.</summary>
     private async Task UpdateRowsAsync(DbConnection connection, DbTransaction tx, CollectionInfo collection, List<PreparedItem> rows, CancellationToken ct)
     {
         if (rows.Count == 0)
         {
             return;
         }
-        // Full replacement: every column but _id and _createdDate takes the new value or NULL.
-        var idField = collection.Find("_id")!;
         var setColumns = collection.Columns.Where(f => f.Key is not ("_id" or "_createdDate")).ToList();
         if (setColumns.Count == 0)
         {
             return;
         }
-        var columns = new List<FieldInfo> { idField };
-        columns.AddRange(setColumns);
-        var table = Identifiers.Quote(collection.Id);
-        var perChunk = Math.Max(1, Dialect.MaxParametersPerStatement / columns.Count);
-        foreach (var chunk in rows.Chunk(perChunk))
+        List<FieldInfo> columns = [collection.Find("_id")!, .. setColumns];
+        var quoted = columns.Select(f => Dialect.Quote(f.Key)).ToList();
+        foreach (var chunk in Statements(rows.OrderBy(r => r.Id, StringComparer.Ordinal), columns))
         {
             var ps = new SqlParams();
-            var values = chunk.Select(r => "(" + string.Join(", ", columns.Select(f => ps.Add(r.Values.GetValueOrDefault(f.Key), f.Storage))) + ")");
-            var sql = $"WITH v ({string.Join(", ", columns.Select(f => Identifiers.Quote(f.Key)))}) AS (VALUES {string.Join(", ", values)}) " +
-                      $"UPDATE {table} SET {string.Join(", ", setColumns.Select(f => $"{Identifiers.Quote(f.Key)} = v.{Identifiers.Quote(f.Key)}"))} " +
-                      $"FROM v WHERE {table}.{Identifiers.Quote("_id")} = v.{Identifiers.Quote("_id")}";
-            await Db.ExecuteAsync(Dialect, connection, tx, sql, ps, ct).ConfigureAwait(false);
+            var values = chunk.Select(r => (IReadOnlyList<string>)[.. columns.Select(f => ps.Add(r.Values.GetValueOrDefault(f.Key), f.Storage))]).ToList();
+            await Db.ExecuteAsync(Dialect, connection, tx, Dialect.UpdateFromRows(Dialect.Quote(collection.Id), quoted, values), ps, ct).ConfigureAwait(false);
         }
     }
 
@@ -639,7 +666,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
     {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
         using var writeGate = await Dialect.EnterWriteAsync(ct).ConfigureAwait(false);
-        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(Dialect.WriteIsolation, ct).ConfigureAwait(false);
         var collection = await WritableAsync(connection, tx, collectionId, "insertReferences", ct).ConfigureAwait(false);
         var field = ReferenceField(collection, fieldKey);
         var existing = await ExistingReferencesAsync(connection, tx, collection.Id, field.Key, refs, ct).ConfigureAwait(false);
@@ -665,7 +692,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
     {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
         using var writeGate = await Dialect.EnterWriteAsync(ct).ConfigureAwait(false);
-        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(Dialect.WriteIsolation, ct).ConfigureAwait(false);
         var collection = await WritableAsync(connection, tx, collectionId, "removeReferences", ct).ConfigureAwait(false);
         var field = ReferenceField(collection, fieldKey);
         var existing = await ExistingReferencesAsync(connection, tx, collection.Id, field.Key, refs, ct).ConfigureAwait(false);

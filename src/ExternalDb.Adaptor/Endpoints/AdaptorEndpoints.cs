@@ -168,6 +168,10 @@ internal static class AdaptorEndpoints
                 return AdaptorException.Validation("request", "The request goes beyond a limit of the database: " + ((db as Npgsql.PostgresException)?.MessageText ?? db.Message));
             case Npgsql.PostgresException pg when pg.SqlState.StartsWith("22", StringComparison.Ordinal):
                 return AdaptorException.Validation("request", "A value does not fit the column: " + pg.MessageText);
+            case MySqlConnector.MySqlException my when Sql.MySqlDialect.IsValueError(my):
+                return AdaptorException.Validation("request", "A value does not fit the column: " + my.Message);
+            case MySqlConnector.MySqlException my when Sql.MySqlDialect.IsRegexError(my):
+                return AdaptorException.Validation("filter", "The pattern could not be matched");
             case Microsoft.Data.Sqlite.SqliteException sq when sq.InnerException is RegexMatchTimeoutException || sq.Message.Contains("regexp", StringComparison.OrdinalIgnoreCase):
                 return AdaptorException.Validation("filter", "The pattern could not be matched");
             default:

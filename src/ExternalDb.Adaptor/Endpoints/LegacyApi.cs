@@ -92,7 +92,7 @@ internal static class LegacyApi
         }
         await using var connection = await runtime.Items.OpenAsync(ct).ConfigureAwait(false);
         using var writeGate = await runtime.Catalog.Dialect.EnterWriteAsync(ct).ConfigureAwait(false);
-        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(runtime.Dialect.WriteIsolation, ct).ConfigureAwait(false);
         await change(connection, tx).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         runtime.Catalog.Invalidate();

@@ -282,7 +282,7 @@ internal static class V3Api
         RequireWritableSchema(runtime, id, "createCollection");
         await using var connection = await runtime.Items.OpenAsync(ct).ConfigureAwait(false);
         using var writeGate = await runtime.Catalog.Dialect.EnterWriteAsync(ct).ConfigureAwait(false);
-        await using (var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false))
+        await using (var tx = await connection.BeginTransactionAsync(runtime.Dialect.WriteIsolation, ct).ConfigureAwait(false))
         {
             await runtime.Catalog.CreateAsync(connection, tx, id, displayName, fields, ct).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
@@ -298,7 +298,7 @@ internal static class V3Api
         RequireWritableSchema(runtime, id, "updateCollection");
         await using var connection = await runtime.Items.OpenAsync(ct).ConfigureAwait(false);
         using var writeGate = await runtime.Catalog.Dialect.EnterWriteAsync(ct).ConfigureAwait(false);
-        await using (var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false))
+        await using (var tx = await connection.BeginTransactionAsync(runtime.Dialect.WriteIsolation, ct).ConfigureAwait(false))
         {
             var current = await runtime.Catalog.GetAsync(connection, tx, id, ct).ConfigureAwait(false);
             if (current.IsView)
@@ -328,7 +328,7 @@ internal static class V3Api
         RequireWritableSchema(runtime, id, operation);
         await using var connection = await runtime.Items.OpenAsync(ct).ConfigureAwait(false);
         using var writeGate = await runtime.Catalog.Dialect.EnterWriteAsync(ct).ConfigureAwait(false);
-        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(runtime.Dialect.WriteIsolation, ct).ConfigureAwait(false);
         var current = await runtime.Catalog.GetAsync(connection, tx, id, ct).ConfigureAwait(false);
         await runtime.Catalog.DropAsync(connection, tx, current, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);

@@ -9,10 +9,10 @@ public sealed class AdaptorOptions
     /// <summary>The default SQLite connection string, relative to the working directory.</summary>
     public const string DefaultSqliteConnectionString = "Data Source=adaptor.db";
 
-    /// <summary>The SQL engine: <c>sqlite</c> (default) or <c>postgres</c>.</summary>
+    /// <summary>The SQL engine: <c>sqlite</c> (default), <c>postgres</c> or <c>mysql</c> (MySQL 8 and MariaDB; <c>mariadb</c> is the same).</summary>
     public string Engine { get; set; } = "sqlite";
 
-    /// <summary>The engine's connection string. SQLite defaults to <see cref="DefaultSqliteConnectionString"/>; PostgreSQL requires one.</summary>
+    /// <summary>The engine's connection string. SQLite defaults to <see cref="DefaultSqliteConnectionString"/>; PostgreSQL and MySQL require one.</summary>
     public string? ConnectionString { get; set; }
 
     /// <summary>The legacy (V1/V2) shared secret, compared with <c>requestContext.settings.secretKey</c>.</summary>
@@ -33,8 +33,8 @@ public sealed class AdaptorOptions
     /// <summary>The largest accepted request body; larger bodies get 413. Default 8 MiB.</summary>
     public long MaxRequestBodyBytes { get; set; } = 8 * 1024 * 1024;
 
-    /// <summary>The engine name, lower case.</summary>
-    internal string EngineName => (Engine ?? "").Trim().ToLowerInvariant();
+    /// <summary>The engine name, lower case, aliases resolved (<c>mariadb</c> is <c>mysql</c>).</summary>
+    internal string EngineName => Sql.SqlEngines.Canonical(Engine) ?? (Engine ?? "").Trim().ToLowerInvariant();
 
     /// <summary>The connection string to use, with the SQLite default applied.</summary>
     internal string EffectiveConnectionString =>

@@ -1,9 +1,7 @@
-using System.Data.Common;
 using ExternalDb.Adaptor.Auth;
-using Microsoft.Data.Sqlite;
+using ExternalDb.Adaptor.Sql;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace ExternalDb.Adaptor.Hosting;
 
@@ -14,27 +12,17 @@ internal sealed class AdaptorOptionsValidator(IServiceProvider services) : IVali
     {
         var failures = new List<string>();
         var engine = options.EngineName;
-        if (engine is not ("sqlite" or "postgres"))
+        if (SqlEngines.Canonical(engine) is null)
         {
-            failures.Add("Adaptor:Engine must be sqlite or postgres");
+            failures.Add($"Adaptor:Engine must be {SqlEngines.Names}");
         }
         else if (string.IsNullOrWhiteSpace(options.EffectiveConnectionString))
         {
-            failures.Add("Adaptor:ConnectionString is required for the postgres engine");
+            failures.Add($"Adaptor:ConnectionString is required for the {engine} engine");
         }
-        else
+        else if (SqlEngines.Problem(engine, options.EffectiveConnectionString) is { } problem)
         {
-            try
-            {
-                DbConnectionStringBuilder builder = engine == "sqlite"
-                    ? new SqliteConnectionStringBuilder(options.EffectiveConnectionString)
-                    : new NpgsqlConnectionStringBuilder(options.EffectiveConnectionString);
-                _ = builder.ConnectionString;
-            }
-            catch (Exception e) when (e is ArgumentException or FormatException or KeyNotFoundException)
-            {
-                failures.Add($"Adaptor:ConnectionString is not a valid {engine} connection string");
-            }
+            failures.Add("Adaptor:ConnectionString " + problem);
         }
         if (options.MaxRequestBodyBytes <= 0)
         {

@@ -11,9 +11,7 @@ internal sealed class AdaptorRuntime : IAsyncDisposable
     public AdaptorRuntime(IOptions<AdaptorOptions> options)
     {
         Options = options.Value;
-        Dialect = Options.EngineName == "postgres"
-            ? new PostgresDialect(Options.EffectiveConnectionString)
-            : new SqliteDialect(Options.EffectiveConnectionString);
+        Dialect = SqlEngines.CreateDialect(Options.EngineName, Options.EffectiveConnectionString);
         Catalog = new Catalog(Dialect);
         Items = new ItemStore(Catalog, new FilterTranslator(Dialect), Options.ReadOnly);
     }

@@ -43,13 +43,17 @@ internal static partial class Identifiers
     public static bool IsPlausibleExistingName(string? name) =>
         !string.IsNullOrEmpty(name) && name.Length <= 128 && !name.Any(char.IsControl);
 
-    /// <summary>Quotes an identifier for SQLite and PostgreSQL (both use ANSI double quotes).</summary>
-    public static string Quote(string name)
+    /// <summary>Quotes an identifier with ANSI double quotes (SQLite, PostgreSQL).</summary>
+    public static string Quote(string name) => Quote(name, '"');
+
+    /// <summary>Quotes an identifier with <paramref name="quote"/> (<c>"</c>, or <c>`</c> for MySQL), doubling it inside the name.</summary>
+    public static string Quote(string name, char quote)
     {
         if (!IsPlausibleExistingName(name))
         {
             throw new ArgumentException("Not a usable identifier.", nameof(name));
         }
-        return "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        var q = quote.ToString();
+        return q + name.Replace(q, q + q, StringComparison.Ordinal) + q;
     }
 }

@@ -6,8 +6,11 @@ namespace ExternalDb.Adaptor.Sql;
 /// <summary>What differs between the SQL engines: column types, operators, catalog and parameters.</summary>
 internal abstract class SqlDialect
 {
-    /// <summary><c>sqlite</c> or <c>postgres</c>.</summary>
+    /// <summary><c>sqlite</c>, <c>postgres</c> or <c>mysql</c>.</summary>
     public abstract string Name { get; }
+
+    /// <summary>Quotes an identifier (a validated name, see <see cref="Identifiers"/>); ANSI double quotes unless the engine differs.</summary>
+    public virtual string Quote(string name) => Identifiers.Quote(name);
 
     /// <summary>
     /// Enters the engine's write section before a write transaction begins; disposing leaves it. A no-op where the
@@ -18,15 +21,30 @@ internal abstract class SqlDialect
     /// <summary>How many parameters one multi-row statement binds at most (its rows are chunked by it).</summary>
     public virtual int MaxParametersPerStatement => 30_000;
 
+    /// <summary>
+    /// The most bytes of values one statement may carry (rows are chunked by it as well); unlimited unless the engine
+    /// caps the size of a statement.
+    /// </summary>
+    public virtual long MaxStatementBytes => long.MaxValue;
+
     /// <summary>The column type the adaptor creates for a storage kind.</summary>
     public abstract string ColumnType(StorageKind kind);
+
+    /// <summary>The column type of <c>_id</c> in collections the adaptor creates (a primary key).</summary>
+    public virtual string IdColumnType => ColumnType(StorageKind.Text);
+
+    /// <summary>What follows the column list of a <c>CREATE TABLE</c> (engine, character set); empty by default.</summary>
+    public virtual string TableOptions => "";
+
+    /// <summary>The isolation level of write transactions (<see cref="System.Data.IsolationLevel.Unspecified"/>: the engine's default).</summary>
+    public virtual System.Data.IsolationLevel WriteIsolation => System.Data.IsolationLevel.Unspecified;
 
     /// <summary>The field type and storage of an existing column with SQL type <paramref name="sqlType"/>.</summary>
     public abstract (string FieldType, StorageKind Storage) FromSqlType(string sqlType);
 
     /// <summary>The expression that reads a field, optionally qualified by a table alias.</summary>
     public virtual string ColumnRef(FieldInfo field, string? qualifier = null) =>
-        qualifier is null ? Identifiers.Quote(field.Key) : qualifier + "." + Identifiers.Quote(field.Key);
+        qualifier is null ? Quote(field.Key) : qualifier + "." + Quote(field.Key);
 
     /// <summary>A column made ready for &lt; and &gt; comparisons of text, the same in both engines (binary order).</summary>
     public abstract string TextOrder(string column);
@@ -86,7 +104,19 @@ internal abstract class SqlDialect
     /// <summary>What a statement found different from the collection description it was built from, if that is why it failed.</summary>
     public abstract SchemaConflict SchemaConflictOf(Exception ex);
 
-    /// <summary>Drops a column (both engines support ALTER TABLE DROP COLUMN).</summary>
+    /// <summary>
+    /// One statement that replaces the values of existing rows: <paramref name="columns"/> are quoted, the first is the
+    /// key; each row holds one parameter per column. Default: <c>WITH v AS (VALUES ...) UPDATE ... FROM v</c>.
+    /// </summary>
+    public virtual string UpdateFromRows(string table, IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        var values = string.Join(", ", rows.Select(r => "(" + string.Join(", ", r) + ")"));
+        var key = columns[0];
+        return $"WITH v ({string.Join(", ", columns)}) AS (VALUES {values}) " +
+               $"UPDATE {table} SET {string.Join(", ", columns.Skip(1).Select(c => $"{c} = v.{c}"))} FROM v WHERE {table}.{key} = v.{key}";
+    }
+
+    /// <summary>Drops a column (every engine supports ALTER TABLE DROP COLUMN).</summary>
     public virtual string DropColumn(string table, string column) => $"ALTER TABLE {table} DROP COLUMN {column}";
 }
 

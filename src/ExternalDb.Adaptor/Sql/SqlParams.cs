@@ -12,6 +12,16 @@ internal sealed class SqlParams
 
     public IReadOnlyList<SqlParam> Items => _items;
 
+    /// <summary>
+    /// About how many bytes <paramref name="value"/> takes in a statement: UTF-8 text plus one per character that is
+    /// escaped in a literal (MySQL sends values inside the statement text).
+    /// </summary>
+    public static long EstimateBytes(object? value) => value switch
+    {
+        string s => System.Text.Encoding.UTF8.GetByteCount(s) + s.AsSpan().Count('\'') + s.AsSpan().Count('\\') + 4,
+        _ => 32,
+    };
+
     public string Add(object? value, StorageKind kind = StorageKind.Text)
     {
         var name = "@p" + _items.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);

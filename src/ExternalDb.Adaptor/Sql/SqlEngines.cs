@@ -1,0 +1,55 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using MySqlConnector;
+using Npgsql;
+
+namespace ExternalDb.Adaptor.Sql;
+
+/// <summary>The engines the adaptor speaks: their names, how their connection strings are checked, their dialects.</summary>
+internal static class SqlEngines
+{
+    public const string Sqlite = "sqlite";
+    public const string Postgres = "postgres";
+    public const string MySql = "mysql";
+
+    /// <summary>The engine names as the <c>Adaptor:Engine</c> setting takes them.</summary>
+    public const string Names = "sqlite, postgres or mysql";
+
+    /// <summary>The engine a setting names (<c>mariadb</c> is <c>mysql</c>), or null.</summary>
+    public static string? Canonical(string? engine) => (engine ?? "").Trim().ToLowerInvariant() switch
+    {
+        Sqlite => Sqlite,
+        Postgres => Postgres,
+        MySql or "mariadb" => MySql,
+        _ => null,
+    };
+
+    /// <summary>Why a connection string cannot serve <paramref name="engine"/>, or null when it can. Never quotes the string.</summary>
+    public static string? Problem(string engine, string connectionString)
+    {
+        DbConnectionStringBuilder builder;
+        try
+        {
+            builder = engine switch
+            {
+                Sqlite => new SqliteConnectionStringBuilder(connectionString),
+                Postgres => new NpgsqlConnectionStringBuilder(connectionString),
+                _ => new MySqlConnectionStringBuilder(connectionString),
+            };
+            _ = builder.ConnectionString;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or KeyNotFoundException or InvalidOperationException)
+        {
+            return $"is not a valid {engine} connection string";
+        }
+        // Without a database the collections would have no schema to live in.
+        return builder is MySqlConnectionStringBuilder { Database: null or "" } ? "must name a Database for the mysql engine" : null;
+    }
+
+    public static SqlDialect CreateDialect(string engine, string connectionString) => engine switch
+    {
+        Postgres => new PostgresDialect(connectionString),
+        MySql => new MySqlDialect(connectionString),
+        _ => new SqliteDialect(connectionString),
+    };
+}
