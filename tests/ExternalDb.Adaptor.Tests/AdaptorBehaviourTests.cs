@@ -93,6 +93,27 @@ public abstract partial class AdaptorBehaviourTests(AdaptorHost host)
     }
 
     [Fact]
+    public async Task Text_is_compared_exactly_ordered_by_code_point_and_matched_case_insensitively()
+    {
+        var id = await CreateAsync(("name", "TEXT"));
+        await InsertAsync(id, Item("a", ("name", "bolt")), Item("A", ("name", "Bolt")), Item("a ", ("name", "bolt ")), Item("e", ("name", "e")), Item("é", ("name", "é")));
+        // Ids and values differing only by case, a trailing space or an accent are different.
+        Assert.Equal(["A", "a", "a ", "e", "é"], await IdsAsync(id, new JsonObject()));
+        Assert.Equal(["a"], await IdsAsync(id, new JsonObject { ["name"] = "bolt" }));
+        Assert.Equal(["a "], await IdsAsync(id, new JsonObject { ["name"] = "bolt " }));
+        Assert.Equal(["e"], await IdsAsync(id, new JsonObject { ["name"] = new JsonObject { ["$in"] = new JsonArray("e", "BOLT") } }));
+        Assert.Equal(["a "], await IdsAsync(id, new JsonObject { ["_id"] = "a " }));
+        Assert.Equal(["a", "a "], await IdsAsync(id, new JsonObject { ["name"] = new JsonObject { ["$gte"] = "bolt", ["$lt"] = "e" } }));
+        // String operators ignore case (not accents).
+        Assert.Equal(["A", "a", "a "], await IdsAsync(id, new JsonObject { ["name"] = new JsonObject { ["$startsWith"] = "BOL" } }));
+        Assert.Equal(["e"], await IdsAsync(id, new JsonObject { ["name"] = new JsonObject { ["$contains"] = "E" } }));
+        var sorted = await QueryAsync(id, sort: new JsonArray(new JsonObject { ["fieldName"] = "name", ["order"] = "ASC" }));
+        Assert.Equal(["Bolt", "bolt", "bolt ", "e", "é"], sorted.Select(i => i!["name"]!.GetValue<string>()));
+        var distinct = await Host.V3OkAsync("/v3/items/query-distinct-values", new JsonObject { ["collectionId"] = id, ["fieldName"] = "name", ["order"] = "DESC" });
+        Assert.Equal(["é", "e", "bolt ", "bolt", "Bolt"], distinct["distinctValues"]!.AsArray().Select(v => v!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Dates_keep_milliseconds_and_compare_correctly()
     {
         var id = await CreateAsync(("when", "DATETIME"));

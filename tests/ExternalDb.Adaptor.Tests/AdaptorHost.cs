@@ -104,11 +104,14 @@ public abstract class AdaptorHost : IAsyncLifetime
         return handler.CreateToken(payload.ToJsonString(), new SigningCredentials(new RsaSecurityKey(RsaKey), SecurityAlgorithms.RsaSha256));
     }
 
-    public async Task<(int Status, JsonNode? Body)> PostRawAsync(string path, string body, string contentType = "text/plain")
+    public Task<(int Status, JsonNode? Body)> PostRawAsync(string path, string body, string contentType = "text/plain") => PostRawAsync(Http, path, body, contentType);
+
+    /// <summary>Posts <paramref name="body"/> as it is to <paramref name="http"/>.</summary>
+    public static async Task<(int Status, JsonNode? Body)> PostRawAsync(HttpClient http, string path, string body, string contentType = "text/plain")
     {
         using var content = new StringContent(body, Encoding.UTF8);
         content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        using var response = await Http.PostAsync(path, content);
+        using var response = await http.PostAsync(path, content);
         var text = await response.Content.ReadAsStringAsync();
         return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
     }
@@ -150,6 +153,10 @@ public sealed class AdaptorTwin(WebApplication app, HttpClient http) : IAsyncDis
     public HttpClient Http { get; } = http;
 
     public Task<(int Status, JsonNode? Body)> LegacyAsync(string path, JsonObject body) => AdaptorHost.LegacyAsync(Http, path, body);
+
+    /// <summary>A V3 call to this twin, signed with <paramref name="signer"/>'s key (the twin trusts the same keys).</summary>
+    public Task<(int Status, JsonNode? Body)> V3Async(AdaptorHost signer, string path, JsonNode request) =>
+        AdaptorHost.PostRawAsync(Http, path, signer.SignEs256(request));
 
     public async ValueTask DisposeAsync()
     {

@@ -20,7 +20,18 @@ public sealed class StartupValidationTests
     public async Task Unknown_engine_is_named()
     {
         var message = await StartFailureAsync(new() { ["Adaptor:Engine"] = "oracle", ["Adaptor:SecretKey"] = "x" });
-        Assert.Contains("Adaptor:Engine must be sqlite or postgres", message, StringComparison.Ordinal);
+        Assert.Contains("Adaptor:Engine must be sqlite, postgres or mysql", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("mysql", null, "Adaptor:ConnectionString is required for the mysql engine")]
+    [InlineData("mariadb", "Server=127.0.0.1;User ID=app;Password=hunter2", "Adaptor:ConnectionString must name a Database for the mysql engine")]
+    [InlineData("mysql", "Server=127.0.0.1;Password=hunter2;Frobnicate=1", "Adaptor:ConnectionString is not a valid mysql connection string")]
+    public async Task Bad_mysql_connection_string_is_named_without_echoing_it(string engine, string? connectionString, string expected)
+    {
+        var message = await StartFailureAsync(new() { ["Adaptor:Engine"] = engine, ["Adaptor:ConnectionString"] = connectionString, ["Adaptor:SecretKey"] = "x" });
+        Assert.Equal(expected, message);
+        Assert.DoesNotContain("hunter2", message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -139,7 +150,7 @@ public sealed class AdaptorProcessTests
     }
 
     [Theory]
-    [InlineData("Adaptor__Engine", "oracle", "Adaptor:Engine must be sqlite or postgres")]
+    [InlineData("Adaptor__Engine", "oracle", "Adaptor:Engine must be sqlite, postgres or mysql")]
     [InlineData("Adaptor__Engine", "postgres", "Adaptor:ConnectionString is required for the postgres engine")]
     [InlineData("Adaptor__ReadOnly", "maybe", "Adaptor:ReadOnly must be true or false")]
     [InlineData("Adaptor__MaxRequestBodyBytes", "lots", "Adaptor:MaxRequestBodyBytes must be a whole number")]

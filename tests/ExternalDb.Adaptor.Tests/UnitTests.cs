@@ -48,6 +48,63 @@ public sealed class FilterTranslatorTests
         Assert.Equal("\"make\" COLLATE \"C\" > @p0", textSql);
     }
 
+    private static MySqlDialect MariaDb() => new("Server=127.0.0.1;Database=shop", new MySqlServer(IsMariaDb: true, "utf8mb4_nopad_bin", 16 << 20));
+
+    [Fact]
+    public void Mysql_quotes_with_backticks_folds_case_for_like_and_keeps_text_binary()
+    {
+        var (sql, ps) = Translate(MariaDb(), """{"make":{"$startsWith":"b%"},"year":{"$lt":3},"tags":{"$hasAll":["x"]},"sold":{"$ne":true}}""");
+        Assert.Equal("(LOWER(`make`) LIKE LOWER(@p0) ESCAPE '\\\\' AND `year` < @p1 AND ((JSON_TYPE(`tags`) = 'ARRAY' AND JSON_CONTAINS(`tags`, @p2)))" +
+                     " AND (NOT `sold` = @p3 OR `sold` IS NULL))", sql);
+        Assert.Equal("b\\%%", ps[0].Value);
+        Assert.Equal("[\"x\"]", ps[2].Value);
+        Assert.Equal("`make` > @p0", Translate(MariaDb(), """{"make":{"$gt":"m"}}""").Sql);
+        Assert.Equal("`we``ird`", MariaDb().Quote("we`ird"));
+    }
+
+    [Fact]
+    public void Mysql_compares_json_as_documents_per_server()
+    {
+        var mySql = new MySqlDialect("Server=127.0.0.1;Database=shop", new MySqlServer(IsMariaDb: false, "utf8mb4_0900_bin", 64 << 20));
+        var objects = new CollectionInfo("c", null, [new FieldInfo("o", "OBJECT", StorageKind.Json)], false);
+        string Equal(SqlDialect d) => new FilterTranslator(d).Translate(FilterParser.Parse(JsonNode.Parse("""{"o":{"a":1}}""")), objects.Find, new SqlParams());
+        Assert.Equal("JSON_EQUALS(`o`, @p0) = 1", Equal(MariaDb()));
+        Assert.Equal("`o` = CAST(@p0 AS JSON)", Equal(mySql));
+    }
+
+    [Theory]
+    [InlineData("utf8mb4_nopad_bin|longtext", "TEXT", "Text")]
+    [InlineData("utf8mb4_0900_bin|varchar(255)", "TEXT", "Text")]
+    [InlineData("utf8mb4_general_ci|varchar(40)", "TEXT", "Other")]
+    [InlineData("utf8mb4_bin|text", "TEXT", "Other")]
+    [InlineData("|tinyint(1)", "BOOLEAN", "Boolean")]
+    [InlineData("|int(10) unsigned", "NUMBER", "Number")]
+    [InlineData("|decimal(10,2)", "NUMBER", "Number")]
+    [InlineData("|datetime(3)", "DATETIME", "DateTime")]
+    [InlineData("|timestamp", "DATETIME", "DateTime")]
+    [InlineData("utf8mb4_bin|json", "OBJECT", "Json")]
+    [InlineData("|date", "DATE", "Other")]
+    [InlineData("|blob", "TEXT", "Other")]
+    public void Mysql_types_existing_columns_by_type_and_collation(string catalogType, string fieldType, string storage)
+    {
+        Assert.Equal((fieldType, Enum.Parse<StorageKind>(storage)), MariaDb().FromSqlType(catalogType));
+    }
+
+    [Fact]
+    public void Mysql_compares_columns_of_other_collations_in_the_binary_one()
+    {
+        var legacy = new CollectionInfo("t", null, [new FieldInfo("name", "TEXT", StorageKind.Other)], false);
+        var sql = new FilterTranslator(MariaDb()).Translate(FilterParser.Parse(JsonNode.Parse("""{"name":"Bolt"}""")), legacy.Find, new SqlParams());
+        Assert.Equal("CAST(`name` AS CHAR CHARACTER SET utf8mb4) COLLATE utf8mb4_nopad_bin = @p0", sql);
+    }
+
+    [Fact]
+    public void Mysql_updates_from_a_derived_table_of_rows()
+    {
+        var sql = MariaDb().UpdateFromRows("`t`", ["`_id`", "`a`"], [["@p0", "@p1"], ["@p2", "@p3"]]);
+        Assert.Equal("UPDATE `t` JOIN (SELECT @p0 AS `_id`, @p1 AS `a` UNION ALL SELECT @p2, @p3) AS v ON `t`.`_id` = v.`_id` SET `t`.`a` = v.`a`", sql);
+    }
+
     [Theory]
     [MemberData(nameof(Dialects))]
     public void String_operators_pass_the_text_as_one_parameter_without_wildcards(string dialect)

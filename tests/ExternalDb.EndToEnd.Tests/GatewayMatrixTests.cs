@@ -5,8 +5,8 @@ using Xunit.Abstractions;
 namespace ExternalDb.EndToEnd.Tests;
 
 /// <summary>
-/// One scripted sequence through the gateway against our adaptor on SQLite and PostgreSQL, connected once as V3 and
-/// once as STANDALONE (V2): every combination must give the same answers.
+/// One scripted sequence through the gateway against our adaptor on SQLite, PostgreSQL and MySQL (MariaDB), connected
+/// once as V3 and once as STANDALONE (V2): every combination must give the same answers.
 /// </summary>
 public sealed class GatewayMatrixTests(ITestOutputHelper output)
 {
@@ -17,18 +17,22 @@ public sealed class GatewayMatrixTests(ITestOutputHelper output)
     {
         await using var server = await GatewayServer.StartAsync();
         var postgres = await SharedPostgres.GetAsync();
+        var mariaDb = await SharedMariaDb.GetAsync();
         var transcripts = new Dictionary<string, List<(string Step, string Answer)>>();
         var adaptors = new List<ReferenceAdaptor>();
         try
         {
-            foreach (var engine in new[] { "sqlite", "postgres" })
+            foreach (var engine in new[] { "sqlite", "postgres", "mysql" })
             {
                 foreach (var protocol in new[] { "v3", "v2" })
                 {
                     var name = $"{engine}-{protocol}";
-                    var connectionString = engine == "sqlite"
-                        ? $"Data Source={Path.Combine(Path.GetTempPath(), $"e2e-{Guid.NewGuid():N}.db")}"
-                        : await postgres.CreateDatabaseAsync($"e2e_{protocol}_{Guid.NewGuid():N}"[..24]);
+                    var connectionString = engine switch
+                    {
+                        "sqlite" => $"Data Source={Path.Combine(Path.GetTempPath(), $"e2e-{Guid.NewGuid():N}.db")}",
+                        "postgres" => await postgres.CreateDatabaseAsync($"e2e_{protocol}_{Guid.NewGuid():N}"[..24]),
+                        _ => await mariaDb.CreateDatabaseAsync($"e2e_{protocol}_{Guid.NewGuid():N}"[..24]),
+                    };
                     ReferenceAdaptor adaptor;
                     if (protocol == "v3")
                     {

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ExternalDb.EndToEnd.Tests;
 
-/// <summary>Our reference adaptor on a real loopback port, over SQLite or PostgreSQL.</summary>
+/// <summary>Our reference adaptor on a real loopback port, over SQLite, PostgreSQL or MySQL.</summary>
 public sealed class ReferenceAdaptor : IAsyncDisposable
 {
     private readonly WebApplication _app;

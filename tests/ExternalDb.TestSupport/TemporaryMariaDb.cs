@@ -79,9 +79,18 @@ public sealed partial class TemporaryMariaDb : IAsyncDisposable
                 var watchdog = StartWatchdog(root, server.Id);
                 try
                 {
-                    var version = await WaitUntilReadyAsync(server, port, logFile, ct).ConfigureAwait(false);
-                    started = true;
-                    return new TemporaryMariaDb(root, server, watchdog, port, version);
+                    var version = await WaitUntilReadyAsync(server, port, dataDirectory, logFile, ct).ConfigureAwait(false);
+                    if (version is not null)
+                    {
+                        started = true;
+                        return new TemporaryMariaDb(root, server, watchdog, port, version);
+                    }
+                    // Another server took the port first (two starts may draw the same free port); try another.
+                    Stop(server, watchdog);
+                    if (attempt == PortAttempts)
+                    {
+                        throw new InvalidOperationException($"mariadbd found port {port} taken by another server {PortAttempts} times in a row.");
+                    }
                 }
                 catch (InvalidOperationException) when (attempt < PortAttempts && server.HasExited && IsPortCollision(ReadLog(logFile)))
                 {
@@ -228,7 +237,8 @@ public sealed partial class TemporaryMariaDb : IAsyncDisposable
         }
     }
 
-    private static async Task<string> WaitUntilReadyAsync(Process server, int port, string logFile, CancellationToken ct)
+    /// <summary>The version once the server answers on <paramref name="port"/>, or null when another server answers there.</summary>
+    private static async Task<string?> WaitUntilReadyAsync(Process server, int port, string dataDirectory, string logFile, CancellationToken ct)
     {
         var probe = new MySqlConnectionStringBuilder(BuildConnectionString(port, null)) { ConnectionTimeout = 2, Pooling = false }.ConnectionString;
         var deadline = DateTime.UtcNow + StartTimeout;
@@ -243,7 +253,9 @@ public sealed partial class TemporaryMariaDb : IAsyncDisposable
             {
                 await using var connection = new MySqlConnection(probe);
                 await connection.OpenAsync(ct).ConfigureAwait(false);
-                return connection.ServerVersion;
+                await using var command = new MySqlCommand("SELECT @@datadir", connection);
+                var answering = Convert.ToString(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture) ?? "";
+                return Path.TrimEndingDirectorySeparator(answering) == Path.TrimEndingDirectorySeparator(dataDirectory) ? connection.ServerVersion : null;
             }
             catch (MySqlException) when (DateTime.UtcNow < deadline)
             {

@@ -124,8 +124,9 @@ internal sealed class MySqlDialect : SqlDialect, IAsyncDisposable
     // Case-sensitive in a binary collation unless the pattern starts with (?i) (PCRE on MariaDB, ICU on MySQL).
     public override string RegexMatch(string column, string patternParam) => $"{column} REGEXP {patternParam}";
 
+    // MariaDB 10.11 lets a row through when a bare JSON_EQUALS(NULL, ...) is the whole WHERE clause: compare its result.
     public override string JsonEquals(string column, string jsonParam) =>
-        Server.IsMariaDb ? $"JSON_EQUALS({column}, {jsonParam})" : $"{column} = CAST({jsonParam} AS JSON)";
+        Server.IsMariaDb ? $"JSON_EQUALS({column}, {jsonParam}) = 1" : $"{column} = CAST({jsonParam} AS JSON)";
 
     public override string JsonArrayContains(string column, JsonNode? element, SqlParams ps)
     {

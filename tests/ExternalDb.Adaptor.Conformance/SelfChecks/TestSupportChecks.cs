@@ -2,12 +2,13 @@ using System.Net.Http.Json;
 using ExternalDb.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using MySqlConnector;
 using Npgsql;
 
 namespace ExternalDb.Adaptor.Conformance.SelfChecks;
 
 /// <summary>
-/// Checks of the kit's own helpers (ExternalDb.TestSupport). They need PostgreSQL binaries only when the
+/// Checks of the kit's own helpers (ExternalDb.TestSupport). They need PostgreSQL and MariaDB binaries only when the
 /// kit self-hosts the reference adaptor, which it does when CONFORMANCE_BASE_URL is not set.
 /// </summary>
 public sealed class TestSupportChecks
@@ -31,6 +32,33 @@ public sealed class TestSupportChecks
             Assert.Equal("selfcheck_db", await command.ExecuteScalarAsync());
         }
         Assert.InRange(postgres.Port, 1, 65535);
+    }
+
+    [SkippableFact]
+    public async Task TemporaryMariaDb_starts_answers_SELECT_1_creates_databases_and_leaves_nothing_behind()
+    {
+        Skip.If(ConformanceSettings.Current.IsExternal, "The kit targets an external adaptor; MariaDB is not needed.");
+        var mariaDb = await TemporaryMariaDb.StartAsync();
+        string dataDirectory;
+        await using (mariaDb)
+        {
+            Assert.Contains("MariaDB", mariaDb.Version, StringComparison.Ordinal);
+            var database = await mariaDb.CreateDatabaseAsync("selfcheck_db");
+            await using var connection = new MySqlConnection(database);
+            await connection.OpenAsync();
+            await using var command = new MySqlCommand("SELECT DATABASE(), 1", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync());
+            Assert.Equal("selfcheck_db", reader.GetString(0));
+            await using var socketPath = new MySqlCommand("SELECT @@socket, @@datadir", connection);
+            await reader.CloseAsync();
+            await using var paths = await socketPath.ExecuteReaderAsync();
+            Assert.True(await paths.ReadAsync());
+            dataDirectory = paths.GetString(1);
+            Assert.StartsWith(Path.GetTempPath(), paths.GetString(0), StringComparison.Ordinal);
+            Assert.StartsWith(Path.GetTempPath(), dataDirectory, StringComparison.Ordinal);
+        }
+        Assert.False(Directory.Exists(dataDirectory), $"{dataDirectory} is left behind");
     }
 
     [Fact]

@@ -19,7 +19,7 @@ namespace ExternalDb.Adaptor.Conformance.Targets;
 public sealed class SelfHostedAdaptor : IAsyncDisposable
 {
     /// <summary>The engines the reference adaptor supports; every test runs on each.</summary>
-    public static readonly IReadOnlyList<string> Engines = ["sqlite", "postgres"];
+    public static readonly IReadOnlyList<string> Engines = ["sqlite", "postgres", "mysql"];
 
     /// <summary>Where the adaptor's hosting entry point may live (the planned name first).</summary>
     private static readonly string[] AdaptorTypeNames =
@@ -58,10 +58,15 @@ public sealed class SelfHostedAdaptor : IAsyncDisposable
             sqliteFile = Path.Combine(Path.GetTempPath(), $"extdb-conformance-{Guid.NewGuid():N}.db");
             connectionString = $"Data Source={sqliteFile}";
         }
-        else
+        else if (engine == "postgres")
         {
             var postgres = await SharedPostgres.GetAsync();
             connectionString = await postgres.CreateDatabaseAsync("conformance_" + Guid.NewGuid().ToString("N")[..12]);
+        }
+        else
+        {
+            var mariaDb = await SharedMariaDb.GetAsync();
+            connectionString = await mariaDb.CreateDatabaseAsync("conformance_" + Guid.NewGuid().ToString("N")[..12]);
         }
 
         var signingKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
