@@ -10,7 +10,7 @@ internal sealed record BenchOptions
 
           dotnet run -c Release --project bench/ExternalDb.Bench -- [options]
 
-          --engine sqlite|postgres|all   engines to measure (default all)
+          --engine sqlite|postgres|mysql|all  engines to measure (default all; mysql runs on a throwaway MariaDB)
           --duration 10s                 measured time per scenario, per concurrency, per path (default 10s)
           --warmup 2s                    unmeasured time before each measured run (default 2s)
           --rows N                       rows seeded in the benchmark collection (default 10000, at least 1600)
@@ -22,7 +22,7 @@ internal sealed record BenchOptions
         Durations take ms, s or m (500ms, 10s, 1m); a bare number is seconds.
         """;
 
-    public IReadOnlyList<string> Engines { get; init; } = ["sqlite", "postgres"];
+    public IReadOnlyList<string> Engines { get; init; } = ["sqlite", "postgres", "mysql"];
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -71,10 +71,11 @@ internal sealed record BenchOptions
 
     private static string[] ParseEngines(string value) => value.ToLowerInvariant() switch
     {
-        "all" => ["sqlite", "postgres"],
+        "all" => ["sqlite", "postgres", "mysql"],
         "sqlite" => ["sqlite"],
         "postgres" or "postgresql" => ["postgres"],
-        _ => throw new ArgumentException($"--engine takes sqlite, postgres or all, not '{value}'."),
+        "mysql" or "mariadb" => ["mysql"],
+        _ => throw new ArgumentException($"--engine takes sqlite, postgres, mysql or all, not '{value}'."),
     };
 
     private static int ParseInt(string name, string value, int min) =>

@@ -7,9 +7,18 @@ namespace ExternalDb.Bench;
 /// <summary>A column of a collection the adaptor created: its key and how it is stored.</summary>
 internal sealed record BenchColumn(string Key, ColumnKind Kind, string? FieldType = null);
 
+/// <summary>How an engine's SQL differs in what the harness rebuilds: identifier quotes and the multi-row UPDATE.</summary>
+internal enum SqlShape
+{
+    /// <summary>SQLite and PostgreSQL: double quotes, <c>WITH v AS (VALUES ...) UPDATE ... FROM v</c>.</summary>
+    Ansi,
+    /// <summary>MySQL and MariaDB: backticks, <c>UPDATE ... JOIN (SELECT ... UNION ALL SELECT ...) AS v</c>.</summary>
+    MySql,
+}
+
 /// <summary>
 /// A collection created through <c>/v3/collections/create</c> and the SQL the adaptor's ItemStore generates for it,
-/// rebuilt here text for text (the PostgreSQL run checks that against the statements the adaptor really sent).
+/// rebuilt here text for text (the PostgreSQL and MySQL runs check that against the statements the adaptor really sent).
 /// </summary>
 internal sealed class BenchTable
 {
@@ -22,12 +31,15 @@ internal sealed class BenchTable
         new("_owner", ColumnKind.Text),
     ];
 
-    public BenchTable(string name, IReadOnlyList<BenchColumn> userColumns)
+    private readonly SqlShape _shape;
+
+    public BenchTable(string name, IReadOnlyList<BenchColumn> userColumns, SqlShape shape = SqlShape.Ansi)
     {
+        _shape = shape;
         Name = name;
         UserColumns = userColumns;
         Columns = [.. SystemColumns, .. userColumns];
-        Quoted = Quote(name);
+        Quoted = Q(name);
     }
 
     public string Name { get; }
@@ -39,15 +51,24 @@ internal sealed class BenchTable
     public IReadOnlyList<BenchColumn> Columns { get; }
 
     /// <summary>The benchmark collection: four user fields of four storage kinds.</summary>
-    public static BenchTable Items(string name) => new(name,
+    public static BenchTable Items(string name, SqlShape shape) => new(name,
     [
         new("title", ColumnKind.Text, "TEXT"),
         new("price", ColumnKind.Number, "NUMBER"),
         new("category", ColumnKind.Text, "TEXT"),
         new("flag", ColumnKind.Boolean, "BOOLEAN"),
-    ]);
+    ], shape);
 
-    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    public static string Quote(string identifier) => Quote(identifier, SqlShape.Ansi);
+
+    public static string Quote(string identifier, SqlShape shape)
+    {
+        var q = shape == SqlShape.MySql ? "`" : "\"";
+        return q + identifier.Replace(q, q + q, StringComparison.Ordinal) + q;
+    }
+
+    /// <summary>An identifier quoted as this table's engine quotes it.</summary>
+    public string Q(string identifier) => Quote(identifier, _shape);
 
     public static string P(int index) => "@p" + index.ToString(CultureInfo.InvariantCulture);
 
@@ -62,7 +83,7 @@ internal sealed class BenchTable
         },
     };
 
-    private string AllColumns => string.Join(", ", Columns.Select(c => Quote(c.Key)));
+    private string AllColumns => string.Join(", ", Columns.Select(c => Q(c.Key)));
 
     /// <summary>ItemStore.QueryAsync: the page (one row more than the limit, to know whether there is a next page).</summary>
     public string QueryPage(string where, string orderBy, int firstLimitParam) =>
@@ -71,23 +92,31 @@ internal sealed class BenchTable
     /// <summary>ItemStore.QueryAsync with returnTotalCount.</summary>
     public string Count(string where) => $"SELECT COUNT(*) FROM {Quoted} WHERE {where}";
 
-    /// <summary>ItemStore.ExistingIdsAsync.</summary>
-    public string ExistingIds(int count) => $"SELECT \"_id\" FROM {Quoted} WHERE \"_id\" IN ({ParamList(0, count)})";
+    /// <summary>ItemStore.ExistingIdsAsync; <paramref name="lockRows"/> is what follows when it locks them (updates).</summary>
+    public string ExistingIds(int count, string lockRows = "") => $"SELECT {Q("_id")} FROM {Quoted} WHERE {Q("_id")} IN ({ParamList(0, count)}){lockRows}";
 
     /// <summary>ItemStore.ReadByIdsAsync (the read-back of written items).</summary>
-    public string ReadByIds(int count) => $"SELECT {AllColumns} FROM {Quoted} WHERE \"_id\" IN ({ParamList(0, count)})";
+    public string ReadByIds(int count) => $"SELECT {AllColumns} FROM {Quoted} WHERE {Q("_id")} IN ({ParamList(0, count)})";
 
     /// <summary>ItemStore.InsertRowsAsync: one multi-row INSERT of the columns the items carry.</summary>
     public string Insert(IReadOnlyList<BenchColumn> columns, int rows) =>
-        $"INSERT INTO {Quoted} ({string.Join(", ", columns.Select(c => Quote(c.Key)))}) VALUES {Tuples(columns.Count, rows)}";
+        $"INSERT INTO {Quoted} ({string.Join(", ", columns.Select(c => Q(c.Key)))}) VALUES {Tuples(columns.Count, rows)}";
 
     /// <summary>ItemStore.UpdateRowsAsync: full replacement of every column but <c>_id</c> and <c>_createdDate</c>.</summary>
     public string UpdateFromValues(int rows)
     {
-        var columns = UpdateColumns;
-        var set = columns.Skip(1).Select(c => $"{Quote(c.Key)} = v.{Quote(c.Key)}");
-        return $"WITH v ({string.Join(", ", columns.Select(c => Quote(c.Key)))}) AS (VALUES {Tuples(columns.Count, rows)}) " +
-               $"UPDATE {Quoted} SET {string.Join(", ", set)} FROM v WHERE {Quoted}.\"_id\" = v.\"_id\"";
+        var columns = UpdateColumns.Select(c => Q(c.Key)).ToList();
+        if (_shape == SqlShape.MySql)
+        {
+            var width = columns.Count;
+            var selects = Enumerable.Range(0, rows).Select(r => "SELECT " + string.Join(", ",
+                Enumerable.Range(0, width).Select(c => r == 0 ? $"{P(c)} AS {columns[c]}" : P(r * width + c))));
+            return $"UPDATE {Quoted} JOIN ({string.Join(" UNION ALL ", selects)}) AS v ON {Quoted}.{columns[0]} = v.{columns[0]} " +
+                   $"SET {string.Join(", ", columns.Skip(1).Select(c => $"{Quoted}.{c} = v.{c}"))}";
+        }
+        var set = columns.Skip(1).Select(c => $"{c} = v.{c}");
+        return $"WITH v ({string.Join(", ", columns)}) AS (VALUES {Tuples(columns.Count, rows)}) " +
+               $"UPDATE {Quoted} SET {string.Join(", ", set)} FROM v WHERE {Quoted}.{columns[0]} = v.{columns[0]}";
     }
 
     /// <summary><c>_id</c> then every column the update sets, in catalog order.</summary>

@@ -20,6 +20,7 @@ internal static class EngineBench
     public static async Task<IReadOnlyList<ComparedRun>> RunAsync(string engine, BenchOptions options, MarkdownReport report, CancellationToken ct)
     {
         TemporaryPostgres? postgres = null;
+        TemporaryMariaDb? mariaDb = null;
         string? sqliteDirectory = null;
         try
         {
@@ -30,14 +31,30 @@ internal static class EngineBench
                 postgres = await TemporaryPostgres.StartAsync(ct).ConfigureAwait(false);
                 connectionString = await postgres.CreateDatabaseAsync("bench").ConfigureAwait(false);
             }
+            else if (engine == "mysql")
+            {
+                report.Progress("starting a throwaway MariaDB server");
+                mariaDb = await TemporaryMariaDb.StartAsync(ct).ConfigureAwait(false);
+                connectionString = await mariaDb.CreateDatabaseAsync("bench").ConfigureAwait(false);
+            }
             else
             {
                 sqliteDirectory = Directory.CreateTempSubdirectory("extdb-bench-").FullName;
                 connectionString = $"Data Source={Path.Combine(sqliteDirectory, "bench.db")}";
             }
             await using var adaptor = await AdaptorUnderTest.StartAsync(engine, connectionString, ct).ConfigureAwait(false);
-            await using RawDriver raw = engine == "postgres" ? new PostgresRawDriver(connectionString) : new SqliteRawDriver(connectionString);
-            var cpu = new CpuMeter(engine == "postgres" ? await PostmasterPidAsync(raw, ct).ConfigureAwait(false) : null);
+            await using RawDriver raw = engine switch
+            {
+                "postgres" => new PostgresRawDriver(connectionString),
+                "mysql" => new MySqlRawDriver(connectionString),
+                _ => new SqliteRawDriver(connectionString),
+            };
+            var cpu = new CpuMeter(engine switch
+            {
+                "postgres" => await PostmasterPidAsync(raw, ct).ConfigureAwait(false),
+                "mysql" => mariaDb!.ServerProcessId,
+                _ => null,
+            });
             return await MeasureAsync(engine, adaptor, raw, cpu, options, report, ct).ConfigureAwait(false);
         }
         finally
@@ -45,6 +62,10 @@ internal static class EngineBench
             if (postgres is not null)
             {
                 await postgres.DisposeAsync().ConfigureAwait(false);
+            }
+            if (mariaDb is not null)
+            {
+                await mariaDb.DisposeAsync().ConfigureAwait(false);
             }
             if (sqliteDirectory is not null)
             {
@@ -77,11 +98,14 @@ internal static class EngineBench
     private static async Task<IReadOnlyList<ComparedRun>> MeasureAsync(string engine, AdaptorUnderTest adaptor, RawDriver raw, CpuMeter cpu, BenchOptions options,
         MarkdownReport report, CancellationToken ct)
     {
-        var items = BenchTable.Items("bench_items");
-        var inserts = BenchTable.Items("bench_inserts");
-        var version = engine == "postgres"
-            ? "PostgreSQL " + await raw.ScalarTextAsync("SHOW server_version", ct).ConfigureAwait(false)
-            : "SQLite " + await raw.ScalarTextAsync("SELECT sqlite_version()", ct).ConfigureAwait(false);
+        var items = BenchTable.Items("bench_items", raw.Shape);
+        var inserts = BenchTable.Items("bench_inserts", raw.Shape);
+        var version = engine switch
+        {
+            "postgres" => "PostgreSQL " + await raw.ScalarTextAsync("SHOW server_version", ct).ConfigureAwait(false),
+            "mysql" => "MariaDB " + await raw.ScalarTextAsync("SELECT VERSION()", ct).ConfigureAwait(false),
+            _ => "SQLite " + await raw.ScalarTextAsync("SELECT sqlite_version()", ct).ConfigureAwait(false),
+        };
 
         report.Progress($"{version}: creating collections and seeding {options.Rows:N0} rows through the adaptor");
         await adaptor.CallAsync("/v3/collections/create", items.CreateRequest(), ct).ConfigureAwait(false);
@@ -96,18 +120,23 @@ internal static class EngineBench
             }
         }
         // The adaptor creates no secondary index (there is no index API), so the harness adds the one the filtered query needs.
-        await raw.ExecuteAsync($"CREATE INDEX bench_items_category ON {items.Quoted} (\"category\")", ct).ConfigureAwait(false);
-        await raw.ExecuteAsync("ANALYZE", ct).ConfigureAwait(false);
+        await raw.ExecuteAsync($"CREATE INDEX bench_items_category ON {items.Quoted} ({raw.IndexedText(items.Q("category"))})", ct).ConfigureAwait(false);
+        await raw.ExecuteAsync(raw.Analyze(items), ct).ConfigureAwait(false);
 
         var scenarios = Scenarios.All(raw, items, inserts, options.Rows);
         var statementCheck = await CheckStatementsAsync(adaptor, raw, scenarios, items, ct).ConfigureAwait(false);
 
-        report.Line($"### {(engine == "postgres" ? "PostgreSQL" : "SQLite")} ({version})");
+        report.Line($"### {engine switch { "postgres" => "PostgreSQL", "mysql" => "MySQL engine", _ => "SQLite" }} ({version})");
         report.Line();
-        report.Line(engine == "postgres"
-            ? "Throwaway cluster from TestSupport's `TemporaryPostgres` on 127.0.0.1 (fsync, synchronous_commit and full_page_writes off); the adaptor and the raw driver each use one pooled NpgsqlDataSource."
-            : "A SQLite file in the temp folder, WAL journal (the adaptor sets it); the adaptor and the raw driver use the same connection string (Microsoft.Data.Sqlite pooling).");
-        report.Line($"`{items.Name}`: {options.Rows:N0} rows seeded through the adaptor, plus an index on `category` made with SQL. Inserts go to `{inserts.Name}`, emptied before each run.");
+        report.Line(engine switch
+        {
+            "postgres" => "Throwaway cluster from TestSupport's `TemporaryPostgres` on 127.0.0.1 (fsync, synchronous_commit and full_page_writes off); the adaptor and the raw driver each use one pooled NpgsqlDataSource.",
+            "mysql" => "Throwaway server from TestSupport's `TemporaryMariaDb` on 127.0.0.1 (innodb_flush_log_at_trx_commit=0, doublewrite off, 64 MiB buffer pool); the adaptor and the raw driver each use one pooled MySqlDataSource and set the same session on every opening.",
+            _ => "A SQLite file in the temp folder, WAL journal (the adaptor sets it); the adaptor and the raw driver use the same connection string (Microsoft.Data.Sqlite pooling).",
+        });
+        report.Line($"`{items.Name}`: {options.Rows:N0} rows seeded through the adaptor, plus an index on `category` made with SQL" +
+                    (engine == "mysql" ? " (on its first 64 characters: InnoDB cannot index a whole LONGTEXT)" : "") +
+                    $". Inserts go to `{inserts.Name}`, emptied before each run.");
         report.Line(statementCheck);
         report.Line();
 
@@ -154,8 +183,8 @@ internal static class EngineBench
     }
 
     /// <summary>
-    /// PostgreSQL: runs each scenario once through the adaptor while recording what Npgsql sends, and compares the
-    /// statements on the scenario's table with the ones the raw side runs. Every engine: checks both sides' answers.
+    /// PostgreSQL and MySQL: runs each scenario once through the adaptor while recording what the driver sends, and
+    /// compares the statements on the scenario's table with the ones the raw side runs. Every engine: checks both sides' answers.
     /// </summary>
     private static async Task<string> CheckStatementsAsync(AdaptorUnderTest adaptor, RawDriver raw, IReadOnlyList<Scenario> scenarios, BenchTable items, CancellationToken ct)
     {
@@ -165,27 +194,28 @@ internal static class EngineBench
         foreach (var scenario in scenarios)
         {
             IReadOnlyList<string> sent;
-            using (var capture = raw is PostgresRawDriver ? new SqlCapture() : null)
+            using (var capture = raw is SqliteRawDriver ? null : new SqlCapture())
             {
                 scenario.CheckAnswer(0, await adaptor.CallAsync(scenario.Path, scenario.Request(0), ct).ConfigureAwait(false));
                 sent = capture?.Statements ?? [];
             }
             await raw.BeforeRunAsync(scenario.EmptiedBeforeEachRun, ct).ConfigureAwait(false);
             await scenario.Raw(raw, 0, ct).ConfigureAwait(false);
-            if (raw is not PostgresRawDriver)
+            if (raw is SqliteRawDriver)
             {
                 continue;
             }
-            var onTable = sent.Where(s => s.Contains("\"bench_", StringComparison.Ordinal)).ToList();
+            var tablePrefix = items.Q("bench_")[..^1];
+            var onTable = sent.Where(s => s.Contains(tablePrefix, StringComparison.Ordinal)).ToList();
             var other = sent.Except(onTable).ToList();
-            unknown.UnionWith(other.Where(s => !raw.CatalogStatements.Contains(s)));
+            unknown.UnionWith(other.Where(s => !raw.CatalogStatements.Contains(s) && !raw.SessionStatements.Contains(s)));
             catalogRuns += raw.CatalogStatements.All(other.Contains) ? 1 : 0;
             if (!onTable.SequenceEqual(scenario.Statements, StringComparer.Ordinal))
             {
                 mismatches.Append($"\n{scenario.Name}: the adaptor sent\n  {string.Join("\n  ", onTable)}\nthe harness runs\n  {string.Join("\n  ", scenario.Statements)}");
             }
         }
-        if (raw is not PostgresRawDriver)
+        if (raw is SqliteRawDriver)
         {
             return "Both sides' answers were checked before timing (the right items, totals and per-item results). SQLite has no statement tracing, so its SQL is the same builder with SqliteDialect's ORDER BY terms.";
         }
@@ -194,8 +224,10 @@ internal static class EngineBench
             throw new InvalidOperationException("The raw statements differ from the adaptor's:" + mismatches +
                 (unknown.Count > 0 ? "\nOther statements the adaptor sent: " + string.Join(" | ", unknown) : ""));
         }
-        return "Both sides' answers were checked before timing, and Npgsql's tracing showed that the adaptor's statements on the table are, text for text, the ones the raw side runs. " +
-               $"Its only other statements are its {raw.CatalogStatements.Count}-statement catalog look-up, which ran in {catalogRuns} of the {scenarios.Count} checked calls.";
+        var driver = raw is MySqlRawDriver ? "MySqlConnector" : "Npgsql";
+        var session = raw.SessionStatements.Count > 0 ? " and the session settings both sides send on every opening" : "";
+        return $"Both sides' answers were checked before timing, and {driver}'s tracing showed that the adaptor's statements on the table are, text for text, the ones the raw side runs. " +
+               $"Its only other statements are its {raw.CatalogStatements.Count}-statement catalog look-up, which ran in {catalogRuns} of the {scenarios.Count} checked calls{session}.";
     }
 
     private static async Task<RunResult> RunAdaptorAsync(AdaptorUnderTest adaptor, RawDriver raw, CpuMeter cpu, Scenario scenario, int concurrency,

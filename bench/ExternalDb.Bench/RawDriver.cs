@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using MySqlConnector;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -36,6 +37,21 @@ internal abstract class RawDriver : IAsyncDisposable
 
     /// <summary>The three statements the adaptor's catalog runs before every operation to learn a collection's fields.</summary>
     public abstract IReadOnlyList<string> CatalogStatements { get; }
+
+    /// <summary>What the adaptor sends on every connection it opens, before its own statements (MySQL sets the session).</summary>
+    public virtual IReadOnlyList<string> SessionStatements => [];
+
+    /// <summary>Identifier quotes and the multi-row UPDATE of this engine.</summary>
+    public virtual SqlShape Shape => SqlShape.Ansi;
+
+    /// <summary>What follows the existence check of an update, which locks the rows in id order (ItemStore.LockClause).</summary>
+    public virtual string LockRows(string quotedId) => " ORDER BY " + OrderTextAscending(quotedId) + " FOR UPDATE";
+
+    /// <summary>A column in CREATE INDEX (MySQL indexes a prefix of a LONGTEXT).</summary>
+    public virtual string IndexedText(string quotedColumn) => quotedColumn;
+
+    /// <summary>Refreshes the planner's statistics of <paramref name="table"/>.</summary>
+    public virtual string Analyze(BenchTable table) => "ANALYZE";
 
     protected abstract void Bind(DbCommand command, string name, RawParam param);
 
@@ -118,6 +134,9 @@ internal sealed class SqliteRawDriver(string connectionString) : RawDriver
     public override string OrderTextAscending(string quotedColumn) => quotedColumn + " ASC";
 
     public override string OrderNumberDescending(string quotedColumn) => quotedColumn + " DESC";
+
+    // One writer at a time: SQLite locks nothing row by row.
+    public override string LockRows(string quotedId) => "";
 
     // SqliteDialect.CatalogQuery(oneTable: true) and the two metadata reads of Catalog.ListAsync.
     public override IReadOnlyList<string> CatalogStatements { get; } =
@@ -215,6 +234,80 @@ internal sealed class PostgresRawDriver : RawDriver
             await ExecuteAsync("TRUNCATE " + emptied.Quoted, ct).ConfigureAwait(false);
         }
         await ExecuteAsync("VACUUM ANALYZE", ct).ConfigureAwait(false);
+    }
+
+    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+}
+
+/// <summary>MySqlConnector through one data source, each session set as the adaptor's MySqlDialect sets it.</summary>
+internal sealed class MySqlRawDriver : RawDriver
+{
+    private const string Session = "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'";
+
+    private readonly MySqlDataSource _dataSource;
+
+    public MySqlRawDriver(string connectionString)
+    {
+        var builder = new MySqlConnectionStringBuilder(connectionString) { GuidFormat = MySqlGuidFormat.None, ConvertZeroDateTime = true };
+        _dataSource = new MySqlDataSource(builder.ConnectionString);
+    }
+
+    public override string Engine => "mysql";
+
+    public override SqlShape Shape => SqlShape.MySql;
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var command = new MySqlCommand(Session, connection);
+        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        return connection;
+    }
+
+    public override string OrderTextAscending(string quotedColumn) => quotedColumn + " ASC";
+
+    public override string OrderNumberDescending(string quotedColumn) => quotedColumn + " DESC";
+
+    public override string IndexedText(string quotedColumn) => quotedColumn + "(64)";
+
+    public override string Analyze(BenchTable table) => "ANALYZE TABLE " + table.Quoted;
+
+    public override IReadOnlyList<string> SessionStatements { get; } = [Session];
+
+    // MySqlDialect.CatalogQuery(oneTable: true) on MariaDB and the two metadata reads of Catalog.ListAsync.
+    public override IReadOnlyList<string> CatalogStatements { get; } =
+    [
+        "SELECT c.TABLE_NAME, t.TABLE_TYPE, c.COLUMN_NAME, CONCAT(COALESCE(c.COLLATION_NAME, ''), '|', CASE WHEN k.CONSTRAINT_NAME IS NULL THEN c.COLUMN_TYPE ELSE 'json' END) " +
+        "FROM information_schema.COLUMNS AS c JOIN information_schema.TABLES AS t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME" +
+        " LEFT JOIN information_schema.CHECK_CONSTRAINTS AS k ON k.CONSTRAINT_SCHEMA = c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME" +
+        " AND k.CONSTRAINT_NAME = c.COLUMN_NAME AND k.CHECK_CLAUSE = CONCAT('json_valid(`', c.COLUMN_NAME, '`)')" +
+        " WHERE c.TABLE_SCHEMA = DATABASE() AND c.TABLE_NAME NOT LIKE '\\_externaldb\\_%'" +
+        " AND c.TABLE_NAME = @p0 AND CAST(c.TABLE_NAME AS BINARY) = CAST(@p0 AS BINARY) ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION",
+        "SELECT collection_id, field_key, field_type, display_name, options FROM _externaldb_fields WHERE collection_id = @p0",
+        "SELECT collection_id, display_name FROM _externaldb_collections WHERE collection_id = @p0",
+    ];
+
+    protected override void Bind(DbCommand command, string name, RawParam param)
+    {
+        var p = new MySqlParameter { ParameterName = "@" + name };
+        (p.MySqlDbType, p.Value) = param.Value switch
+        {
+            null => (MySqlDbType.VarChar, DBNull.Value),
+            bool b => (MySqlDbType.Bool, b),
+            double d => (MySqlDbType.Double, d),
+            long l => (MySqlDbType.Int64, l),
+            DateTime d => (MySqlDbType.DateTime, DateTime.SpecifyKind(d.ToUniversalTime(), DateTimeKind.Unspecified)),
+            var v => (MySqlDbType.VarChar, v),
+        };
+        command.Parameters.Add(p);
+    }
+
+    public override async Task BeforeRunAsync(BenchTable? emptied, CancellationToken ct)
+    {
+        if (emptied is not null)
+        {
+            await ExecuteAsync("TRUNCATE TABLE " + emptied.Quoted, ct).ConfigureAwait(false);
+        }
     }
 
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();

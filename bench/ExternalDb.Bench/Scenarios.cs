@@ -69,7 +69,7 @@ internal static class Scenarios
         QueryById(raw, items, rows),
         FilteredPage(raw, items, rows),
         Insert(inserts),
-        Update(items, rows),
+        Update(raw, items, rows),
     ];
 
     private static void Require(bool condition, string what)
@@ -92,7 +92,7 @@ internal static class Scenarios
         const int variants = 1000;
         var ids = Enumerable.Range(0, variants).Select(k => Id((int)(k * 7919L % rows))).ToArray();
         string IdOf(int k) => ids[k];
-        var page = table.QueryPage("\"_id\" = @p0", raw.OrderTextAscending("\"_id\""), 1);
+        var page = table.QueryPage($"{table.Q("_id")} = @p0", raw.OrderTextAscending(table.Q("_id")), 1);
         return new Scenario
         {
             Name = "query by _id",
@@ -127,8 +127,8 @@ internal static class Scenarios
         string CategoryOf(int k) => Category(k);
         var totals = Enumerable.Range(0, Categories).Select(c => Enumerable.Range(0, rows).LongCount(i => i % Categories == c)).ToArray();
         long Total(int k) => totals[k % Categories];
-        var where = "\"category\" = @p0";
-        var page = table.QueryPage(where, raw.OrderNumberDescending("\"price\"") + ", " + raw.OrderTextAscending("\"_id\""), 1);
+        var where = $"{table.Q("category")} = @p0";
+        var page = table.QueryPage(where, raw.OrderNumberDescending(table.Q("price")) + ", " + raw.OrderTextAscending(table.Q("_id")), 1);
         var count = table.Count(where);
         return new Scenario
         {
@@ -215,7 +215,9 @@ internal static class Scenarios
             Statements = [exists, insert, readBack],
             Raw = async (driver, k, ct) =>
             {
-                var ids = Enumerable.Range(0, BatchSize).Select(_ => new RawParam(Guid.NewGuid().ToString(), ColumnKind.Text)).ToArray();
+                // The adaptor inserts rows in id order (the order their keys are locked in).
+                var ids = Enumerable.Range(0, BatchSize).Select(_ => Guid.NewGuid().ToString()).Order(StringComparer.Ordinal)
+                    .Select(id => new RawParam(id, ColumnKind.Text)).ToArray();
                 var now = NowMs();
                 var values = new List<RawParam>(BatchSize * columns.Count);
                 for (var j = 0; j < BatchSize; j++)
@@ -237,7 +239,7 @@ internal static class Scenarios
     }
 
     /// <summary>100 existing items replaced in one request; each variant is its own batch of 100 ids.</summary>
-    private static Scenario Update(BenchTable table, int rows)
+    private static Scenario Update(RawDriver raw, BenchTable table, int rows)
     {
         var batches = rows / BatchSize;
         var variants = batches >= 16 ? batches - (batches % 16) : batches;
@@ -247,7 +249,8 @@ internal static class Scenarios
             .Select(i => new ItemValues(Id(i), UpdatedTitle(i), Price(i), Category(i), i % 3 == 0)).ToArray()).ToArray();
         var idParams = replacements.Select(batch => batch.Select(item => new RawParam(item.Id, ColumnKind.Text)).ToArray()).ToArray();
         var columns = table.UpdateColumns;
-        var exists = table.ExistingIds(BatchSize);
+        // The existence check locks the rows to change, in id order (the batch's ids are in that order already).
+        var exists = table.ExistingIds(BatchSize, raw.LockRows(table.Q("_id")));
         var update = table.UpdateFromValues(BatchSize);
         var readBack = table.ReadByIds(BatchSize);
         return new Scenario

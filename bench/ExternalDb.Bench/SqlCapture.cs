@@ -4,9 +4,9 @@ using System.Diagnostics;
 namespace ExternalDb.Bench;
 
 /// <summary>
-/// Records the SQL text of every Npgsql command run in this process while it is alive, from Npgsql's own tracing
-/// (<see cref="ActivitySource"/> "Npgsql"). The adaptor runs in this process, so this shows the statements it really
-/// sends. Only used outside the measured loops: with no listener Npgsql traces nothing.
+/// Records the SQL text of every Npgsql and MySqlConnector command run in this process while it is alive, from the
+/// drivers' own tracing (<see cref="ActivitySource"/> "Npgsql" and "MySqlConnector"). The adaptor runs in this process, so this shows the statements it really
+/// sends. Only used outside the measured loops: with no listener the drivers trace nothing.
 /// </summary>
 internal sealed class SqlCapture : IDisposable
 {
@@ -17,7 +17,7 @@ internal sealed class SqlCapture : IDisposable
     {
         _listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == "Npgsql",
+            ShouldListenTo = source => source.Name is "Npgsql" or "MySqlConnector",
             Sample = (ref _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {

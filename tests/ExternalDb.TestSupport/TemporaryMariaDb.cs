@@ -41,6 +41,9 @@ public sealed partial class TemporaryMariaDb : IAsyncDisposable
     /// <summary>The TCP port the server listens on (on 127.0.0.1 only).</summary>
     public int Port { get; }
 
+    /// <summary>The process id of <c>mariadbd</c> (a benchmark counts its CPU).</summary>
+    public int ServerProcessId => _server.Id;
+
     /// <summary>The server's version string, e.g. <c>10.11.6-MariaDB-0+deb12u1</c>.</summary>
     public string Version { get; }
 
