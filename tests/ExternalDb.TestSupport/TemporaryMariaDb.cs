@@ -95,7 +95,7 @@ public sealed partial class TemporaryMariaDb : IAsyncDisposable
                         throw new InvalidOperationException($"mariadbd found port {port} taken by another server {PortAttempts} times in a row.");
                     }
                 }
-                catch (InvalidOperationException) when (attempt < PortAttempts && server.HasExited && IsPortCollision(ReadLog(logFile)))
+                catch (InvalidOperationException) when (attempt < PortAttempts && server.HasExited && IsPortCollision(ServerFiles.ReadLog(logFile)))
                 {
                     Stop(server, watchdog);
                 }
@@ -110,7 +110,7 @@ public sealed partial class TemporaryMariaDb : IAsyncDisposable
         {
             if (!started)
             {
-                TryDelete(root);
+                ServerFiles.TryDelete(root);
             }
         }
     }
@@ -141,7 +141,7 @@ public sealed partial class TemporaryMariaDb : IAsyncDisposable
         }
         Stop(_server, _watchdog);
         MySqlConnection.ClearAllPools();
-        for (var attempt = 0; attempt < 20 && !TryDelete(_root); attempt++)
+        for (var attempt = 0; attempt < 20 && !ServerFiles.TryDelete(_root); attempt++)
         {
             await Task.Delay(100).ConfigureAwait(false);
         }
@@ -177,10 +177,12 @@ public sealed partial class TemporaryMariaDb : IAsyncDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
+        // Its own tmpdir: servers sharing /tmp (where killed servers leave their internal temporary tables behind)
+        // segfaulted in our runs dropping an internal temporary table (MariaDB 10.11, ha_maria::drop_table).
         foreach (var argument in new[]
                  {
                      "--no-defaults", $"--datadir={dataDirectory}", $"--port={port}", "--bind-address=127.0.0.1",
-                     $"--socket={Path.Combine(root, "mysqld.sock")}", $"--pid-file={Path.Combine(root, "mysqld.pid")}", $"--log-error={logFile}",
+                     $"--socket={Path.Combine(root, "mysqld.sock")}", $"--pid-file={Path.Combine(root, "mysqld.pid")}", $"--log-error={logFile}", $"--tmpdir={root}",
                      $"--user={user}", "--skip-name-resolve", "--skip-log-bin", "--max-connections=1000",
                      // A server's own defaults (case-insensitive utf8mb4), so the tests show the adaptor does not depend on them.
                      "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
@@ -250,7 +252,7 @@ public sealed partial class TemporaryMariaDb : IAsyncDisposable
             if (server.HasExited)
             {
                 throw new InvalidOperationException(
-                    $"mariadbd exited with code {server.ExitCode} before it accepted connections (port {port}).\n--- server log ({logFile}) ---\n{ReadLog(logFile)}");
+                    $"mariadbd exited with code {server.ExitCode} before it accepted connections (port {port}).\n--- server log ({logFile}) ---\n{ServerFiles.ReadLog(logFile)}");
             }
             try
             {
@@ -267,7 +269,7 @@ public sealed partial class TemporaryMariaDb : IAsyncDisposable
             catch (MySqlException e)
             {
                 throw new InvalidOperationException(
-                    $"mariadbd did not accept connections within {StartTimeout.TotalSeconds:0} s (port {port}): {e.Message}\n--- server log ({logFile}) ---\n{ReadLog(logFile)}", e);
+                    $"mariadbd did not accept connections within {StartTimeout.TotalSeconds:0} s (port {port}): {e.Message}\n--- server log ({logFile}) ---\n{ServerFiles.ReadLog(logFile)}", e);
             }
         }
     }
@@ -325,39 +327,6 @@ public sealed partial class TemporaryMariaDb : IAsyncDisposable
 
     private static bool IsPortCollision(string log) =>
         log.Contains("Address already in use", StringComparison.OrdinalIgnoreCase) || log.Contains("Bind on TCP/IP port", StringComparison.OrdinalIgnoreCase);
-
-    private static string ReadLog(string logFile)
-    {
-        try
-        {
-            return File.Exists(logFile) ? File.ReadAllText(logFile) : "(no server log was written)";
-        }
-        catch (IOException e)
-        {
-            return $"(server log unreadable: {e.Message})";
-        }
-    }
-
-    /// <summary>Deletes the directory; false when it is still there (best effort: never throws).</summary>
-    private static bool TryDelete(string directory)
-    {
-        try
-        {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            return true;
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
     private static partial Regex IdentifierPattern();

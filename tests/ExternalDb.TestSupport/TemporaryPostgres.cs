@@ -86,7 +86,7 @@ public sealed partial class TemporaryPostgres : IAsyncDisposable
                     started = true;
                     return new TemporaryPostgres(root, pgCtl, runAs, port);
                 }
-                var log = ReadLog(logFile);
+                var log = ServerFiles.ReadLog(logFile);
                 if (attempt < PortAttempts && IsPortCollision(log))
                 {
                     continue;
@@ -99,7 +99,7 @@ public sealed partial class TemporaryPostgres : IAsyncDisposable
         {
             if (!started)
             {
-                TryDelete(root);
+                ServerFiles.TryDelete(root);
             }
         }
     }
@@ -138,7 +138,7 @@ public sealed partial class TemporaryPostgres : IAsyncDisposable
             NpgsqlConnection.ClearAllPools();
             // Server processes can still be removing their files for a moment after pg_ctl returns,
             // which makes a recursive delete fail with "directory not empty": retry briefly.
-            for (var attempt = 0; attempt < 20 && !TryDelete(_root); attempt++)
+            for (var attempt = 0; attempt < 20 && !ServerFiles.TryDelete(_root); attempt++)
             {
                 await Task.Delay(100).ConfigureAwait(false);
             }
@@ -221,39 +221,6 @@ public sealed partial class TemporaryPostgres : IAsyncDisposable
         log.Contains("could not bind", StringComparison.OrdinalIgnoreCase)
         || log.Contains("Address already in use", StringComparison.OrdinalIgnoreCase)
         || log.Contains("could not create any TCP/IP sockets", StringComparison.OrdinalIgnoreCase);
-
-    private static string ReadLog(string logFile)
-    {
-        try
-        {
-            return File.Exists(logFile) ? File.ReadAllText(logFile) : "(no server log was written)";
-        }
-        catch (IOException e)
-        {
-            return $"(server log unreadable: {e.Message})";
-        }
-    }
-
-    /// <summary>Deletes the directory; false when it is still there (best effort: never throws).</summary>
-    private static bool TryDelete(string directory)
-    {
-        try
-        {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            return true;
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
     private static partial Regex IdentifierPattern();
