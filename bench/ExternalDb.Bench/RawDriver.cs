@@ -278,9 +278,10 @@ internal sealed class MySqlRawDriver : RawDriver
     public override IReadOnlyList<string> CatalogStatements { get; } =
     [
         "SELECT c.TABLE_NAME, t.TABLE_TYPE, c.COLUMN_NAME, CONCAT(COALESCE(c.COLLATION_NAME, ''), '|', CASE WHEN k.CONSTRAINT_NAME IS NULL THEN c.COLUMN_TYPE ELSE 'json' END) " +
-        "FROM information_schema.COLUMNS AS c JOIN information_schema.TABLES AS t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME" +
-        " LEFT JOIN information_schema.CHECK_CONSTRAINTS AS k ON k.CONSTRAINT_SCHEMA = c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME" +
-        " AND k.CONSTRAINT_NAME = c.COLUMN_NAME AND k.CHECK_CLAUSE = CONCAT('json_valid(`', c.COLUMN_NAME, '`)')" +
+        "FROM information_schema.COLUMNS AS c " +
+        "JOIN (SELECT DISTINCT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = @p0) AS t ON t.TABLE_NAME = c.TABLE_NAME" +
+        " LEFT JOIN (SELECT DISTINCT TABLE_NAME, CONSTRAINT_NAME FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = @p0" +
+        " AND CHECK_CLAUSE = CONCAT('json_valid(`', CONSTRAINT_NAME, '`)')) AS k ON k.TABLE_NAME = c.TABLE_NAME AND k.CONSTRAINT_NAME = c.COLUMN_NAME" +
         " WHERE c.TABLE_SCHEMA = DATABASE() AND c.TABLE_NAME NOT LIKE '\\_externaldb\\_%'" +
         " AND c.TABLE_NAME = @p0 AND CAST(c.TABLE_NAME AS BINARY) = CAST(@p0 AS BINARY) ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION",
         "SELECT collection_id, field_key, field_type, display_name, options FROM _externaldb_fields WHERE collection_id = @p0",

@@ -145,20 +145,23 @@ internal sealed class MySqlDialect : SqlDialect, IAsyncDisposable
 
     /// <summary>
     /// (table, table type, column, <c>collation|column_type</c>) of the current database. MariaDB reports a JSON column as
-    /// LONGTEXT with a <c>json_valid</c> check, which is read back as <c>json</c>. The name is compared twice: plainly, so
-    /// that the server looks up one table, and as bytes, because information_schema compares names case-insensitively.
+    /// LONGTEXT with a <c>json_valid</c> check, which is read back as <c>json</c>. Each information_schema table is read
+    /// in a derived table of its own with constant conditions, so that the server looks up the one schema (and table)
+    /// instead of opening every table of every database for the join (30 ms → 10 ms on MariaDB 10.11). The name is
+    /// compared as bytes as well: information_schema compares names case-insensitively.
     /// </summary>
     public override string CatalogQuery(bool oneTable)
     {
+        var table = oneTable ? " AND TABLE_NAME = @p0" : "";
         var mariaDb = Server.IsMariaDb;
         var type = mariaDb ? "CASE WHEN k.CONSTRAINT_NAME IS NULL THEN c.COLUMN_TYPE ELSE 'json' END" : "c.COLUMN_TYPE";
         var checks = mariaDb
-            ? " LEFT JOIN information_schema.CHECK_CONSTRAINTS AS k ON k.CONSTRAINT_SCHEMA = c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME" +
-              " AND k.CONSTRAINT_NAME = c.COLUMN_NAME AND k.CHECK_CLAUSE = CONCAT('json_valid(`', c.COLUMN_NAME, '`)')"
+            ? " LEFT JOIN (SELECT DISTINCT TABLE_NAME, CONSTRAINT_NAME FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()" + table +
+              " AND CHECK_CLAUSE = CONCAT('json_valid(`', CONSTRAINT_NAME, '`)')) AS k ON k.TABLE_NAME = c.TABLE_NAME AND k.CONSTRAINT_NAME = c.COLUMN_NAME"
             : "";
         return $"SELECT c.TABLE_NAME, t.TABLE_TYPE, c.COLUMN_NAME, CONCAT(COALESCE(c.COLLATION_NAME, ''), '|', {type}) " +
                "FROM information_schema.COLUMNS AS c " +
-               "JOIN information_schema.TABLES AS t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME" + checks +
+               $"JOIN (SELECT DISTINCT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE(){table}) AS t ON t.TABLE_NAME = c.TABLE_NAME" + checks +
                " WHERE c.TABLE_SCHEMA = DATABASE() AND c.TABLE_NAME NOT LIKE '\\_externaldb\\_%'" +
                (oneTable ? " AND c.TABLE_NAME = @p0 AND CAST(c.TABLE_NAME AS BINARY) = CAST(@p0 AS BINARY)" : "") +
                " ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION";
