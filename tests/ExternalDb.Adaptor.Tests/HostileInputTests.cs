@@ -21,6 +21,12 @@ public abstract partial class AdaptorBehaviourTests
     {
         var id = await CreateAsync(("n", "NUMBER"), ("s", "TEXT"));
         await InsertAsync(id, Item("one", ("n", 1), ("s", "x")));
+        if (Host.Engine == "mysql")
+        {
+            // A DOUBLE holds no ±Infinity or NaN: the server refuses them, so no such row can exist.
+            await Assert.ThrowsAnyAsync<MySqlConnector.MySqlException>(() => Host.ExecuteSqlAsync($"INSERT INTO `{id}` (`_id`, `n`) VALUES ('nf0', 9e999)"));
+            return;
+        }
         // Written by another tool. SQLite stores NaN as NULL, so only PostgreSQL gets one.
         string[] literals = Host.Engine == "postgres" ? ["'Infinity'", "'-Infinity'", "'NaN'"] : ["9e999", "-9e999"];
         var odd = literals.Select((_, i) => "nf" + i).ToArray();

@@ -9,6 +9,8 @@ public sealed class MySqlAdaptorHost : AdaptorHost
 {
     private string _connectionString = "";
 
+    public override string Engine => "mysql";
+
     protected override async Task<Dictionary<string, string?>> EngineSettingsAsync()
     {
         var server = await SharedMariaDb.GetAsync();

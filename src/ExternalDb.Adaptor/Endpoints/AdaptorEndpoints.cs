@@ -94,10 +94,11 @@ internal static class AdaptorEndpoints
     private const int MaxConflictRetries = 3;
 
     /// <summary>
-    /// Runs an operation, again when its transaction lost to another one, and again (a few times at most) when another request committed a
-    /// change between its checks and its statements: a table or column it named is gone (or already there) because its
-    /// collection description is older than a schema change, or a key it found free was taken. Run again, with a fresh
-    /// description, the checks see that change and answer as the protocol says (COLLECTION_NOT_FOUND, FIELD_DOESNT_EXIST,
+    /// Runs an operation, again when its transaction lost to another one or a key it found free was taken by a request
+    /// that committed meanwhile (each such run follows another writer's commit; with 16 writers inserting the same ids a
+    /// few retries may be needed), and again (a few times at most) when a table or column it named is gone (or already
+    /// there) because its collection description is older than a schema change. Run again, with a fresh description, the
+    /// checks see that change and answer as the protocol says (COLLECTION_NOT_FOUND, FIELD_DOESNT_EXIST,
     /// ITEM_ALREADY_EXISTS per item...). A failed run wrote nothing: its transaction rolled back.
     /// </summary>
     private static async Task<JsonNode> RunAsync(AdaptorRuntime runtime, Func<Task<JsonNode>> operation, CancellationToken ct)
@@ -113,7 +114,11 @@ internal static class AdaptorEndpoints
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(10 * attempt), ct).ConfigureAwait(false);
             }
-            catch (DbException e) when (conflictRetries < MaxConflictRetries && (runtime.Dialect.SchemaConflictOf(e) != SchemaConflict.None || runtime.Dialect.IsUniqueViolation(e)))
+            catch (DbException e) when (attempt < MaxAttempts && runtime.Dialect.IsUniqueViolation(e))
+            {
+                runtime.Catalog.Invalidate();
+            }
+            catch (DbException e) when (conflictRetries < MaxConflictRetries && runtime.Dialect.SchemaConflictOf(e) != SchemaConflict.None)
             {
                 conflictRetries++;
                 runtime.Catalog.Invalidate();

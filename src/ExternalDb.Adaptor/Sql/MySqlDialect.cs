@@ -247,7 +247,7 @@ internal sealed class MySqlDialect : SqlDialect, IAsyncDisposable
     public override SchemaConflict SchemaConflictOf(Exception ex) => (ex as MySqlException)?.ErrorCode switch
     {
         MySqlErrorCode.NoSuchTable => SchemaConflict.MissingCollection,
-        MySqlErrorCode.BadFieldError => SchemaConflict.MissingField,
+        MySqlErrorCode.BadFieldError or MySqlErrorCode.CannotDropFieldOrKey => SchemaConflict.MissingField,
         MySqlErrorCode.TableExists or MySqlErrorCode.DuplicateFieldName => SchemaConflict.AlreadyExists,
         _ => SchemaConflict.None,
     };
