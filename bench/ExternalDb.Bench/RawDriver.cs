@@ -44,6 +44,9 @@ internal abstract class RawDriver : IAsyncDisposable
     /// <summary>Identifier quotes and the multi-row UPDATE of this engine.</summary>
     public virtual SqlShape Shape => SqlShape.Ansi;
 
+    /// <summary>The isolation level of write transactions, the adaptor's dialect's (MySQL: READ COMMITTED).</summary>
+    public virtual System.Data.IsolationLevel WriteIsolation => System.Data.IsolationLevel.Unspecified;
+
     /// <summary>What follows the existence check of an update, which locks the rows in id order (ItemStore.LockClause).</summary>
     public virtual string LockRows(string quotedId) => " ORDER BY " + OrderTextAscending(quotedId) + " FOR UPDATE";
 
@@ -255,6 +258,9 @@ internal sealed class MySqlRawDriver : RawDriver
     public override string Engine => "mysql";
 
     public override SqlShape Shape => SqlShape.MySql;
+
+    // Under InnoDB's REPEATABLE READ the locking existence check of 16 concurrent inserts deadlocks on gap locks.
+    public override System.Data.IsolationLevel WriteIsolation => System.Data.IsolationLevel.ReadCommitted;
 
     public override async Task<DbConnection> OpenAsync(CancellationToken ct)
     {

@@ -229,7 +229,7 @@ internal static class Scenarios
                     batches[k][j].AddParams(values);
                 }
                 await using var connection = await driver.OpenAsync(ct).ConfigureAwait(false);
-                await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+                await using var tx = await connection.BeginTransactionAsync(driver.WriteIsolation, ct).ConfigureAwait(false);
                 var existing = await driver.ReadRowsAsync(connection, tx, exists, ids, ct).ConfigureAwait(false);
                 var inserted = await driver.ExecuteAsync(connection, tx, insert, values, ct).ConfigureAwait(false);
                 var stored = await driver.ReadRowsAsync(connection, tx, readBack, ids, ct).ConfigureAwait(false);
@@ -282,7 +282,7 @@ internal static class Scenarios
                     replacements[k][j].AddParams(values);
                 }
                 await using var connection = await driver.OpenAsync(ct).ConfigureAwait(false);
-                await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+                await using var tx = await connection.BeginTransactionAsync(driver.WriteIsolation, ct).ConfigureAwait(false);
                 var existing = await driver.ReadRowsAsync(connection, tx, exists, ids, ct).ConfigureAwait(false);
                 var updated = await driver.ExecuteAsync(connection, tx, update, values, ct).ConfigureAwait(false);
                 var stored = await driver.ReadRowsAsync(connection, tx, readBack, ids, ct).ConfigureAwait(false);
