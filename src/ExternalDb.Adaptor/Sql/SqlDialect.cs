@@ -46,7 +46,7 @@ internal abstract class SqlDialect
     public virtual string ColumnRef(FieldInfo field, string? qualifier = null) =>
         qualifier is null ? Quote(field.Key) : qualifier + "." + Quote(field.Key);
 
-    /// <summary>A column made ready for &lt; and &gt; comparisons of text, the same in both engines (binary order).</summary>
+    /// <summary>A column made ready for &lt; and &gt; comparisons of text, the same in every engine (binary order).</summary>
     public abstract string TextOrder(string column);
 
     /// <summary>
@@ -68,7 +68,7 @@ internal abstract class SqlDialect
     /// <summary>True for a number column's value other than ±Infinity and NaN (which read as null).</summary>
     public abstract string IsFiniteNumber(string column);
 
-    /// <summary>An ORDER BY term; nulls sort first ascending and last descending in both engines.</summary>
+    /// <summary>An ORDER BY term; nulls sort first ascending and last descending in every engine.</summary>
     public abstract string OrderTerm(string column, StorageKind kind, bool descending);
 
     /// <summary>Table-valued expansion of a JSON array column for distinct values: the FROM addition and the value expression.</summary>
