@@ -34,6 +34,11 @@ internal sealed class Catalog(SqlDialect dialect)
 
     public SqlDialect Dialect => dialect;
 
+    /// <summary>The records of the indexes the adaptor made.</summary>
+    public IndexRecords Indexes { get; } = new(dialect);
+
+    private FieldTypeChanger TypeChanges => new(dialect, Indexes);
+
     /// <summary>Creates the adaptor's own tables once per process.</summary>
     public async Task EnsureMetadataAsync(DbConnection connection, CancellationToken ct)
     {
@@ -191,18 +196,27 @@ internal sealed class Catalog(SqlDialect dialect)
     {
         Invalidate();
         var wanted = CheckFields(fields);
+        FieldInfo? Existing(FieldSpec f) => current.Find(f.Key) ?? current.Fields.FirstOrDefault(x => string.Equals(x.Key, f.Key, StringComparison.OrdinalIgnoreCase));
+        // Type changes are checked (every value converted) before anything changes.
+        var typeChanges = new Dictionary<string, FieldTypeChanger.Prepared>(StringComparer.Ordinal);
         foreach (var f in wanted)
         {
-            var old = current.Find(f.Key) ?? current.Fields.FirstOrDefault(x => string.Equals(x.Key, f.Key, StringComparison.OrdinalIgnoreCase));
-            var storage = FieldTypeMap.StorageOf(f.Type);
+            if (Existing(f) is { } old && old.Storage != FieldTypeMap.StorageOf(f.Type))
+            {
+                typeChanges[f.Key] = await TypeChanges.PrepareAsync(connection, tx, current, old, f, ct).ConfigureAwait(false);
+            }
+        }
+        foreach (var f in wanted)
+        {
+            var old = Existing(f);
             if (old is null)
             {
                 await AddFieldAsync(connection, tx, current.Id, f, ct).ConfigureAwait(false);
                 continue;
             }
-            if (old.Storage != storage)
+            if (typeChanges.TryGetValue(f.Key, out var change))
             {
-                throw AdaptorException.ChangeNotSupported(f.Key, $"Field {f.Key} cannot change from {old.Type} to {f.Type}: the values are stored differently");
+                await TypeChanges.ApplyAsync(connection, tx, change, ct).ConfigureAwait(false);
             }
             await PutFieldMetadataAsync(connection, tx, current.Id, f with { Key = old.Key }, ct).ConfigureAwait(false);
         }
@@ -239,6 +253,7 @@ internal sealed class Catalog(SqlDialect dialect)
         }
         if (field.IsColumn)
         {
+            await Indexes.DropIndexesOfFieldAsync(connection, tx, collection.Id, field.Key, ct).ConfigureAwait(false);
             await Db.ExecuteAsync(dialect, connection, tx, dialect.DropColumn(dialect.Quote(collection.Id), dialect.Quote(field.Key)), null, ct).ConfigureAwait(false);
         }
         var ps = new SqlParams();
@@ -257,6 +272,7 @@ internal sealed class Catalog(SqlDialect dialect)
         await Db.ExecuteAsync(dialect, connection, tx, $"DELETE FROM _externaldb_fields WHERE collection_id = {c}", ps, ct).ConfigureAwait(false);
         await Db.ExecuteAsync(dialect, connection, tx, $"DELETE FROM _externaldb_collections WHERE collection_id = {c}", ps, ct).ConfigureAwait(false);
         await Db.ExecuteAsync(dialect, connection, tx, $"DELETE FROM _externaldb_references WHERE collection_id = {c} OR referenced_collection_id = {c}", ps, ct).ConfigureAwait(false);
+        await Indexes.ForgetCollectionAsync(connection, tx, collection.Id, ct).ConfigureAwait(false);
     }
 
     private async Task SetDisplayNameAsync(DbConnection connection, DbTransaction tx, string id, string? displayName, CancellationToken ct)

@@ -40,7 +40,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         return connection;
     }
 
-    private async Task<CollectionInfo> WritableAsync(DbConnection connection, DbTransaction? tx, string? collectionId, string operation, CancellationToken ct)
+    internal async Task<CollectionInfo> WritableAsync(DbConnection connection, DbTransaction? tx, string? collectionId, string operation, CancellationToken ct)
     {
         var collection = await catalog.GetAsync(connection, tx, collectionId, ct).ConfigureAwait(false);
         if (readOnly)
@@ -64,9 +64,9 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         var ps = new SqlParams();
         var where = translator.Translate(query.Filter, collection.Find, ps);
         var order = OrderBy(collection.Find, query.Sort, collection.HasIdColumn ? "_id" : null);
-        var sql = $"SELECT {string.Join(", ", selected.Select(f => Dialect.Quote(f.Key)))} FROM {Dialect.Quote(collection.Id)} WHERE {where}{order}" +
+        var sql = $"SELECT {selected.SelectList(Dialect)} FROM {Dialect.Quote(collection.Id)} WHERE {where}{order}" +
                   $" LIMIT {ps.Add((long)query.Limit + 1, StorageKind.Number)} OFFSET {ps.Add((long)query.Offset, StorageKind.Number)}";
-        var rows = await Db.QueryAsync(Dialect, connection, null, sql, ps, r => ReadItem(r, selected), ct).ConfigureAwait(false);
+        var rows = await Db.QueryAsync(Dialect, connection, null, sql, ps, selected.Read, ct).ConfigureAwait(false);
         long? total = null;
         if (query.ReturnTotal)
         {
@@ -153,16 +153,27 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         var collection = await catalog.GetAsync(connection, null, collectionId, ct).ConfigureAwait(false);
         var outputs = new List<FieldInfo>();
         var selects = new List<string>();
+        var groupTerms = new List<string>();
         foreach (var (g, i) in spec.GroupBy.Select((g, i) => (g, i)))
         {
-            var field = collection.Find(g) is { IsColumn: true } f ? f
+            var path = FieldPath.Resolve(g, collection.Find, $"aggregation.groupingFields[{i}]") is { Field.IsColumn: true } p ? p
                 : throw AdaptorException.Validation($"aggregation.groupingFields[{i}]", $"Unknown field {g}", g);
             if (outputs.Any(o => o.Key == g))
             {
                 continue;
             }
-            outputs.Add(field);
-            selects.Add(Dialect.Quote(field.Key));
+            if (path.IsNested)
+            {
+                // A nested grouping value is read as JSON, under its path as the output's name ("address.city").
+                var value = Dialect.JsonPathValue(Dialect.ColumnRef(path.Field), path.Segments);
+                outputs.Add(new FieldInfo(g, "ANY", StorageKind.Json));
+                selects.Add($"{value} AS {Dialect.Quote(g)}");
+                groupTerms.Add(value);
+                continue;
+            }
+            outputs.Add(path.Field);
+            selects.Add(Dialect.Quote(path.Field.Key));
+            groupTerms.Add(Dialect.Quote(path.Field.Key));
         }
         foreach (var (op, i) in spec.Ops.Select((op, i) => (op, i)))
         {
@@ -177,14 +188,22 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
                 selects.Add($"COUNT(*) AS {Dialect.Quote(op.ResultField)}");
                 continue;
             }
-            var field = op.ItemField is not null && collection.Find(op.ItemField) is { IsColumn: true } f ? f
+            var operand = op.ItemField is not null && FieldPath.Resolve(op.ItemField, collection.Find, path + ".itemFieldName") is { Field.IsColumn: true } f ? f
                 : throw AdaptorException.Validation(path + ".itemFieldName", $"Unknown field {op.ItemField}", op.ItemField);
+            var fn = op.Function switch { "avg" => "AVG", "sum" => "SUM", "min" => "MIN", _ => "MAX" };
+            if (operand.IsNested)
+            {
+                // Over a nested path every function takes the numbers found there and leaves other values out.
+                outputs.Add(new FieldInfo(op.ResultField, "NUMBER", StorageKind.Number));
+                selects.Add($"{fn}({Dialect.JsonPathNumber(Dialect.ColumnRef(operand.Field), operand.Segments)}) AS {Dialect.Quote(op.ResultField)}");
+                continue;
+            }
+            var field = operand.Field;
             var numeric = op.Function is "avg" or "sum";
             if (numeric ? field.Storage != StorageKind.Number : !FieldTypeMap.IsSortable(field))
             {
                 throw AdaptorException.Validation(path + ".itemFieldName", $"{op.Function} is not supported for field {field.Key} of type {field.Type}", field.Key);
             }
-            var fn = op.Function switch { "avg" => "AVG", "sum" => "SUM", "min" => "MIN", _ => "MAX" };
             outputs.Add(numeric ? new FieldInfo(op.ResultField, "NUMBER", StorageKind.Number) : field with { Key = op.ResultField });
             selects.Add($"{fn}({Dialect.ColumnRef(field)}) AS {Dialect.Quote(op.ResultField)}");
         }
@@ -195,11 +214,11 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         FieldInfo? Resolve(string key) => outputs.FirstOrDefault(o => o.Key == key);
         var ps = new SqlParams();
         var initial = translator.Translate(spec.Initial, collection.Find, ps);
-        var groupBy = spec.GroupBy.Count == 0 ? "" : " GROUP BY " + string.Join(", ", spec.GroupBy.Distinct().Select(Dialect.Quote));
+        var groupBy = groupTerms.Count == 0 ? "" : " GROUP BY " + string.Join(", ", groupTerms);
         var inner = $"SELECT {string.Join(", ", selects)} FROM {Dialect.Quote(collection.Id)} WHERE {initial}{groupBy}";
         var final = translator.Translate(spec.Final, Resolve, ps);
         var sort = spec.Sort.Count > 0 ? spec.Sort : spec.GroupBy.Distinct().Select(g => new SortSpec(g, false)).ToList();
-        var order = OrderBy(Resolve, sort, null);
+        var order = OrderBy(Resolve, sort, null, jsonSortable: true);
         var body = $"FROM ({inner}) AS agg WHERE {final}";
         var columns = string.Join(", ", outputs.Select(o => Dialect.Quote(o.Key)));
         var countPs = ps;
@@ -223,14 +242,24 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
     {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
         var collection = await catalog.GetAsync(connection, null, collectionId, ct).ConfigureAwait(false);
-        var field = fieldName is not null && collection.Find(fieldName) is { IsColumn: true } f ? f
+        var path = fieldName is not null && FieldPath.Resolve(fieldName, collection.Find, "fieldName") is { Field.IsColumn: true } f ? f
             : throw AdaptorException.Validation("fieldName", $"Unknown field {fieldName}", fieldName);
+        var field = path.Field;
         var ps = new SqlParams();
         var where = translator.Translate(filter, collection.Find, ps, "src");
         string inner;
         Func<DbDataReader, JsonNode?> read;
         StorageKind orderKind;
-        if (field.IsArray && field.Storage == StorageKind.Json)
+        if (path.IsNested)
+        {
+            // The JSON values found at the path, missing and null left out; arrays found there are values of their own.
+            var column = Dialect.ColumnRef(field, "src");
+            inner = $"SELECT DISTINCT {Dialect.JsonPathValue(column, path.Segments)} AS v FROM {Dialect.Quote(collection.Id)} AS src " +
+                    $"WHERE {where} AND NOT {Dialect.JsonPathIsNull(column, path.Segments)}";
+            read = r => ValueCodec.FromDb(r.GetValue(0), NestedValue);
+            orderKind = StorageKind.Json;
+        }
+        else if (field.IsArray && field.Storage == StorageKind.Json)
         {
             var (join, value, type) = Dialect.UnwindArray(Dialect.ColumnRef(field, "src"));
             inner = $"SELECT DISTINCT {value} AS v{(type is null ? "" : $", {type} AS vt")} FROM {Dialect.Quote(collection.Id)} AS src {join} WHERE {where}";
@@ -246,8 +275,10 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
             read = r => ValueCodec.FromDb(r.GetValue(0), field);
             orderKind = field.Storage;
         }
-        var outerColumns = field.IsArray && Dialect.Name == "sqlite" ? "v, vt" : "v";
-        var sql = $"SELECT {outerColumns} FROM ({inner}) AS d WHERE v IS NOT NULL ORDER BY {Dialect.OrderTerm("v", orderKind == StorageKind.Other ? StorageKind.Number : orderKind, descending)}" +
+        var outerColumns = !path.IsNested && field.IsArray && Dialect.Name == "sqlite" ? "v, vt" : "v";
+        var orderBy = path.IsNested ? string.Join(", ", Dialect.JsonOrderTerms("v", descending))
+            : Dialect.OrderTerm("v", orderKind == StorageKind.Other ? StorageKind.Number : orderKind, descending);
+        var sql = $"SELECT {outerColumns} FROM ({inner}) AS d WHERE v IS NOT NULL ORDER BY {orderBy}" +
                   $" LIMIT {ps.Add((long)limit + 1, StorageKind.Number)} OFFSET {ps.Add((long)offset, StorageKind.Number)}";
         var rows = await Db.QueryAsync(Dialect, connection, null, sql, ps, read, ct).ConfigureAwait(false);
         long? total = null;
@@ -481,7 +512,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
     private static object IdValue(CollectionInfo collection, string id) =>
         collection.Find("_id") is { Storage: StorageKind.Number } && double.TryParse(id, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : id;
 
-    private string IdIn(CollectionInfo collection, IEnumerable<string> ids, SqlParams ps, string? qualifier = null)
+    internal string IdIn(CollectionInfo collection, IEnumerable<string> ids, SqlParams ps, string? qualifier = null)
     {
         var idField = collection.Find("_id")!;
         var list = string.Join(", ", ids.Select(id => ps.Add(IdValue(collection, id), idField.Storage)));
@@ -492,7 +523,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
     /// The ids that exist, their rows locked for the rest of the transaction. Writers lock in one global order (ids in
     /// binary order, chunk after chunk), so writers of overlapping rows queue instead of deadlocking.
     /// </summary>
-    private async Task<HashSet<string>> ExistingIdsAsync(DbConnection connection, DbTransaction tx, CollectionInfo collection, IEnumerable<string> ids, CancellationToken ct)
+    internal async Task<HashSet<string>> ExistingIdsAsync(DbConnection connection, DbTransaction tx, CollectionInfo collection, IEnumerable<string> ids, CancellationToken ct)
     {
         var result = new HashSet<string>(StringComparer.Ordinal);
         var idField = collection.Find("_id")!;
@@ -516,7 +547,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
     private static string IdString(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : node?.ToJsonString() ?? "";
 
     /// <summary>The items by id; with <paramref name="lockRows"/> their rows are locked as <see cref="ExistingIdsAsync"/> does.</summary>
-    private async Task<Dictionary<string, JsonObject>> ReadByIdsAsync(DbConnection connection, DbTransaction? tx, CollectionInfo collection, IReadOnlyList<string> ids,
+    internal async Task<Dictionary<string, JsonObject>> ReadByIdsAsync(DbConnection connection, DbTransaction? tx, CollectionInfo collection, IReadOnlyList<string> ids,
         CancellationToken ct, bool lockRows = false)
     {
         var result = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
@@ -781,42 +812,93 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
 
     // ---------- helpers ----------
 
-    private static List<FieldInfo> Projection(CollectionInfo collection, IReadOnlyList<string>? fields)
+    /// <summary>
+    /// The columns a query reads: whole fields (<c>_id</c> always), and paths into object fields read as JSON and put back
+    /// at their place (<c>{"address": {"city": ...}}</c>) unless their whole field is read too.
+    /// </summary>
+    private static Projected Projection(CollectionInfo collection, IReadOnlyList<string>? fields)
     {
         if (fields is null || fields.Count == 0)
         {
-            return collection.Columns.ToList();
+            return new Projected([.. collection.Columns], []);
         }
-        var result = new List<FieldInfo>();
+        var columns = new List<FieldInfo>();
+        var nested = new List<FieldPath>();
         if (collection.Find("_id") is { IsColumn: true } id)
         {
-            result.Add(id);
+            columns.Add(id);
         }
         for (var i = 0; i < fields.Count; i++)
         {
-            var field = collection.Find(fields[i]) ?? throw AdaptorException.Validation($"query.fields[{i}]", $"Unknown field {fields[i]}", fields[i]);
-            if (field.IsColumn && !result.Contains(field))
+            var path = FieldPath.Resolve(fields[i], collection.Find, $"query.fields[{i}]")
+                ?? throw AdaptorException.Validation($"query.fields[{i}]", $"Unknown field {fields[i]}", fields[i]);
+            if (path.IsNested)
             {
-                result.Add(field);
+                nested.Add(path);
+            }
+            else if (path.Field.IsColumn && !columns.Contains(path.Field))
+            {
+                columns.Add(path.Field);
             }
         }
-        return result;
+        return new Projected(columns, [.. nested.Where(n => !columns.Contains(n.Field)).DistinctBy(n => n.Name, StringComparer.Ordinal)]);
     }
 
-    private string OrderBy(Func<string, FieldInfo?> resolve, IReadOnlyList<SortSpec> sort, string? tieBreaker)
+    private sealed record Projected(IReadOnlyList<FieldInfo> Columns, IReadOnlyList<FieldPath> Nested)
+    {
+        public string SelectList(SqlDialect dialect) => string.Join(", ",
+            Columns.Select(f => dialect.Quote(f.Key)).Concat(Nested.Select(n => dialect.JsonPathValue(dialect.ColumnRef(n.Field), n.Segments))));
+
+        public JsonObject Read(DbDataReader reader)
+        {
+            var item = ReadItem(reader, Columns);
+            for (var i = 0; i < Nested.Count; i++)
+            {
+                if (ValueCodec.FromDb(reader.GetValue(Columns.Count + i), NestedValue) is { } value)
+                {
+                    var holder = item;
+                    foreach (var key in Nested[i].Segments.Prepend(Nested[i].Field.Key).SkipLast(1))
+                    {
+                        holder = holder[key] as JsonObject ?? (JsonObject)(holder[key] = new JsonObject());
+                    }
+                    holder[Nested[i].Segments[^1]] = value;
+                }
+            }
+            return item;
+        }
+    }
+
+    /// <summary>How a value read at a nested path is decoded: JSON.</summary>
+    private static readonly FieldInfo NestedValue = new("", "ANY", StorageKind.Json);
+
+    private string OrderBy(Func<string, FieldInfo?> resolve, IReadOnlyList<SortSpec> sort, string? tieBreaker, bool jsonSortable = false)
     {
         var terms = new List<string>();
         var used = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < sort.Count; i++)
         {
-            var field = resolve(sort[i].Field) ?? throw AdaptorException.Validation($"sort[{i}].fieldName", $"Unknown field {sort[i].Field}", sort[i].Field);
-            if (!FieldTypeMap.IsSortable(field))
+            var path = FieldPath.Resolve(sort[i].Field, resolve, $"sort[{i}].fieldName")
+                ?? throw AdaptorException.Validation($"sort[{i}].fieldName", $"Unknown field {sort[i].Field}", sort[i].Field);
+            var field = path.Field;
+            if (!used.Add(path.Name))
             {
-                throw AdaptorException.Validation($"sort[{i}].fieldName", $"Field {field.Key} of type {field.Type} is not sortable", field.Key);
+                continue;
             }
-            if (used.Add(field.Key))
+            if (path.IsNested)
+            {
+                terms.AddRange(Dialect.JsonOrderTerms(Dialect.JsonPathValue(Dialect.ColumnRef(field), path.Segments), sort[i].Descending));
+            }
+            else if (jsonSortable && field.Storage == StorageKind.Json)
+            {
+                terms.AddRange(Dialect.JsonOrderTerms(Dialect.ColumnRef(field), sort[i].Descending));
+            }
+            else if (FieldTypeMap.IsSortable(field))
             {
                 terms.Add(Dialect.OrderTerm(Dialect.ColumnRef(field), field.Storage, sort[i].Descending));
+            }
+            else
+            {
+                throw AdaptorException.Validation($"sort[{i}].fieldName", $"Field {field.Key} of type {field.Type} is not sortable", field.Key);
             }
         }
         if (tieBreaker is not null && !used.Contains(tieBreaker) && resolve(tieBreaker) is { } tie)

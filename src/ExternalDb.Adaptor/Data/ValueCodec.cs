@@ -30,7 +30,7 @@ internal static class ValueCodec
         switch (field.Storage)
         {
             case StorageKind.Json:
-                return node.ToJsonString();
+                return NormalizeDates(node).ToJsonString();
             case StorageKind.Number:
                 if (node is JsonValue n && n.GetValueKind() == JsonValueKind.Number && double.IsFinite(n.GetValue<double>()))
                 {
@@ -57,6 +57,25 @@ internal static class ValueCodec
                         : d.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
                 }
                 throw Mismatch(field, path, node, "a string");
+        }
+    }
+
+    /// <summary>
+    /// The value with every date inside it (<c>{"$date": ...}</c> that parses) written as the adaptor writes dates,
+    /// <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>, so that dates inside objects compare by instant as text. Other values are kept.
+    /// </summary>
+    public static JsonNode NormalizeDates(JsonNode node)
+    {
+        switch (node)
+        {
+            case JsonObject o when TryDate(o, out var date):
+                return DateNode(date);
+            case JsonObject o:
+                return new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, p.Value is null ? null : NormalizeDates(p.Value))));
+            case JsonArray a:
+                return new JsonArray([.. a.Select(e => e is null ? null : NormalizeDates(e))]);
+            default:
+                return node.DeepClone();
         }
     }
 

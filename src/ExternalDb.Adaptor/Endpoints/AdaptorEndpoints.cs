@@ -169,6 +169,8 @@ internal static class AdaptorEndpoints
                     SchemaConflict.MissingField => new AdaptorException("FIELD_DOESNT_EXIST", 404, "A field the request names was removed while the request ran"),
                     _ => new AdaptorException("COLLECTION_CHANGE_NOT_SUPPORTED", 409, "The collection was changed by another request at the same time; retry"),
                 };
+            case DbException db when runtime.Dialect.IsDependencyError(db):
+                return new AdaptorException("COLLECTION_CHANGE_NOT_SUPPORTED", 400, "Other database objects (such as views) depend on what the change would drop");
             case DbException db when runtime.Dialect.IsLimitExceeded(db):
                 return AdaptorException.Validation("request", "The request goes beyond a limit of the database: " + ((db as Npgsql.PostgresException)?.MessageText ?? db.Message));
             case Npgsql.PostgresException pg when pg.SqlState.StartsWith("22", StringComparison.Ordinal):

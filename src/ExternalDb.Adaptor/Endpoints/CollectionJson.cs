@@ -14,10 +14,11 @@ internal static class CollectionJson
 
     private static readonly string[] ReadDataOperations = ["QUERY", "COUNT", "QUERY_REFERENCED", "AGGREGATE"];
 
-    public static JsonObject V3(CollectionInfo c, bool readOnly)
+    /// <summary>A V3 collection; <paramref name="permissions"/> (from <c>Adaptor:Permissions</c>) when configured.</summary>
+    public static JsonObject V3(CollectionInfo c, bool readOnly, JsonObject? permissions)
     {
         var writable = c.IsWritable && !readOnly;
-        return new JsonObject
+        var json = new JsonObject
         {
             ["id"] = c.Id,
             ["displayName"] = c.DisplayName ?? c.Id,
@@ -28,12 +29,17 @@ internal static class CollectionJson
                 ["fieldTypes"] = new JsonArray([.. FieldTypeMap.SupportedTypes.Select(t => (JsonNode)t)]),
                 ["collectionOperations"] = new JsonArray([.. (readOnly || c.IsView ? [] : new[] { "UPDATE", "REMOVE" }).Select(o => (JsonNode)o)]),
                 ["referenceCapabilities"] = new JsonObject { ["supportedNamespaces"] = new JsonArray() },
-                ["indexing"] = new JsonArray(),
+                ["indexing"] = new JsonArray([.. (c.IsWritable && !readOnly ? new[] { "LIST", "CREATE", "REMOVE" } : ["LIST"]).Select(o => (JsonNode)o)]),
                 ["encryption"] = "NOT_SUPPORTED",
             },
             ["pagingMode"] = "OFFSET",
             ["maxPageSize"] = QueryParsing.MaxLimit,
         };
+        if (permissions is not null)
+        {
+            json["permissions"] = permissions;
+        }
+        return json;
     }
 
     private static JsonObject V3Field(FieldInfo f)
@@ -50,6 +56,15 @@ internal static class CollectionJson
                 ["queryOperators"] = new JsonArray([.. FieldTypeMap.QueryOperators(f).Select(o => (JsonNode)o)]),
             },
         };
+        if (FieldTypeMap.HasNestedPaths(f))
+        {
+            // ExternalDb extension: "field.key" paths into the field's objects can be filtered, sorted, projected, grouped.
+            field["capabilities"]!["nestedPaths"] = new JsonObject
+            {
+                ["sortable"] = true,
+                ["queryOperators"] = new JsonArray([.. FieldTypeMap.NestedQueryOperators.Select(o => (JsonNode)o)]),
+            };
+        }
         if (f.Type is "REFERENCE" or "MULTI_REFERENCE")
         {
             var name = f.Type == "REFERENCE" ? "singleReferenceOptions" : "multiReferenceOptions";
@@ -81,13 +96,31 @@ internal static class CollectionJson
         return new FieldSpec(key, type, QueryParsing.OptionalString(f["displayName"], path + ".displayName"), referenced);
     }
 
+    /// <summary>The index limits of <c>/v3/capabilities/get</c> (<c>indexOptions</c>); creation is refused beyond them.</summary>
+    public static JsonObject IndexOptions(bool readOnly) => new()
+    {
+        ["supportsIndexes"] = !readOnly,
+        ["maxNumberOfRegularIndexesPerCollection"] = IndexLimits.Regular,
+        ["maxNumberOfUniqueIndexesPerCollection"] = IndexLimits.Unique,
+        ["maxNumberOfIndexesPerCollection"] = IndexLimits.Total,
+    };
+
+    /// <summary>The ExternalDb extensions of <c>/v3/capabilities/get</c> (<c>externalDb</c>).</summary>
+    public static JsonObject Extensions(bool readOnly, Sql.SqlDialect dialect) => new()
+    {
+        ["patch"] = !readOnly,
+        ["fieldTypeChanges"] = !readOnly,
+        ["nestedPathIndexes"] = !readOnly && dialect.IndexesNestedPaths,
+        ["caseInsensitiveIndexes"] = !readOnly && dialect.IndexesWithoutCase,
+    };
+
     /// <summary>What the adaptor can do to schemas (legacy <c>allowedSchemaOperations</c>); also sent by <c>/provision</c>.</summary>
     public static IReadOnlyList<string> SchemaOperations(bool readOnly) => readOnly
         ? ["list", "listHeaders", "describeCollection", "findWithSort", "aggregate", "projection", "matches", "not", "startWithCaseInsensitive",
-           LegacyApi.ReferenceOperations]
+           LegacyApi.ReferenceOperations, LegacyApi.IndexOperations]
         : ["list", "listHeaders", "createCollection", "dropCollection", "addColumn", "removeColumn", "describeCollection", "findWithSort",
            "aggregate", "bulkDelete", "truncate", "updateImmediately", "deleteImmediately", "startWithCaseInsensitive", "projection", "matches", "not",
-           LegacyApi.ReferenceOperations];
+           LegacyApi.ReferenceOperations, LegacyApi.IndexOperations, LegacyApi.PatchOperation];
 
     public static JsonObject LegacySchema(CollectionInfo c, bool readOnly)
     {
@@ -109,6 +142,15 @@ internal static class CollectionJson
             {
                 // ExternalDb extension: where a reference field points.
                 spec["referencedCollectionId"] = f.ReferencedCollectionId;
+            }
+            if (FieldTypeMap.HasNestedPaths(f))
+            {
+                // ExternalDb extension, as in V3: "field.key" paths into the field's objects.
+                spec["nestedPaths"] = new JsonObject
+                {
+                    ["sortable"] = true,
+                    ["queryOperators"] = new JsonArray([.. FieldTypeMap.LegacyNestedQueryOperators.Select(o => (JsonNode)o)]),
+                };
             }
             fields[f.Key] = spec;
         }

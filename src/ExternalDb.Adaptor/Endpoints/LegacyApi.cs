@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ExternalDb.Adaptor.Auth;
 using ExternalDb.Adaptor.Data;
 using ExternalDb.Adaptor.Errors;
 using ExternalDb.Adaptor.Hosting;
@@ -18,29 +19,46 @@ internal static class LegacyApi
         ["/schemas/list"] = ListSchemasAsync,
         ["/schemas/list/headers"] = ListHeadersAsync,
         ["/schemas/find"] = FindSchemasAsync,
-        ["/schemas/create"] = CreateSchemaAsync,
-        ["/schemas/column/add"] = AddColumnAsync,
-        ["/schemas/column/remove"] = RemoveColumnAsync,
-        ["/data/find"] = FindAsync,
-        ["/data/get"] = GetAsync,
-        ["/data/count"] = CountAsync,
-        ["/data/insert"] = InsertAsync,
-        ["/data/insert/bulk"] = InsertBulkAsync,
-        ["/data/update"] = UpdateAsync,
-        ["/data/update/bulk"] = UpdateBulkAsync,
-        ["/data/remove"] = RemoveAsync,
-        ["/data/remove/bulk"] = RemoveBulkAsync,
-        ["/data/aggregate"] = AggregateAsync,
-        ["/data/truncate"] = TruncateAsync,
+        ["/schemas/create"] = Checked(Access.Write, CreateSchemaAsync),
+        ["/schemas/column/add"] = Checked(Access.Write, AddColumnAsync),
+        ["/schemas/column/remove"] = Checked(Access.Write, RemoveColumnAsync),
+        ["/data/find"] = Checked(Access.Read, FindAsync),
+        ["/data/get"] = Checked(Access.Read, GetAsync),
+        ["/data/count"] = Checked(Access.Read, CountAsync),
+        ["/data/insert"] = Checked(Access.Write, InsertAsync),
+        ["/data/insert/bulk"] = Checked(Access.Write, InsertBulkAsync),
+        ["/data/update"] = Checked(Access.Write, UpdateAsync),
+        ["/data/update/bulk"] = Checked(Access.Write, UpdateBulkAsync),
+        ["/data/remove"] = Checked(Access.Write, RemoveAsync),
+        ["/data/remove/bulk"] = Checked(Access.Write, RemoveBulkAsync),
+        ["/data/aggregate"] = Checked(Access.Read, AggregateAsync),
+        ["/data/truncate"] = Checked(Access.Write, TruncateAsync),
         // ExternalDb extensions of the legacy protocol (velo has no such calls); see the README.
-        ["/schemas/delete"] = DeleteSchemaAsync,
-        ["/data/references/insert"] = ViaV3(V3Api.InsertReferencesAsync),
-        ["/data/references/remove"] = ViaV3(V3Api.RemoveReferencesAsync),
-        ["/data/references/query"] = ViaV3(V3Api.QueryReferencedAsync),
+        ["/schemas/delete"] = Checked(Access.Write, DeleteSchemaAsync),
+        ["/data/references/insert"] = Checked(Access.Write, ViaV3(V3Api.InsertReferencesAsync)),
+        ["/data/references/remove"] = Checked(Access.Write, ViaV3(V3Api.RemoveReferencesAsync)),
+        ["/data/references/query"] = Checked(Access.Read, ViaV3(V3Api.QueryReferencedAsync)),
+        ["/data/patch"] = Checked(Access.Write, ViaV3(V3Api.PatchAsync)),
+        ["/indexes/list"] = Checked(Access.Read, ViaV3(V3Api.ListIndexesAsync)),
+        ["/indexes/create"] = Checked(Access.Write, ViaV3(V3Api.CreateIndexAsync)),
+        ["/indexes/remove"] = Checked(Access.Write, ViaV3(V3Api.RemoveIndexAsync)),
     };
 
     /// <summary>The name in <c>allowedSchemaOperations</c> that says the <c>/data/references/*</c> extension paths are served.</summary>
     public const string ReferenceOperations = "referenceOperations";
+
+    /// <summary>The name in <c>allowedSchemaOperations</c> that says the <c>/data/patch</c> extension path is served.</summary>
+    public const string PatchOperation = "patch";
+
+    /// <summary>The name in <c>allowedSchemaOperations</c> that says the <c>/indexes/*</c> extension paths are served.</summary>
+    public const string IndexOperations = "indexes";
+
+    /// <summary>The operation, once the role of <c>requestContext.role</c> may read or write the collection (<c>Adaptor:Permissions</c>).</summary>
+    private static Operation Checked(Access access, Operation operation) => (runtime, request, ct) =>
+    {
+        runtime.Permissions.Check(request, Collection(request), access);
+        return operation(runtime, request, ct);
+    };
 
     private static string Collection(JsonObject request) => QueryParsing.RequiredString(request["collectionName"], "collectionName");
 

@@ -25,11 +25,16 @@ internal static class V3Api
         ["/v3/items/query-referenced"] = QueryReferencedAsync,
         ["/v3/items/insert-references"] = InsertReferencesAsync,
         ["/v3/items/remove-references"] = RemoveReferencesAsync,
+        // ExternalDb extension (Wix's protocol has no patch call); see the README.
+        ["/v3/items/patch"] = PatchAsync,
         ["/v3/collections/get"] = GetCollectionsAsync,
         ["/v3/collections/create"] = CreateCollectionAsync,
         ["/v3/collections/update"] = UpdateCollectionAsync,
         ["/v3/collections/delete"] = DeleteCollectionAsync,
         ["/v3/capabilities/get"] = CapabilitiesAsync,
+        ["/v3/indexes/list"] = ListIndexesAsync,
+        ["/v3/indexes/create"] = CreateIndexAsync,
+        ["/v3/indexes/remove"] = RemoveIndexAsync,
     };
 
     private static string CollectionId(JsonObject request) => QueryParsing.RequiredString(request["collectionId"], "collectionId");
@@ -196,6 +201,10 @@ internal static class V3Api
         return Results(await runtime.Items.RemoveAsync(CollectionId(request), ids, false, ct).ConfigureAwait(false), "item");
     }
 
+    /// <summary>Extension: patches items, each in one statement; answers like <c>items/update</c>. Also serves the legacy <c>/data/patch</c>.</summary>
+    internal static async Task<JsonNode> PatchAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct) =>
+        Results(await runtime.Patcher.PatchAsync(CollectionId(request), PatchParsing.Parse(request), ct).ConfigureAwait(false), "item");
+
     private static async Task<JsonNode> TruncateAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct)
     {
         await runtime.Items.TruncateAsync(CollectionId(request), ct).ConfigureAwait(false);
@@ -257,7 +266,7 @@ internal static class V3Api
         await using var connection = await runtime.Items.OpenAsync(ct).ConfigureAwait(false);
         var all = await runtime.Catalog.ListAsync(connection, null, null, ct).ConfigureAwait(false);
         var selected = ids.Count == 0 ? all : [.. all.Where(c => ids.Contains(c.Id, StringComparer.Ordinal))];
-        return new JsonObject { ["collections"] = new JsonArray([.. selected.Select(c => CollectionJson.V3(c, runtime.Options.ReadOnly))]) };
+        return new JsonObject { ["collections"] = new JsonArray([.. selected.Select(c => CollectionJson.V3(c, runtime.Options.ReadOnly, runtime.Permissions.V3Permissions(c.Id)))]) };
     }
 
     private static void RequireWritableSchema(AdaptorRuntime runtime, string collectionId, string operation)
@@ -289,7 +298,7 @@ internal static class V3Api
             runtime.Catalog.Invalidate();
         }
         var created = await runtime.Catalog.GetAsync(connection, null, id, ct).ConfigureAwait(false);
-        return new JsonObject { ["collection"] = CollectionJson.V3(created, runtime.Options.ReadOnly) };
+        return new JsonObject { ["collection"] = CollectionJson.V3(created, runtime.Options.ReadOnly, runtime.Permissions.V3Permissions(created.Id)) };
     }
 
     private static async Task<JsonNode> UpdateCollectionAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct)
@@ -310,13 +319,13 @@ internal static class V3Api
             runtime.Catalog.Invalidate();
         }
         var updated = await runtime.Catalog.GetAsync(connection, null, id, ct).ConfigureAwait(false);
-        return new JsonObject { ["collection"] = CollectionJson.V3(updated, runtime.Options.ReadOnly) };
+        return new JsonObject { ["collection"] = CollectionJson.V3(updated, runtime.Options.ReadOnly, runtime.Permissions.V3Permissions(updated.Id)) };
     }
 
     private static async Task<JsonNode> DeleteCollectionAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct)
     {
         var deleted = await DropCollectionAsync(runtime, CollectionId(request), "deleteCollection", ct).ConfigureAwait(false);
-        return new JsonObject { ["collection"] = CollectionJson.V3(deleted, runtime.Options.ReadOnly) };
+        return new JsonObject { ["collection"] = CollectionJson.V3(deleted, runtime.Options.ReadOnly, runtime.Permissions.V3Permissions(deleted.Id)) };
     }
 
     /// <summary>
@@ -336,10 +345,32 @@ internal static class V3Api
         return current;
     }
 
+    // The index operations also serve the legacy extension paths /indexes/* (LegacyApi).
+
+    internal static async Task<JsonNode> ListIndexesAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct) =>
+        new JsonObject { ["indexes"] = new JsonArray([.. (await runtime.Indexes.ListAsync(CollectionId(request), ct).ConfigureAwait(false)).Select(IndexJson.Write)]) };
+
+    internal static async Task<JsonNode> CreateIndexAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct)
+    {
+        var collectionId = CollectionId(request);
+        var index = await runtime.Indexes.CreateAsync(collectionId, IndexJson.Read(request), ct).ConfigureAwait(false);
+        return new JsonObject { ["index"] = IndexJson.Write(index) };
+    }
+
+    internal static async Task<JsonNode> RemoveIndexAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct)
+    {
+        await runtime.Indexes.RemoveAsync(CollectionId(request), QueryParsing.RequiredString(request["indexName"], "indexName"), ct).ConfigureAwait(false);
+        return new JsonObject();
+    }
+
     private static Task<JsonNode> CapabilitiesAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct) =>
         Task.FromResult<JsonNode>(new JsonObject
         {
             ["supportsCollectionModifications"] = !runtime.Options.ReadOnly,
             ["supportedFieldTypes"] = new JsonArray([.. FieldTypeMap.SupportedTypes.Select(t => (JsonNode)t)]),
+            ["indexOptions"] = CollectionJson.IndexOptions(runtime.Options.ReadOnly),
+            // velo-external-db's spelling of the same key, for clients written against it.
+            ["indexptions"] = CollectionJson.IndexOptions(runtime.Options.ReadOnly),
+            ["externalDb"] = CollectionJson.Extensions(runtime.Options.ReadOnly, runtime.Dialect),
         });
 }

@@ -59,11 +59,16 @@ public sealed class AdaptorException : Exception
     internal static AdaptorException ItemAlreadyExists(string itemId) =>
         new("ITEM_ALREADY_EXISTS", 409, $"Item already exists: {itemId}", new JsonObject { ["itemId"] = itemId });
 
-    internal static AdaptorException ChangeNotSupported(string fieldKey, string message) =>
-        new("COLLECTION_CHANGE_NOT_SUPPORTED", 400, message, new JsonObject
+    /// <summary><c>data.errors: [{fieldKey, message}]</c>, plus <c>itemId</c> when one item's value is the reason.</summary>
+    internal static AdaptorException ChangeNotSupported(string fieldKey, string message, string? itemId = null)
+    {
+        var error = new JsonObject { ["fieldKey"] = fieldKey, ["message"] = message };
+        if (itemId is not null)
         {
-            ["errors"] = new JsonArray(new JsonObject { ["fieldKey"] = fieldKey, ["message"] = message }),
-        });
+            error["itemId"] = itemId;
+        }
+        return new("COLLECTION_CHANGE_NOT_SUPPORTED", 400, message, new JsonObject { ["errors"] = new JsonArray(error) });
+    }
 
     internal static AdaptorException Unsupported(string collectionId, string operation, string message) =>
         new("UNSUPPORTED_OPERATION", 400, message, new JsonObject { ["collectionId"] = collectionId, ["operation"] = operation });

@@ -33,6 +33,13 @@ public sealed class AdaptorOptions
     /// <summary>The largest accepted request body; larger bodies get 413. Default 8 MiB.</summary>
     public long MaxRequestBodyBytes { get; set; } = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// Which legacy (V1/V2) roles may read and write each collection: collection id (or <c>*</c> for every other
+    /// collection) → <see cref="CollectionPermissionOptions"/>. Checked against <c>requestContext.role</c>; reported as
+    /// the collection's <c>permissions</c> on V3. Empty (the default): every role may read and write.
+    /// </summary>
+    public IDictionary<string, CollectionPermissionOptions> Permissions { get; set; } = new Dictionary<string, CollectionPermissionOptions>(StringComparer.Ordinal);
+
     /// <summary>The engine name, lower case, aliases resolved (<c>mariadb</c> is <c>mysql</c>).</summary>
     internal string EngineName => Sql.SqlEngines.Canonical(Engine) ?? (Engine ?? "").Trim().ToLowerInvariant();
 
@@ -42,4 +49,14 @@ public sealed class AdaptorOptions
 
     /// <summary>The V3 keys, non-blank entries only.</summary>
     internal IEnumerable<string> ConfiguredKeys => (JwtPublicKeys ?? []).Where(k => !string.IsNullOrWhiteSpace(k));
+}
+
+/// <summary>The roles that may read and write one collection (see <see cref="AdaptorOptions.Permissions"/>).</summary>
+public sealed class CollectionPermissionOptions
+{
+    /// <summary>Roles that may read (<c>OWNER</c>, <c>BACKEND_CODE</c>, <c>MEMBER</c>, <c>VISITOR</c>; velo's <c>Admin</c>, <c>Member</c>, <c>Visitor</c>); not set: every role.</summary>
+    public IList<string>? Read { get; set; }
+
+    /// <summary>Roles that may write (insert, update, remove, patch, truncate, references, schema and index changes); not set: every role.</summary>
+    public IList<string>? Write { get; set; }
 }

@@ -49,6 +49,7 @@ internal sealed class AdaptorOptionsValidator(IServiceProvider services) : IVali
                 failures.Add($"Adaptor:JwtPublicKeys:{i} is not a PEM or base64 SubjectPublicKeyInfo EC or RSA public key");
             }
         }
+        failures.AddRange(RolePermissions.Problems(options));
         var customResolver = services.GetService<IV3KeyResolver>() is not (null or ConfiguredV3KeyResolver);
         var hasAudience = !string.IsNullOrWhiteSpace(options.Audience);
         if (!customResolver)

@@ -1,3 +1,4 @@
+using ExternalDb.Adaptor.Auth;
 using ExternalDb.Adaptor.Data;
 using ExternalDb.Adaptor.Query;
 using ExternalDb.Adaptor.Sql;
@@ -14,7 +15,12 @@ internal sealed class AdaptorRuntime : IAsyncDisposable
         Dialect = SqlEngines.CreateDialect(Options.EngineName, Options.EffectiveConnectionString);
         Catalog = new Catalog(Dialect);
         Items = new ItemStore(Catalog, new FilterTranslator(Dialect), Options.ReadOnly);
+        Patcher = new ItemPatcher(Items, Catalog);
+        Indexes = new IndexStore(Items, Catalog, _indexBuilds, Options.ReadOnly);
+        Permissions = new RolePermissions(Options);
     }
+
+    private readonly IndexBuilds _indexBuilds = new();
 
     public AdaptorOptions Options { get; }
 
@@ -24,10 +30,17 @@ internal sealed class AdaptorRuntime : IAsyncDisposable
 
     public ItemStore Items { get; }
 
+    public ItemPatcher Patcher { get; }
+
+    public IndexStore Indexes { get; }
+
+    public RolePermissions Permissions { get; }
+
     public CursorCodec Cursors { get; } = new();
 
     public async ValueTask DisposeAsync()
     {
+        await _indexBuilds.DisposeAsync().ConfigureAwait(false);
         if (Dialect is IAsyncDisposable disposable)
         {
             await disposable.DisposeAsync().ConfigureAwait(false);

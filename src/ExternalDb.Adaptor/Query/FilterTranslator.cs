@@ -45,7 +45,8 @@ internal sealed class FilterTranslator(SqlDialect dialect)
         OrFilter { Children.Count: 0 } => "1 = 0",
         AndFilter and => Join([.. and.Children.Select(c => Expression(c, resolve, ps, qualifier))], "AND"),
         OrFilter or => Join([.. or.Children.Select(c => Expression(c, resolve, ps, qualifier))], "OR"),
-        NotFilter not => "(NOT " + Expression(not.Child, resolve, ps, qualifier) + ")",
+        // A condition on a missing value is unknown (NULL) in SQL; $not of it is true, as in Wix's query language.
+        NotFilter not => "(NOT COALESCE(" + Expression(not.Child, resolve, ps, qualifier) + ", FALSE))",
         Condition c => TranslateCondition(c, resolve, ps, qualifier),
         _ => throw new InvalidOperationException("Unknown filter node."),
     };
@@ -60,7 +61,12 @@ internal sealed class FilterTranslator(SqlDialect dialect)
 
     private string TranslateCondition(Condition c, Func<string, FieldInfo?> resolve, SqlParams ps, string? qualifier)
     {
-        var field = resolve(c.Field) ?? throw AdaptorException.Validation(c.Path, $"Unknown field {c.Field}", c.Field);
+        var path = FieldPath.Resolve(c.Field, resolve, c.Path) ?? throw AdaptorException.Validation(c.Path, $"Unknown field {c.Field}", c.Field);
+        if (path.IsNested)
+        {
+            return NestedCondition(c, path, ps, qualifier);
+        }
+        var field = path.Field;
         if (!FieldTypeMap.Accepts(field, c.Operator))
         {
             throw AdaptorException.Validation(c.Path, $"Operator {c.Operator} is not supported for field {c.Field} of type {field.Type}", c.Operator);
@@ -114,15 +120,7 @@ internal sealed class FilterTranslator(SqlDialect dialect)
             case "$contains":
             case "$startsWith":
             case "$endsWith":
-            {
-                var kind = c.Operator switch
-                {
-                    "$contains" => TextMatchKind.Contains,
-                    "$startsWith" => TextMatchKind.StartsWith,
-                    _ => TextMatchKind.EndsWith,
-                };
-                return dialect.TextMatch(col, kind, ps.Add(StringOperand(c, value)));
-            }
+                return dialect.TextMatch(col, TextMatchKindOf(c.Operator), ps.Add(StringOperand(c, value)));
             case "$exists":
                 if (value is null || value.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
                 {
@@ -130,26 +128,99 @@ internal sealed class FilterTranslator(SqlDialect dialect)
                 }
                 return value.GetValue<bool>() ? $"{col} IS NOT NULL" : $"{col} IS NULL";
             case "$urlized":
-            {
-                var words = value switch
-                {
-                    JsonArray a => a.Select((w, i) => w is JsonValue v && v.TryGetValue<string>(out var s) ? s
-                        : throw AdaptorException.Validation($"{c.Path}[{i}]", "$urlized takes an array of words", w)).ToList(),
-                    JsonValue v when v.TryGetValue<string>(out var s) => s.Split([' ', '-'], StringSplitOptions.RemoveEmptyEntries).ToList(),
-                    _ => throw AdaptorException.Validation(c.Path, "$urlized takes an array of words", value),
-                };
-                if (words.Count == 0)
-                {
-                    throw AdaptorException.Validation(c.Path, "$urlized needs at least one word", value);
-                }
-                var pattern = "(?i)" + string.Join("[- ]", words.Select(w => EscapeRegex(w.ToLowerInvariant())));
-                return dialect.RegexMatch(col, ps.Add(pattern));
-            }
+                return dialect.RegexMatch(col, ps.Add(UrlizedPattern(c, value)));
             case "$matches":
                 return dialect.RegexMatch(col, ps.Add(MatchesPattern(c, value)));
             default:
                 throw AdaptorException.Validation(c.Path, $"Unknown operator {c.Operator}", c.Operator);
         }
+    }
+
+    /// <summary>
+    /// A condition on a path inside a JSON object field: values compare by the operand's type (see
+    /// <see cref="SqlDialect.JsonPathCompare"/>); <c>$hasSome</c>/<c>$in</c> match a value equal to one of the list or an
+    /// array holding one; missing and JSON null are both null.
+    /// </summary>
+    private string NestedCondition(Condition c, FieldPath path, SqlParams ps, string? qualifier)
+    {
+        var col = dialect.ColumnRef(path.Field, qualifier);
+        var keys = path.Segments;
+        var value = c.Value;
+        var isNull = IsNull(value);
+        var missing = dialect.JsonPathIsNull(col, keys);
+        string Compare(Comparison op, JsonNode operand, string where) => dialect.JsonPathCompare(col, keys, op, operand, ps)
+            ?? throw AdaptorException.Validation(where, $"{c.Operator} on {path.Name} takes a number, a string or a date", operand);
+        switch (c.Operator)
+        {
+            case "$eq":
+                return isNull ? missing : Compare(Comparison.Eq, value!, c.Path);
+            case "$ne":
+                return isNull ? $"(NOT {missing})" : $"(NOT {Compare(Comparison.Eq, value!, c.Path)} OR {missing})";
+            case "$lt":
+            case "$lte":
+            case "$gt":
+            case "$gte":
+                if (isNull)
+                {
+                    throw AdaptorException.Validation(c.Path, $"{c.Operator} needs a value", value);
+                }
+                var op = c.Operator switch { "$lt" => Comparison.Lt, "$lte" => Comparison.Lte, "$gt" => Comparison.Gt, _ => Comparison.Gte };
+                return Compare(op, value!, c.Path);
+            case "$in":
+            case "$hasSome":
+            {
+                var list = ListOperand(c, value);
+                return list.Count == 0 ? "1 = 0" : Join([.. list.Select((e, i) => IsNull(e) ? missing
+                    : $"({Compare(Comparison.Eq, e!, $"{c.Path}[{i}]")} OR {dialect.JsonPathArrayContains(col, keys, e, ps)})")], "OR");
+            }
+            case "$hasAll":
+            {
+                var list = ListOperand(c, value);
+                return list.Count == 0 ? "1 = 1" : Join([.. list.Select(e => dialect.JsonPathArrayContains(col, keys, e, ps))], "AND");
+            }
+            case "$contains":
+            case "$startsWith":
+            case "$endsWith":
+                return dialect.TextMatch(dialect.JsonPathText(col, keys), TextMatchKindOf(c.Operator), ps.Add(StringOperand(c, value)));
+            case "$exists":
+                if (value is null || value.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
+                {
+                    throw AdaptorException.Validation(c.Path, "$exists takes true or false", value);
+                }
+                return value.GetValue<bool>() ? $"(NOT {missing})" : missing;
+            case "$urlized":
+                return dialect.RegexMatch(dialect.JsonPathText(col, keys), ps.Add(UrlizedPattern(c, value)));
+            case "$matches":
+                return dialect.RegexMatch(dialect.JsonPathText(col, keys), ps.Add(MatchesPattern(c, value)));
+            default:
+                throw AdaptorException.Validation(c.Path, $"Unknown operator {c.Operator}", c.Operator);
+        }
+    }
+
+    private static TextMatchKind TextMatchKindOf(string op) => op switch
+    {
+        "$contains" => TextMatchKind.Contains,
+        "$startsWith" => TextMatchKind.StartsWith,
+        _ => TextMatchKind.EndsWith,
+    };
+
+    private static bool IsNull(JsonNode? value) => value is null || value.GetValueKind() == JsonValueKind.Null;
+
+    /// <summary>The case-insensitive pattern of <c>$urlized</c>: the words joined by a space or a hyphen.</summary>
+    private static string UrlizedPattern(Condition c, JsonNode? value)
+    {
+        var words = value switch
+        {
+            JsonArray a => a.Select((w, i) => w is JsonValue v && v.TryGetValue<string>(out var s) ? s
+                : throw AdaptorException.Validation($"{c.Path}[{i}]", "$urlized takes an array of words", w)).ToList(),
+            JsonValue v when v.TryGetValue<string>(out var s) => s.Split([' ', '-'], StringSplitOptions.RemoveEmptyEntries).ToList(),
+            _ => throw AdaptorException.Validation(c.Path, "$urlized takes an array of words", value),
+        };
+        if (words.Count == 0)
+        {
+            throw AdaptorException.Validation(c.Path, "$urlized needs at least one word", value);
+        }
+        return "(?i)" + string.Join("[- ]", words.Select(w => EscapeRegex(w.ToLowerInvariant())));
     }
 
     private string Equal(FieldInfo field, string col, JsonNode? value, string path, SqlParams ps)

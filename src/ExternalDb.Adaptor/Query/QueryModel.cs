@@ -32,7 +32,8 @@ internal static class QueryParsing
     /// <summary>V3 <c>[{fieldName, order: ASC|DESC}]</c> or legacy <c>[{fieldName, direction: asc|desc}]</c>.</summary>
     public static List<SortSpec> Sort(JsonNode? node, string path)
     {
-        if (node is null)
+        // Like a filter, an absent, null or "" sort means none (some legacy callers send "").
+        if (node is null || node is JsonValue v && v.TryGetValue<string>(out var text) && text.Length == 0)
         {
             return [];
         }

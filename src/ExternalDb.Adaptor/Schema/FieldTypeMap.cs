@@ -60,6 +60,17 @@ internal static class FieldTypeMap
         };
     }
 
+    /// <summary>True for a field holding JSON objects, whose keys can be queried as <c>field.key</c> paths.</summary>
+    public static bool HasNestedPaths(FieldInfo field) => field.Storage == StorageKind.Json && !field.IsArray;
+
+    /// <summary>The V3 query operators of a nested path (<c>field.key</c>) inside such a field.</summary>
+    public static readonly IReadOnlyList<string> NestedQueryOperators =
+        ["EQ", "NE", "LT", "LTE", "GT", "GTE", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "HAS_SOME", "HAS_ALL", "URLIZED", "EXISTS"];
+
+    /// <summary>The legacy operator names (no <c>$</c>) of a nested path.</summary>
+    public static readonly IReadOnlyList<string> LegacyNestedQueryOperators =
+        ["eq", "ne", "lt", "lte", "gt", "gte", "startsWith", "endsWith", "contains", "hasSome", "hasAll", "urlized", "matches", "exists", "and", "or", "not"];
+
     public static bool IsSortable(FieldInfo field) => field.Storage is StorageKind.Text or StorageKind.Number or StorageKind.Boolean or StorageKind.DateTime or StorageKind.Other;
 
     /// <summary>The legacy (V1/V2) type name.</summary>

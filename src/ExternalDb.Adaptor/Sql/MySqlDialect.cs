@@ -179,6 +179,8 @@ internal sealed class MySqlDialect : SqlDialect, IAsyncDisposable
         "field_key VARCHAR(64) NOT NULL, referring_id VARCHAR(255) NOT NULL, referenced_id VARCHAR(255) NOT NULL, referenced_collection_id VARCHAR(64), " +
         "UNIQUE KEY _externaldb_references_link (collection_id, field_key, referring_id, referenced_id), " +
         $"KEY _externaldb_references_referenced (referenced_collection_id, referenced_id)){TableOptions}",
+        "CREATE TABLE IF NOT EXISTS _externaldb_indexes (collection_id VARCHAR(64) NOT NULL, index_name VARCHAR(64) NOT NULL, sql_name VARCHAR(64) NOT NULL, " +
+        $"definition LONGTEXT NOT NULL, status VARCHAR(16) NOT NULL, failure LONGTEXT, PRIMARY KEY (collection_id, index_name)){TableOptions}",
     ];
 
     public override async Task<DbConnection> OpenAsync(CancellationToken ct)
@@ -264,6 +266,138 @@ internal sealed class MySqlDialect : SqlDialect, IAsyncDisposable
         return $"UPDATE {table} JOIN ({derived}) AS v ON {table}.{key} = v.{key} " +
                $"SET {string.Join(", ", columns.Skip(1).Select(c => $"{table}.{c} = v.{c}"))}";
     }
+
+    // ---------- nested paths (JSON functions common to MySQL 8 and MariaDB 10.11) ----------
+
+    private const string NumberTypes = "'INTEGER', 'UNSIGNED INTEGER', 'DOUBLE', 'DECIMAL'";
+
+    // A path is a JSON path of quoted keys: '$."address"."city"'. FieldPath keeps quotes and backslashes out of keys,
+    // and the session runs with backslash escapes on, so the key is written as is.
+    private static string PathLiteral(IEnumerable<string> path) =>
+        "'$" + string.Concat(path.Select(s => ".\"" + s.Replace("'", "''", StringComparison.Ordinal) + "\"")) + "'";
+
+    private static string Extract(string json, IEnumerable<string> path) => $"JSON_EXTRACT({json}, {PathLiteral(path)})";
+
+    public override string JsonPathValue(string column, IReadOnlyList<string> path) => Extract(column, path);
+
+    public override string? JsonPathCompare(string column, IReadOnlyList<string> path, Comparison op, JsonNode operand, SqlParams ps)
+    {
+        var value = Extract(column, path);
+        var o = JsonOperand.Of(operand);
+        string Typed(string types, string at, string left, string param) => $"(JSON_TYPE({at}) IN ({types}) AND {left} {op.Operator()} {param})";
+        return (o.Kind, op) switch
+        {
+            (JsonOperandKind.Number, _) => Typed(NumberTypes, value, $"CAST({value} AS DOUBLE)", ps.Add(o.Number, StorageKind.Number)),
+            (JsonOperandKind.String, _) => Typed("'STRING'", value, $"JSON_UNQUOTE({value}) COLLATE {Collation}", ps.Add(o.Text)),
+            (JsonOperandKind.Date, _) => Typed("'STRING'", Extract(column, path.Append("$date")),
+                $"JSON_UNQUOTE({Extract(column, path.Append("$date"))}) COLLATE {Collation}", ps.Add(o.DateText)),
+            (JsonOperandKind.Boolean, Comparison.Eq) => $"(JSON_TYPE({value}) = 'BOOLEAN' AND {JsonEquals(value, ps.Add(o.JsonText, StorageKind.Json))})",
+            (JsonOperandKind.Json, Comparison.Eq) => $"(JSON_TYPE({value}) IN ('OBJECT', 'ARRAY') AND {JsonEquals(value, ps.Add(o.JsonText, StorageKind.Json))})",
+            _ => null,
+        };
+    }
+
+    public override string JsonPathText(string column, IReadOnlyList<string> path)
+    {
+        var value = Extract(column, path);
+        return $"(CASE WHEN JSON_TYPE({value}) = 'STRING' THEN JSON_UNQUOTE({value}) COLLATE {Collation} END)";
+    }
+
+    public override string JsonPathNumber(string column, IReadOnlyList<string> path)
+    {
+        var value = Extract(column, path);
+        return $"(CASE WHEN JSON_TYPE({value}) IN ({NumberTypes}) THEN CAST({value} AS DOUBLE) END)";
+    }
+
+    public override string JsonPathIsNull(string column, IReadOnlyList<string> path) => $"(COALESCE(JSON_TYPE({Extract(column, path)}), 'NULL') = 'NULL')";
+
+    public override IReadOnlyList<string> JsonOrderTerms(string jsonValue, bool descending)
+    {
+        var direction = descending ? " DESC" : " ASC";
+        return
+        [
+            $"(CASE WHEN JSON_TYPE({jsonValue}) IN ({NumberTypes}) THEN 1 WHEN JSON_TYPE({jsonValue}) = 'STRING' THEN 2 " +
+            $"WHEN JSON_TYPE({jsonValue}) = 'BOOLEAN' THEN 3 WHEN JSON_TYPE({jsonValue}) = 'NULL' THEN NULL ELSE 4 END){direction}",
+            $"(CASE WHEN JSON_TYPE({jsonValue}) IN ({NumberTypes}) THEN CAST({jsonValue} AS DOUBLE) END){direction}",
+            $"(CASE WHEN JSON_TYPE({jsonValue}) NOT IN ({NumberTypes}) THEN JSON_UNQUOTE({jsonValue}) COLLATE {Collation} END){direction}",
+        ];
+    }
+
+    // ---------- indexes ----------
+
+    // MariaDB has no functional key parts, and a JSON (or MariaDB's LONGTEXT JSON) column cannot be a key: fields are
+    // indexed as columns, text by its first 255 characters (which is also what a unique index compares).
+    public override string? IndexTerm(FieldInfo field, IReadOnlyList<string> path, bool caseInsensitive) =>
+        path.Count > 0 || caseInsensitive ? null : field.Storage switch
+        {
+            StorageKind.Text => $"{Quote(field.Key)}(255)",
+            StorageKind.Number or StorageKind.Boolean or StorageKind.DateTime => Quote(field.Key),
+            _ => null,
+        };
+
+    public override string JsonPathIndexKey(string column, IReadOnlyList<string> path) => Extract(column, path);
+
+    public override bool IndexesNestedPaths => false;
+
+    public override bool IndexesWithoutCase => false;
+
+    // InnoDB adds indexes online (writers go on): the adaptor builds them in the background as for PostgreSQL.
+    public override bool BuildsIndexesConcurrently => true;
+
+    public override string DropIndex(string name, string table, bool concurrently) => $"DROP INDEX {name} ON {table}";
+
+    public override string IndexStatesQuery =>
+        "SELECT INDEX_NAME, 1, 0, MAX(NON_UNIQUE) = 0 AND COUNT(*) = 1 AND MAX(COLUMN_NAME) = '_id' FROM information_schema.STATISTICS " +
+        "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = @p0 AND CAST(TABLE_NAME AS BINARY) = CAST(@p0 AS BINARY) GROUP BY INDEX_NAME";
+
+    // ---------- patch ----------
+
+    // MariaDB derived tables cannot name the updated row; MySQL runs a single-table UPDATE's assignments in order, each
+    // seeing what the earlier ones left, so a patch assigns a column once per modification (see AssignsColumnsInOrder).
+    public override string Let(string value, string alias, Func<string, string> body) => body(value);
+
+    public override bool AssignsColumnsInOrder => true;
+
+    public override string JsonParameter(JsonNode? value, SqlParams ps) => $"JSON_EXTRACT({ps.Add(value?.ToJsonString() ?? "null", StorageKind.Json)}, '$')";
+
+    // JSON_SET creates no missing objects on the way: each level is set first, to itself when it is an object, else to {}.
+    public override string JsonSetPath(string value, IReadOnlyList<string> path, string newValue)
+    {
+        var root = $"(CASE WHEN JSON_TYPE({value}) = 'OBJECT' THEN {value} ELSE JSON_OBJECT() END)";
+        var arguments = new List<string> { root };
+        for (var i = 1; i < path.Count; i++)
+        {
+            var level = Extract(root, path.Take(i));
+            arguments.Add(PathLiteral(path.Take(i)));
+            arguments.Add($"(CASE WHEN JSON_TYPE({level}) = 'OBJECT' THEN {level} ELSE JSON_OBJECT() END)");
+        }
+        arguments.Add(PathLiteral(path));
+        arguments.Add(newValue);
+        return $"JSON_SET({string.Join(", ", arguments)})";
+    }
+
+    public override string JsonRemovePath(string value, IReadOnlyList<string> path) => $"JSON_REMOVE({value}, {PathLiteral(path)})";
+
+    public override string JsonIncrementPath(string value, IReadOnlyList<string> path, double by, SqlParams ps)
+    {
+        // An integral step is bound as an integer, so that 1 + 1 stays 2 rather than 2.0.
+        var step = by == Math.Floor(by) && Math.Abs(by) < 9e15 ? ps.Add((long)by, StorageKind.Number) : ps.Add(by, StorageKind.Number);
+        var current = Extract(value, path);
+        return JsonSetPath(value, path, $"(COALESCE(CASE WHEN JSON_TYPE({current}) IN ({NumberTypes}) THEN {current} + 0 END, 0) + {step})");
+    }
+
+    private static string ArrayOrEmpty(string array) => $"(CASE WHEN JSON_TYPE({array}) = 'ARRAY' THEN {array} ELSE JSON_ARRAY() END)";
+
+    public override string JsonAppend(string array, JsonNode? element, SqlParams ps) =>
+        $"JSON_ARRAY_APPEND({ArrayOrEmpty(array)}, '$', {JsonParameter(element, ps)})";
+
+    // JSON_TABLE keeps the elements in order (MariaDB is also told so; MySQL's JSON_ARRAYAGG takes no ORDER BY).
+    public override string JsonRemoveFromArray(string array, JsonNode? element, SqlParams ps) =>
+        $"(CASE WHEN JSON_TYPE({array}) = 'ARRAY' THEN (SELECT COALESCE(JSON_ARRAYAGG(JSON_EXTRACT(e.v, '$'){(Server.IsMariaDb ? " ORDER BY e.n" : "")}), JSON_ARRAY()) " +
+        $"FROM JSON_TABLE({array}, '$[*]' COLUMNS (n FOR ORDINALITY, v JSON PATH '$')) AS e WHERE NOT {JsonEquals("e.v", ps.Add(element?.ToJsonString() ?? "null", StorageKind.Json))}) ELSE {array} END)";
+
+    public override string JsonIsNullOr(string json, JsonKind kind) =>
+        $"(COALESCE(JSON_TYPE({json}), 'NULL') IN ('NULL', {(kind == JsonKind.Number ? NumberTypes : "'ARRAY'")}))";
 
     /// <summary>True when the server refused a value (strict mode, a JSON check): the client's mistake.</summary>
     public static bool IsValueError(MySqlException e) => e.ErrorCode is

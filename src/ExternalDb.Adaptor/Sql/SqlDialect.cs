@@ -118,6 +118,182 @@ internal abstract class SqlDialect
 
     /// <summary>Drops a column (every engine supports ALTER TABLE DROP COLUMN).</summary>
     public virtual string DropColumn(string table, string column) => $"ALTER TABLE {table} DROP COLUMN {column}";
+
+    /// <summary>
+    /// The statement that keeps other writers off a table until the transaction ends (a schema change that reads every
+    /// row first), or null where the transaction already does (SQLite's write transactions).
+    /// </summary>
+    public virtual string? LockTable(string table) => null;
+
+    /// <summary>True when a schema change failed because other database objects (a view) depend on what it changes.</summary>
+    public virtual bool IsDependencyError(Exception ex) => false;
+
+    /// <summary>Renames a column (<c>ALTER TABLE ... RENAME COLUMN</c>).</summary>
+    public virtual string RenameColumn(string table, string column, string newName) => $"ALTER TABLE {table} RENAME COLUMN {column} TO {newName}";
+
+    // ---------- nested paths into JSON object fields ----------
+    // A path's keys were checked by FieldPath (no quotes, backslashes or control characters, not starting with $) and are
+    // written into the SQL as literals: an expression index on the same path then matches the query's expression.
+
+    /// <summary>The JSON value at <paramref name="path"/> inside the JSON column (SQL NULL when missing): projections, distinct values, grouping.</summary>
+    public abstract string JsonPathValue(string column, IReadOnlyList<string> path);
+
+    /// <summary>
+    /// The value at <paramref name="path"/> compared with <paramref name="operand"/>, typed by the operand: a number with
+    /// numbers, a string with strings (binary order), a date <c>{"$date": ...}</c> with dates, a boolean, object or array
+    /// only for equality. Values of another type never match. Null when <paramref name="op"/> does not apply to the operand.
+    /// </summary>
+    public abstract string? JsonPathCompare(string column, IReadOnlyList<string> path, Comparison op, System.Text.Json.Nodes.JsonNode operand, SqlParams ps);
+
+    /// <summary>The text of a string at <paramref name="path"/>, SQL NULL for any other value: string operators and patterns.</summary>
+    public abstract string JsonPathText(string column, IReadOnlyList<string> path);
+
+    /// <summary>The number at <paramref name="path"/> as a double, SQL NULL for any other value: aggregation operands.</summary>
+    public abstract string JsonPathNumber(string column, IReadOnlyList<string> path);
+
+    /// <summary>True when nothing (or JSON <c>null</c>) is at <paramref name="path"/>.</summary>
+    public abstract string JsonPathIsNull(string column, IReadOnlyList<string> path);
+
+    /// <summary>True when the value at <paramref name="path"/> is an array holding <paramref name="element"/>.</summary>
+    public string JsonPathArrayContains(string column, IReadOnlyList<string> path, System.Text.Json.Nodes.JsonNode? element, SqlParams ps) =>
+        JsonArrayContains(JsonPathValue(column, path), element, ps);
+
+    /// <summary>
+    /// ORDER BY terms of a JSON value (as <see cref="JsonPathValue"/> gives it): missing first ascending, then numbers
+    /// (numerically), then strings (binary order), then booleans, then objects and arrays.
+    /// </summary>
+    public abstract IReadOnlyList<string> JsonOrderTerms(string jsonValue, bool descending);
+
+    /// <summary>The key expression of an index on a nested path: the expression equality on the path compares (see <see cref="JsonPathCompare"/>).</summary>
+    public abstract string JsonPathIndexKey(string column, IReadOnlyList<string> path);
+
+    // ---------- indexes ----------
+
+    /// <summary>
+    /// True when the engine builds indexes without blocking writers, outside a transaction (PostgreSQL's
+    /// <c>CREATE INDEX CONCURRENTLY</c>): the adaptor then builds in the background and reports BUILDING meanwhile.
+    /// </summary>
+    public virtual bool BuildsIndexesConcurrently => false;
+
+    /// <summary>
+    /// The key term of an index on a field or a path inside it (without ASC/DESC): the expression the queries on it use,
+    /// so that they can use the index; lower-cased text when <paramref name="caseInsensitive"/>. Null when the engine
+    /// cannot index it.
+    /// </summary>
+    public virtual string? IndexTerm(FieldInfo field, IReadOnlyList<string> path, bool caseInsensitive)
+    {
+        var column = ColumnRef(field);
+        if (path.Count > 0)
+        {
+            return caseInsensitive ? $"(lower({JsonPathText(column, path)}))" : $"({JsonPathIndexKey(column, path)})";
+        }
+        return caseInsensitive && field.Storage is StorageKind.Text or StorageKind.Other ? $"(lower({column}))" : $"({column})";
+    }
+
+    /// <summary>True when <see cref="IndexTerm"/> indexes nested paths (advertised as <c>externalDb.nestedPathIndexes</c>).</summary>
+    public virtual bool IndexesNestedPaths => true;
+
+    /// <summary>True when <see cref="IndexTerm"/> indexes text without case (advertised as <c>externalDb.caseInsensitiveIndexes</c>).</summary>
+    public virtual bool IndexesWithoutCase => true;
+
+    /// <summary>The statement that creates an index over key terms (already ordered: <c>expr DESC</c>).</summary>
+    public virtual string CreateIndex(string name, string table, IReadOnlyList<string> terms, bool unique, bool concurrently) =>
+        $"CREATE {(unique ? "UNIQUE " : "")}INDEX {name} ON {table} ({string.Join(", ", terms)})";
+
+    /// <summary>The statement that drops an index if it exists.</summary>
+    public virtual string DropIndex(string name, string table, bool concurrently) => $"DROP INDEX IF EXISTS {name}";
+
+    /// <summary>
+    /// One query listing the indexes of the table named by parameter <c>@p0</c>: (name, valid, being built, unique on
+    /// <c>_id</c> alone). "Valid" is false for an index whose build failed or has not finished.
+    /// </summary>
+    public abstract string IndexStatesQuery { get; }
+
+    /// <summary>True when a failed index build failed because rows hold the same key (a unique index over duplicates).</summary>
+    public virtual bool IsDuplicateKey(Exception ex) => IsUniqueViolation(ex);
+
+    /// <summary>True when a failed index build failed because a key is too large for the index.</summary>
+    public virtual bool IsKeyTooLarge(Exception ex) => false;
+
+    /// <summary>What the engine said about a failure, without the values it may quote (PostgreSQL's <c>DETAIL</c>).</summary>
+    public virtual string FailureText(Exception ex) => ex.Message;
+
+    // ---------- patch: expressions of one UPDATE statement per item ----------
+    // "value" arguments are short expressions (a column or a Let alias) that may be written more than once.
+
+    /// <summary>
+    /// <paramref name="body"/> applied to <paramref name="value"/> once evaluated: a scalar subquery over a one-row derived
+    /// table, so that a body naming the value several times does not repeat (and grow) its expression.
+    /// </summary>
+    public virtual string Let(string value, string alias, Func<string, string> body) =>
+        $"(SELECT {body(alias + ".v")} FROM (SELECT {value} AS v) AS {alias})";
+
+    /// <summary>
+    /// True when an UPDATE's assignments run in order, each seeing the columns as the previous ones left them (MySQL):
+    /// a patch then assigns a column once per modification instead of nesting the modifications in one expression.
+    /// </summary>
+    public virtual bool AssignsColumnsInOrder => false;
+
+    /// <summary>A JSON value as an expression <see cref="JsonSetPath"/>, <see cref="JsonAppend"/> and <see cref="JsonRemoveFromArray"/> take.</summary>
+    public abstract string JsonParameter(System.Text.Json.Nodes.JsonNode? value, SqlParams ps);
+
+    /// <summary>
+    /// <paramref name="value"/> (a JSON object column, or NULL) with <paramref name="newValue"/> (as <see cref="JsonParameter"/>
+    /// gives it) at <paramref name="path"/>; missing objects on the way, and values on the way that are not objects, become objects.
+    /// </summary>
+    public abstract string JsonSetPath(string value, IReadOnlyList<string> path, string newValue);
+
+    /// <summary><paramref name="value"/> without the key at <paramref name="path"/>.</summary>
+    public abstract string JsonRemovePath(string value, IReadOnlyList<string> path);
+
+    /// <summary><paramref name="value"/> with the number at <paramref name="path"/> (missing counts as 0) increased by <paramref name="by"/>.</summary>
+    public abstract string JsonIncrementPath(string value, IReadOnlyList<string> path, double by, SqlParams ps);
+
+    /// <summary>The JSON array <paramref name="array"/> (missing counts as empty) with <paramref name="element"/> appended.</summary>
+    public abstract string JsonAppend(string array, System.Text.Json.Nodes.JsonNode? element, SqlParams ps);
+
+    /// <summary>The JSON array <paramref name="array"/> without the elements equal to <paramref name="element"/>; missing stays missing.</summary>
+    public abstract string JsonRemoveFromArray(string array, System.Text.Json.Nodes.JsonNode? element, SqlParams ps);
+
+    /// <summary>True when the JSON value <paramref name="json"/> is missing, JSON null or of <paramref name="kind"/>.</summary>
+    public abstract string JsonIsNullOr(string json, JsonKind kind);
+}
+
+/// <summary>The kinds of stored JSON value a patch checks before it changes them.</summary>
+internal enum JsonKind
+{
+    /// <summary>A number (to increment).</summary>
+    Number,
+    /// <summary>An array (to append to or remove from).</summary>
+    Array,
+}
+
+/// <summary>The comparisons of a filter on a nested path.</summary>
+internal enum Comparison
+{
+    /// <summary><c>=</c></summary>
+    Eq,
+    /// <summary><c>&lt;</c></summary>
+    Lt,
+    /// <summary><c>&lt;=</c></summary>
+    Lte,
+    /// <summary><c>&gt;</c></summary>
+    Gt,
+    /// <summary><c>&gt;=</c></summary>
+    Gte,
+}
+
+/// <summary>SQL spellings shared by the dialects.</summary>
+internal static class ComparisonSql
+{
+    public static string Operator(this Comparison op) => op switch
+    {
+        Comparison.Eq => "=",
+        Comparison.Lt => "<",
+        Comparison.Lte => "<=",
+        Comparison.Gt => ">",
+        _ => ">=",
+    };
 }
 
 /// <summary>A statement built from one description of a collection met another schema (a change committed meanwhile).</summary>

@@ -77,6 +77,115 @@ internal sealed class SqliteDialect(string connectionString) : SqlDialect
     private static string ArrayOrEmpty(string column) =>
         $"CASE WHEN json_valid({column}) AND json_type({column}) = 'array' THEN {column} ELSE '[]' END";
 
+    // A path is a JSON path of quoted keys: '$."address"."city"'. FieldPath keeps quotes and backslashes out of keys.
+    private static string PathLiteral(IEnumerable<string> path) =>
+        "'$" + string.Concat(path.Select(s => ".\"" + s.Replace("'", "''", StringComparison.Ordinal) + "\"")) + "'";
+
+    // Text that is not JSON (written by another tool) holds no nested values; the JSON functions would fail on it.
+    public override string JsonPathValue(string column, IReadOnlyList<string> path) =>
+        $"(CASE WHEN json_valid({column}) THEN {column} -> {PathLiteral(path)} END)";
+
+    // json_extract(column, path) compared with a typed parameter: the same expression as an index on the path, which serves it.
+    public override string? JsonPathCompare(string column, IReadOnlyList<string> path, Comparison op, JsonNode operand, SqlParams ps)
+    {
+        var o = JsonOperand.Of(operand);
+        var literal = PathLiteral(path);
+        string Typed(string types, string target, string param) =>
+            $"(json_valid({column}) AND json_type({column}, {target}) IN ({types}) AND json_extract({column}, {target}) {op.Operator()} {param})";
+        return (o.Kind, op) switch
+        {
+            (JsonOperandKind.Number, _) => Typed("'integer', 'real'", literal, ps.Add(o.Number, StorageKind.Number)),
+            (JsonOperandKind.String, _) => Typed("'text'", literal, ps.Add(o.Text)),
+            (JsonOperandKind.Date, _) => Typed("'text'", PathLiteral(path.Append("$date")), ps.Add(o.DateText)),
+            (JsonOperandKind.Boolean, Comparison.Eq) => $"(json_valid({column}) AND json_type({column}, {literal}) = '{(o.Node.GetValue<bool>() ? "true" : "false")}')",
+            (JsonOperandKind.Json, Comparison.Eq) =>
+                $"(json_valid({column}) AND json_type({column}, {literal}) IN ('object', 'array') AND ({column} -> {literal}) = json({ps.Add(o.JsonText, StorageKind.Json)}))",
+            _ => null,
+        };
+    }
+
+    public override string JsonPathText(string column, IReadOnlyList<string> path) =>
+        $"(CASE WHEN json_valid({column}) AND json_type({column}, {PathLiteral(path)}) = 'text' THEN json_extract({column}, {PathLiteral(path)}) END)";
+
+    public override string JsonPathNumber(string column, IReadOnlyList<string> path) =>
+        $"(CASE WHEN json_valid({column}) AND json_type({column}, {PathLiteral(path)}) IN ('integer', 'real') THEN json_extract({column}, {PathLiteral(path)}) END)";
+
+    public override string JsonPathIsNull(string column, IReadOnlyList<string> path) =>
+        $"(COALESCE(CASE WHEN json_valid({column}) THEN json_type({column}, {PathLiteral(path)}) END, 'null') = 'null')";
+
+    public override IReadOnlyList<string> JsonOrderTerms(string json, bool descending)
+    {
+        var direction = descending ? " DESC" : " ASC";
+        var jsonValue = $"(CASE WHEN json_valid({json}) THEN {json} END)";
+        return
+        [
+            $"(CASE json_type({jsonValue}) WHEN 'integer' THEN 1 WHEN 'real' THEN 1 WHEN 'text' THEN 2 WHEN 'true' THEN 3 WHEN 'false' THEN 3 WHEN 'null' THEN NULL ELSE 4 END){direction}",
+            $"(CASE WHEN json_type({jsonValue}) IN ('integer', 'real') THEN json_extract({jsonValue}, '$') END){direction}",
+            $"(CASE WHEN json_type({jsonValue}) NOT IN ('integer', 'real') THEN json_extract({jsonValue}, '$') END){direction}",
+        ];
+    }
+
+    public override string JsonPathIndexKey(string column, IReadOnlyList<string> path) => $"json_extract({column}, {PathLiteral(path)})";
+
+    public override string IndexStatesQuery =>
+        "SELECT l.name, 1, 0, l.\"unique\" = 1 AND (SELECT COUNT(*) FROM pragma_index_info(l.name)) = 1 " +
+        "AND EXISTS (SELECT 1 FROM pragma_index_info(l.name) AS c WHERE c.name = '_id') FROM pragma_index_list(@p0) AS l";
+
+    public override string JsonParameter(JsonNode? value, SqlParams ps) => $"json({ps.Add(value?.ToJsonString() ?? "null", StorageKind.Json)})";
+
+    // json_set creates missing objects on the way but leaves the value alone when one on the way is not an object, so
+    // each level on the way is set first: to itself when it is an object, else to {}.
+    public override string JsonSetPath(string value, IReadOnlyList<string> path, string newValue)
+    {
+        var root = $"(CASE WHEN json_valid({value}) AND json_type({value}) = 'object' THEN {value} ELSE '{{}}' END)";
+        var arguments = new List<string> { root };
+        for (var i = 1; i < path.Count; i++)
+        {
+            var level = PathLiteral(path.Take(i));
+            arguments.Add(level);
+            arguments.Add($"(CASE WHEN json_type({root}, {level}) = 'object' THEN json({root} -> {level}) ELSE json('{{}}') END)");
+        }
+        arguments.Add(PathLiteral(path));
+        arguments.Add(newValue);
+        return $"json_set({string.Join(", ", arguments)})";
+    }
+
+    public override string JsonRemovePath(string value, IReadOnlyList<string> path) =>
+        $"(CASE WHEN json_valid({value}) THEN json_remove({value}, {PathLiteral(path)}) ELSE {value} END)";
+
+    public override string JsonIncrementPath(string value, IReadOnlyList<string> path, double by, SqlParams ps)
+    {
+        var literal = PathLiteral(path);
+        // An integral step is bound as an integer, so that 1 + 1 stays 2 rather than 2.0.
+        var step = by == Math.Floor(by) && Math.Abs(by) < 9e15 ? ps.Add((long)by, StorageKind.Number) : ps.Add(by, StorageKind.Number);
+        var current = $"COALESCE(CASE WHEN json_valid({value}) AND json_type({value}, {literal}) IN ('integer', 'real') THEN json_extract({value}, {literal}) END, 0)";
+        return JsonSetPath(value, path, $"({current} + {step})");
+    }
+
+    private static string ArrayOrEmptyText(string array) => $"(CASE WHEN json_valid({array}) AND json_type({array}) = 'array' THEN {array} ELSE '[]' END)";
+
+    public override string JsonAppend(string array, JsonNode? element, SqlParams ps) =>
+        $"json_insert({ArrayOrEmptyText(array)}, '$[#]', {JsonParameter(element, ps)})";
+
+    public override string JsonRemoveFromArray(string array, JsonNode? element, SqlParams ps) =>
+        $"(CASE WHEN json_valid({array}) AND json_type({array}) = 'array' THEN (SELECT json_group_array(json(CASE je.type WHEN 'text' THEN json_quote(je.value) " +
+        $"WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN 'null' ELSE je.value END)) FROM json_each({array}) AS je " +
+        $"WHERE NOT {ElementEquals("je", element, ps)}) ELSE {array} END)";
+
+    /// <summary>True when the <c>json_each</c> row <paramref name="each"/> holds <paramref name="element"/> (typed: "1" is not 1, true is not 1).</summary>
+    private static string ElementEquals(string each, JsonNode? element, SqlParams ps) => element?.GetValueKind() switch
+    {
+        null or System.Text.Json.JsonValueKind.Null => $"({each}.type = 'null')",
+        System.Text.Json.JsonValueKind.True => $"({each}.type = 'true')",
+        System.Text.Json.JsonValueKind.False => $"({each}.type = 'false')",
+        System.Text.Json.JsonValueKind.String => $"({each}.type = 'text' AND {each}.value = {ps.Add(element.GetValue<string>())})",
+        System.Text.Json.JsonValueKind.Number => $"({each}.type IN ('integer', 'real') AND {each}.value = {ps.Add(element.GetValue<double>(), StorageKind.Number)})",
+        _ => $"({each}.type IN ('object', 'array') AND json({each}.value) = json({ps.Add(element.ToJsonString(), StorageKind.Json)}))",
+    };
+
+    public override string JsonIsNullOr(string json, JsonKind kind) =>
+        $"({json} IS NULL OR (json_valid({json}) AND json_type({json}) IN ('null', {(kind == JsonKind.Number ? "'integer', 'real'" : "'array'")})))";
+
     // 9e999 is how SQLite writes Infinity; NaN is stored as NULL.
     public override string IsFiniteNumber(string column) => $"{column} NOT IN (9e999, -9e999)";
 
@@ -100,6 +209,7 @@ internal sealed class SqliteDialect(string connectionString) : SqlDialect
         "CREATE TABLE IF NOT EXISTS _externaldb_fields (collection_id TEXT NOT NULL, field_key TEXT NOT NULL, field_type TEXT NOT NULL, display_name TEXT, options TEXT, PRIMARY KEY (collection_id, field_key))",
         "CREATE TABLE IF NOT EXISTS _externaldb_references (seq INTEGER PRIMARY KEY AUTOINCREMENT, collection_id TEXT NOT NULL, field_key TEXT NOT NULL, referring_id TEXT NOT NULL, referenced_id TEXT NOT NULL, referenced_collection_id TEXT, UNIQUE (collection_id, field_key, referring_id, referenced_id))",
         "CREATE INDEX IF NOT EXISTS _externaldb_references_referenced ON _externaldb_references (referenced_collection_id, referenced_id)",
+        "CREATE TABLE IF NOT EXISTS _externaldb_indexes (collection_id TEXT NOT NULL, index_name TEXT NOT NULL, sql_name TEXT NOT NULL, definition TEXT NOT NULL, status TEXT NOT NULL, failure TEXT, PRIMARY KEY (collection_id, index_name))",
     ];
 
     // SQLite has one writer at a time; a busy writer otherwise waits in the driver's retry loop (150 ms naps). Writers of
