@@ -48,6 +48,11 @@ public sealed class LegacyCollection : IAsyncDisposable
         Skip.IfNot((Schema["fields"]?[field]?["queryOperators"] as JsonArray)?.Any(o => o?.GetValue<string>() == op) == true,
             $"Schema field '{field}' does not advertise '{op}' in queryOperators.");
 
+    /// <summary>Skips unless the schema lists <paramref name="operation"/> in <c>allowedSchemaOperations</c> (where the ExternalDb extensions are announced).</summary>
+    public void RequireSchemaOperation(string operation) =>
+        Skip.IfNot((Schema["allowedSchemaOperations"] as JsonArray)?.Any(o => o?.GetValue<string>() == operation) == true,
+            $"The schema does not list '{operation}' in allowedSchemaOperations.");
+
     public async Task<JsonObject> InsertAsync(JsonNode item)
     {
         var response = (await Client.LegacyAsync("/data/insert", new JsonObject { ["collectionName"] = Name, ["item"] = item.DeepClone() })).EnsureSuccess();

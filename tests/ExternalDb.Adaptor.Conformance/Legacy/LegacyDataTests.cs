@@ -51,6 +51,23 @@ public sealed class LegacyDataTests : LegacyTest
         (await client.LegacyAsync("/data/get", Body(c, """{"itemId": "ghost"}"""))).ExpectLegacyError(404);
     }
 
+    // Some V2 callers send "" (or null) for "no sort", as they do for "no filter".
+    [SkippableTheory, MemberData(nameof(Targets))]
+    public async Task Find_with_an_empty_string_or_null_sort_is_unsorted_not_400(string target)
+    {
+        var client = await ClientAsync(target);
+        await using var c = await CollectionAsync(client, "nosort");
+        await c.InsertAsync(J("""{"_id": "a", "title": "t"}"""));
+        foreach (var sort in new JsonNode?[] { JsonValue.Create(""), null })
+        {
+            var body = Body(c, """{"skip": 0, "limit": 10}""");
+            body["filter"] = Filter(client).Empty;
+            body["sort"] = sort;
+            var found = (await client.LegacyAsync("/data/find", body)).EnsureSuccess().Body.Arr("items");
+            Assert.Equal("a", Assert.Single(found).Str("_id"));
+        }
+    }
+
     [SkippableTheory, MemberData(nameof(Targets))]
     public async Task Data_call_on_unknown_collection_is_404_with_a_message(string target)
     {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using ExternalDb.Adaptor.Conformance.Client;
 using static ExternalDb.Adaptor.Conformance.Json;
@@ -6,11 +5,9 @@ using static ExternalDb.Adaptor.Conformance.Json;
 namespace ExternalDb.Adaptor.Conformance.Legacy;
 
 /// <summary>One seeded legacy collection per target, shared by <see cref="LegacyFilterTests"/> (read-only).</summary>
-public sealed class LegacyDataset : IAsyncLifetime
+public sealed class LegacyDataset : SeededCollections<LegacyCollection>
 {
-    private readonly ConcurrentDictionary<string, Task<LegacyCollection>> _collections = new(StringComparer.Ordinal);
-
-    public Task<LegacyCollection> GetAsync(AdaptorClient client) => _collections.GetOrAdd(client.Target.Name, _ => SeedAsync(client));
+    public Task<LegacyCollection> GetAsync(AdaptorClient client) => GetOrSeedAsync(client.Target.Name, () => SeedAsync(client));
 
     private static async Task<LegacyCollection> SeedAsync(AdaptorClient client)
     {
@@ -35,23 +32,6 @@ public sealed class LegacyDataset : IAsyncLifetime
             await c.InsertAsync(item!);
         }
         return c;
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var pending in _collections.Values)
-        {
-            try
-            {
-                await (await pending).DisposeAsync();
-            }
-            catch (Exception)
-            {
-                // Creation failed or was skipped.
-            }
-        }
     }
 }
 

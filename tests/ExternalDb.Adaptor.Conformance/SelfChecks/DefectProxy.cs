@@ -26,6 +26,14 @@ public enum Defect
     UnknownOperatorAnswered500,
     /// <summary>Reference operations are advertised but their routes do not exist.</summary>
     ReferencesClaimedButNotImplemented,
+    /// <summary>Nested paths (<c>address.city</c>) are advertised but treated as unknown fields.</summary>
+    NestedPathsIgnored,
+    /// <summary>A unique index whose build failed (duplicates) is reported ACTIVE.</summary>
+    FailedIndexReportedActive,
+    /// <summary>Patch increments are read-modify-write: concurrent increments are lost.</summary>
+    PatchLosesConcurrentIncrements,
+    /// <summary>A type change that does not convert is forced through by dropping and re-adding the field: its values are lost.</summary>
+    TypeChangeLossy,
 }
 
 /// <summary>
@@ -61,24 +69,90 @@ public sealed partial class DefectProxy : IAsyncDisposable
         var body = await reader.ReadToEndAsync(context.RequestAborted);
         var contentType = context.Request.ContentType ?? "text/plain";
         body = RewriteRequest(body, path, upstream, defect);
-
-        using var request = new HttpRequestMessage(HttpMethod.Post, upstream.BaseUrl + path)
+        if (defect == Defect.PatchLosesConcurrentIncrements && path.EndsWith("/patch", StringComparison.Ordinal))
         {
-            Content = new StringContent(body, Encoding.UTF8),
-        };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        using var response = await Http.SendAsync(request, context.RequestAborted);
-        var text = await response.Content.ReadAsStringAsync(context.RequestAborted);
-        var status = (int)response.StatusCode;
-        (status, text) = RewriteResponse(status, text, defect);
+            body = await IncrementsAsReadModifyWriteAsync(body, path, upstream);
+        }
+
+        var (status, text) = await SendAsync(upstream, path, body, contentType, context.RequestAborted);
+        if (defect == Defect.TypeChangeLossy && path == "/v3/collections/update" && status == 400 && text.Contains("COLLECTION_CHANGE_NOT_SUPPORTED", StringComparison.Ordinal))
+        {
+            (status, text) = await ForceTypeChangeAsync(upstream, body, contentType, context.RequestAborted);
+        }
+        (status, text) = RewriteResponse(status, text, path, defect);
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(text, context.RequestAborted);
     }
 
+    private static async Task<(int Status, string Text)> SendAsync(AdaptorTarget upstream, string path, string body, string contentType, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, upstream.BaseUrl + path) { Content = new StringContent(body, Encoding.UTF8) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        using var response = await Http.SendAsync(request, ct);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(ct));
+    }
+
+    /// <summary>The V3 request inside a token, or the legacy body.</summary>
+    private static JsonObject RequestOf(string body, string path) => path.StartsWith("/v3/", StringComparison.Ordinal)
+        ? JsonNode.Parse(Base64UrlEncoder.Decode(body.Split('.')[1]))!["data"]!["request"]!.AsObject()
+        : JsonNode.Parse(body)!.AsObject();
+
+    /// <summary>
+    /// Replaces each INCREMENT_FIELD by a SET_FIELD of the value read just before (plus a pause that widens the race):
+    /// what an adaptor without an atomic patch does.
+    /// </summary>
+    private static async Task<string> IncrementsAsReadModifyWriteAsync(string body, string path, AdaptorTarget upstream)
+    {
+        var request = RequestOf(body, path);
+        var client = new AdaptorClient(upstream);
+        var isV3 = path.StartsWith("/v3/", StringComparison.Ordinal);
+        var collection = request.Str(isV3 ? "collectionId" : "collectionName")!;
+        foreach (var patch in request.Arr("patches").OfType<JsonObject>())
+        {
+            var id = patch.Str("itemId")!;
+            JsonNode? item = isV3
+                ? (await client.V3Async("/v3/items/query", new JsonObject
+                {
+                    ["collectionId"] = collection, ["query"] = new JsonObject { ["filter"] = new JsonObject { ["_id"] = id } },
+                    ["consistentRead"] = true, ["returnTotalCount"] = false,
+                })).Body?["items"]?[0]
+                : (await client.LegacyAsync("/data/get", new JsonObject { ["collectionName"] = collection, ["itemId"] = id })).Body?["item"];
+            foreach (var m in patch.Arr("fieldModifications").OfType<JsonObject>().Where(m => m.Str("action") == "INCREMENT_FIELD"))
+            {
+                var current = m.Str("fieldPath")!.Split('.').Aggregate(item, (node, key) => node?[key]);
+                var next = (current?.GetValue<double>() ?? 0) + m["incrementFieldOptions"]!["value"]!.GetValue<double>();
+                m.Remove("incrementFieldOptions");
+                m["action"] = "SET_FIELD";
+                m["setFieldOptions"] = new JsonObject { ["value"] = next };
+            }
+        }
+        await Task.Delay(5);
+        if (!isV3)
+        {
+            return request.ToJsonString();
+        }
+        return JwtSigner.Sign(upstream.V3!, request);
+    }
+
+    /// <summary>Forces a refused type change: the changed fields are dropped (with their values), then the update is sent again.</summary>
+    private static async Task<(int Status, string Text)> ForceTypeChangeAsync(AdaptorTarget upstream, string body, string contentType, CancellationToken ct)
+    {
+        var request = RequestOf(body, "/v3/collections/update");
+        var collection = request["collection"]!.AsObject();
+        var client = new AdaptorClient(upstream);
+        var current = (await client.V3Async("/v3/collections/get", new JsonObject { ["collectionIds"] = new JsonArray(collection.Str("id")) }))
+            .Body.Arr("collections")[0].Arr("fields").OfType<JsonObject>().ToDictionary(f => f.Str("key")!, f => f.Str("type"));
+        var kept = collection.Arr("fields").OfType<JsonObject>().Where(f => !current.TryGetValue(f.Str("key")!, out var type) || type == f.Str("type"));
+        var without = (JsonObject)request.DeepClone();
+        without["collection"]!["fields"] = new JsonArray([.. kept.Select(f => f.DeepClone())]);
+        (await client.V3Async("/v3/collections/update", without)).EnsureSuccess();
+        return await SendAsync(upstream, "/v3/collections/update", body, contentType, ct);
+    }
+
     private static string RewriteRequest(string body, string path, AdaptorTarget upstream, Defect defect)
     {
-        if (defect is not (Defect.PageSizeUnbounded or Defect.MatchesNotAnchored))
+        if (defect is not (Defect.PageSizeUnbounded or Defect.MatchesNotAnchored or Defect.NestedPathsIgnored))
         {
             return body;
         }
@@ -114,6 +188,14 @@ public sealed partial class DefectProxy : IAsyncDisposable
                 }
             }
         }
+        else if (defect == Defect.NestedPathsIgnored)
+        {
+            request = FlattenPaths(request);
+            if (isV3)
+            {
+                claims!["data"]!["request"] = request;
+            }
+        }
         else
         {
             UnanchorMatches(request);
@@ -122,6 +204,20 @@ public sealed partial class DefectProxy : IAsyncDisposable
             ? JwtSigner.SignClaims(upstream.V3!.Key, upstream.V3.Algorithm, claims!)
             : request.ToJsonString();
     }
+
+    private static readonly string[] FieldNameKeys = ["fieldName", "itemFieldName"];
+    private static readonly string[] FieldListKeys = ["fields", "projection", "groupingFields"];
+
+    /// <summary>Writes every dotted field reference (filter keys, sort and operand field names, projections, groupings) as one unknown name: <c>address_city</c>.</summary>
+    private static JsonNode FlattenPaths(JsonNode node, string? key = null) => node switch
+    {
+        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(
+            p.Key.Contains('.', StringComparison.Ordinal) ? p.Key.Replace('.', '_') : p.Key,
+            p.Value is null ? null : FlattenPaths(p.Value, p.Key)))),
+        JsonArray a => new JsonArray([.. a.Select(e => e is null ? null : FlattenPaths(e, key))]),
+        JsonValue v when v.TryGetValue<string>(out var text) && (FieldNameKeys.Contains(key) || FieldListKeys.Contains(key)) => text.Replace('.', '_'),
+        _ => node.DeepClone(),
+    };
 
     /// <summary>Turns every <c>$matches</c> into a <c>$contains</c> of its spec: a substring match.</summary>
     private static void UnanchorMatches(JsonNode node)
@@ -151,10 +247,18 @@ public sealed partial class DefectProxy : IAsyncDisposable
         }
     }
 
-    private static (int Status, string Text) RewriteResponse(int status, string text, Defect defect)
+    private static (int Status, string Text) RewriteResponse(int status, string text, string path, Defect defect)
     {
         switch (defect)
         {
+            case Defect.FailedIndexReportedActive when path.Contains("/indexes/", StringComparison.Ordinal) && text.Length > 0 && JsonNode.Parse(text) is JsonObject indexes:
+                var listed = (indexes["indexes"] as JsonArray)?.OfType<JsonObject>() ?? (indexes["index"] is JsonObject one ? [one] : []);
+                foreach (var index in listed.Where(i => i.Str("status") == "FAILED").ToList())
+                {
+                    index["status"] = "ACTIVE";
+                    index.Remove("failure");
+                }
+                return (status, indexes.ToJsonString());
             case Defect.UnknownOperatorAnswered500 when status == 400:
                 return (500, """{"errorCode": "UNKNOWN_ERROR", "message": "Internal error"}""");
             case Defect.MillisecondsDropped:

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using ExternalDb.Adaptor.Conformance.Client;
 
@@ -21,7 +20,7 @@ namespace ExternalDb.Adaptor.Conformance.V3;
 /// j   ab_c           10  false  10                               [z]
 /// </code>
 /// </summary>
-public sealed class QueryDataset : IAsyncLifetime
+public sealed class QueryDataset : SeededCollections<V3Collection>
 {
     public static readonly string[] AllIds = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
 
@@ -40,11 +39,9 @@ public sealed class QueryDataset : IAsyncLifetime
         ]
         """;
 
-    private readonly ConcurrentDictionary<string, Task<V3Collection>> _collections = new(StringComparer.Ordinal);
-
     /// <summary>The seeded collection for <paramref name="client"/>'s target, created on first use.</summary>
     public Task<V3Collection> GetAsync(AdaptorClient client, Func<Task<V3Collection>> create) =>
-        _collections.GetOrAdd(client.Target.Name, _ => SeedAsync(create));
+        GetOrSeedAsync(client.Target.Name, () => SeedAsync(create));
 
     private static async Task<V3Collection> SeedAsync(Func<Task<V3Collection>> create)
     {
@@ -59,22 +56,5 @@ public sealed class QueryDataset : IAsyncLifetime
         }
         await collection.InsertAsync([.. items.Select(i => i!)]);
         return collection;
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var pending in _collections.Values)
-        {
-            try
-            {
-                await (await pending).DisposeAsync();
-            }
-            catch (Exception)
-            {
-                // Creation failed or was skipped; nothing to clean up.
-            }
-        }
     }
 }
