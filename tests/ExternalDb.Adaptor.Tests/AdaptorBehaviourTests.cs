@@ -449,6 +449,8 @@ public abstract partial class AdaptorBehaviourTests(AdaptorHost host)
         Assert.Equal("IMAGE", fields["a"]);
         Assert.Equal("BOOLEAN", fields["c"]);
         Assert.False(fields.ContainsKey("b"));
+        // A value that does not convert to the new type refuses the change (an empty field could change).
+        await InsertAsync(id, new JsonObject { ["_id"] = "x", ["a"] = "not a number" });
         var (status, error) = await Host.V3Async("/v3/collections/update", new JsonObject
         {
             ["collection"] = new JsonObject { ["id"] = id, ["fields"] = Fields(("a", "NUMBER"), ("c", "BOOLEAN")) },
@@ -534,4 +536,7 @@ public abstract partial class AdaptorBehaviourTests(AdaptorHost host)
     }
 }
 
-public sealed class SqliteAdaptorTests(SqliteAdaptorHost host) : AdaptorBehaviourTests(host), IClassFixture<SqliteAdaptorHost>;
+public sealed partial class SqliteAdaptorTests(SqliteAdaptorHost host) : AdaptorBehaviourTests(host), IClassFixture<SqliteAdaptorHost>
+{
+    private SqliteAdaptorHost Sqlite { get; } = host;
+}

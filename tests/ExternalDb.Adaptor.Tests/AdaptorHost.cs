@@ -137,9 +137,13 @@ public abstract class AdaptorHost : IAsyncLifetime
     }
 
     /// <summary>A legacy call on <paramref name="http"/>: <paramref name="body"/> plus a <c>requestContext</c> with <paramref name="secret"/>.</summary>
-    public static async Task<(int Status, JsonNode? Body)> LegacyAsync(HttpClient http, string path, JsonObject body, string secret = Secret)
+    public static async Task<(int Status, JsonNode? Body)> LegacyAsync(HttpClient http, string path, JsonObject body, string secret = Secret, string? role = "OWNER")
     {
-        body["requestContext"] = new JsonObject { ["settings"] = new JsonObject { ["secretKey"] = secret }, ["role"] = "OWNER" };
+        body["requestContext"] = new JsonObject { ["settings"] = new JsonObject { ["secretKey"] = secret } };
+        if (role is not null)
+        {
+            body["requestContext"]!["role"] = role;
+        }
         using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
         using var response = await http.PostAsync(path, content);
         var text = await response.Content.ReadAsStringAsync();
@@ -152,7 +156,17 @@ public sealed class AdaptorTwin(WebApplication app, HttpClient http) : IAsyncDis
 {
     public HttpClient Http { get; } = http;
 
-    public Task<(int Status, JsonNode? Body)> LegacyAsync(string path, JsonObject body) => AdaptorHost.LegacyAsync(Http, path, body);
+    public Task<(int Status, JsonNode? Body)> LegacyAsync(string path, JsonObject body, string? role = "OWNER") =>
+        AdaptorHost.LegacyAsync(Http, path, body, role: role);
+
+    /// <summary>A V3 call with a token signed by the host (<see cref="AdaptorHost.SignEs256"/>).</summary>
+    public async Task<(int Status, JsonNode? Body)> PostTokenAsync(string path, string token)
+    {
+        using var content = new StringContent(token, System.Text.Encoding.UTF8, "text/plain");
+        using var response = await Http.PostAsync(path, content);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+    }
 
     /// <summary>A V3 call to this twin, signed with <paramref name="signer"/>'s key (the twin trusts the same keys).</summary>
     public Task<(int Status, JsonNode? Body)> V3Async(AdaptorHost signer, string path, JsonNode request) =>
@@ -179,9 +193,12 @@ public sealed class SqliteAdaptorHost : AdaptorHost
         ["Adaptor:ConnectionString"] = $"Data Source={Path.Combine(_dir, "adaptor.db")};Pooling=False",
     });
 
+    /// <summary>The adaptor's database file, for tests that read plans.</summary>
+    public string ConnectionString => $"Data Source={Path.Combine(_dir, "adaptor.db")};Pooling=False";
+
     public override async Task ExecuteSqlAsync(string sql)
     {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dir, "adaptor.db")};Pooling=False");
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString);
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
 #pragma warning disable CA2100 // Test-only SQL written in the test itself.

@@ -22,6 +22,14 @@ public sealed class PostgresAdaptorHost : AdaptorHost
         };
     }
 
+    /// <summary>A connection to the adaptor's database, for tests that hold transactions or read plans.</summary>
+    public async Task<NpgsqlConnection> OpenConnectionAsync()
+    {
+        var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
     public override async Task ExecuteSqlAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(_connectionString);
@@ -41,4 +49,7 @@ public sealed class PostgresAdaptorHost : AdaptorHost
     }
 }
 
-public sealed class PostgresAdaptorTests(PostgresAdaptorHost host) : AdaptorBehaviourTests(host), IClassFixture<PostgresAdaptorHost>;
+public sealed partial class PostgresAdaptorTests(PostgresAdaptorHost host) : AdaptorBehaviourTests(host), IClassFixture<PostgresAdaptorHost>
+{
+    private PostgresAdaptorHost Postgres { get; } = host;
+}

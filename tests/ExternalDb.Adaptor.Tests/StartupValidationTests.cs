@@ -52,6 +52,19 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public async Task Unknown_role_in_permissions_is_named()
+    {
+        var message = await StartFailureAsync(new()
+        {
+            ["Adaptor:SecretKey"] = "x",
+            ["Adaptor:Permissions:products:Read:0"] = "VISITOR",
+            ["Adaptor:Permissions:products:Write:0"] = "EVERYONE",
+        });
+        Assert.Contains("Adaptor:Permissions:products:Write:0 must be one of OWNER, BACKEND_CODE, MEMBER, VISITOR", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Read:0", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Postgres_without_connection_string_is_named()
     {
         var message = await StartFailureAsync(new() { ["Adaptor:Engine"] = "postgres", ["Adaptor:SecretKey"] = "x" });

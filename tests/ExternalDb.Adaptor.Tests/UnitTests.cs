@@ -150,7 +150,7 @@ public sealed class FilterTranslatorTests
     public void V1_tree_filters_parse_like_mongo_filters()
     {
         var tree = Translate(Dialect("sqlite"), """{"kind":"filter","operator":"$and","value":[{"kind":"filter","operator":"$eq","fieldName":"make","value":"BMW"},{"kind":"filter","operator":"$not","value":[{"kind":"filter","operator":"$hasSome","fieldName":"year","value":[1,2]}]}]}""");
-        Assert.Equal("(\"make\" = @p0 AND (NOT \"year\" IN (@p1, @p2)))", tree.Sql);
+        Assert.Equal("(\"make\" = @p0 AND (NOT COALESCE(\"year\" IN (@p1, @p2), FALSE)))", tree.Sql);
     }
 
     [Theory]
