@@ -89,7 +89,7 @@ internal sealed class FilterTranslator(SqlDialect dialect)
                 {
                     throw AdaptorException.Validation(c.Path, $"{c.Operator} needs a value", value);
                 }
-                var op = c.Operator switch { "$lt" => "<", "$lte" => "<=", "$gt" => ">", _ => ">=" };
+                var op = ComparisonOf(c.Operator).Operator();
                 var p = ps.Add(ValueCodec.ToDb(value, field, c.Path), field.Storage);
                 var left = field.Storage is StorageKind.Text or StorageKind.Other ? dialect.TextOrder(col) : col;
                 return $"{left} {op} {p}";
@@ -164,8 +164,7 @@ internal sealed class FilterTranslator(SqlDialect dialect)
                 {
                     throw AdaptorException.Validation(c.Path, $"{c.Operator} needs a value", value);
                 }
-                var op = c.Operator switch { "$lt" => Comparison.Lt, "$lte" => Comparison.Lte, "$gt" => Comparison.Gt, _ => Comparison.Gte };
-                return Compare(op, value!, c.Path);
+                return Compare(ComparisonOf(c.Operator), value!, c.Path);
             case "$in":
             case "$hasSome":
             {
@@ -196,6 +195,14 @@ internal sealed class FilterTranslator(SqlDialect dialect)
                 throw AdaptorException.Validation(c.Path, $"Unknown operator {c.Operator}", c.Operator);
         }
     }
+
+    private static Comparison ComparisonOf(string op) => op switch
+    {
+        "$lt" => Comparison.Lt,
+        "$lte" => Comparison.Lte,
+        "$gt" => Comparison.Gt,
+        _ => Comparison.Gte,
+    };
 
     private static TextMatchKind TextMatchKindOf(string op) => op switch
     {
