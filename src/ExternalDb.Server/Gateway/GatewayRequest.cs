@@ -28,15 +28,12 @@ public static class GatewayRequest
     {
         if (request.Query.TryGetValue(".r", out var encoded) && !string.IsNullOrEmpty(encoded))
         {
-            try
+            var (node, problem) = ParseBase64UrlJson(encoded.ToString(), ".r");
+            if (problem is not null)
             {
-                return ParseBase64UrlJson(encoded.ToString()) as JsonObject
-                    ?? throw GatewayException.Invalid(".r", "must encode a JSON object", "FORMAT");
+                throw new GatewayException(400, "WDE0075", $"{problem.Field}: {problem.Description}", violations: [problem]);
             }
-            catch (Exception e) when (e is FormatException or JsonException)
-            {
-                throw GatewayException.Invalid(".r", "is not base64url-encoded JSON", "FORMAT");
-            }
+            return node as JsonObject ?? throw GatewayException.Invalid(".r", "must encode a JSON object", "FORMAT");
         }
         var message = new JsonObject();
         foreach (var (key, values) in request.Query)
@@ -48,11 +45,20 @@ public static class GatewayRequest
     }
 
     /// <summary>Base64url (no padding) of UTF-8 JSON, as the SDK's <c>.r</c> and the gateway's cursors are written.</summary>
-    internal static JsonNode? ParseBase64UrlJson(string encoded)
+    internal static (JsonNode? Node, FieldViolation? Problem) ParseBase64UrlJson(string encoded, string field)
     {
         var text = encoded.Replace('-', '+').Replace('_', '/');
         text = text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '=');
-        return JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(text)), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
+        byte[] utf8;
+        try
+        {
+            utf8 = Convert.FromBase64String(text);
+        }
+        catch (FormatException)
+        {
+            return (null, new FieldViolation(field, "is not base64url-encoded JSON", "FORMAT"));
+        }
+        return JsonBody.Parse(utf8, field);
     }
 
     private static JsonNode? Scalar(string value) => value switch
@@ -226,7 +232,7 @@ public static class GatewayCursor
     {
         try
         {
-            if (GatewayRequest.ParseBase64UrlJson(cursor) is JsonObject payload
+            if (GatewayRequest.ParseBase64UrlJson(cursor, field).Node is JsonObject payload
                 && payload["v"]?.GetValue<int>() == 1
                 && payload["c"]?.GetValue<string>() == fullId
                 && payload["k"]?.GetValue<string>() == kind
@@ -237,7 +243,7 @@ public static class GatewayCursor
                 return (request.DeepClone().AsObject(), offset, limit);
             }
         }
-        catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException)
+        catch (Exception e) when (e is FormatException or InvalidOperationException)
         {
         }
         throw GatewayException.Invalid(field, "is not a cursor of this query", "FORMAT");

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
+using ExternalDb.Server.Errors;
 using ExternalDb.Server.Probing;
 using Microsoft.Extensions.Options;
 
@@ -33,7 +34,7 @@ public sealed class V3Protocol(AdaptorHttpClient http, IOptions<AdaptorClientOpt
 /// <summary>Reads adaptor answers into JSON or a typed failure.</summary>
 public static class AdaptorAnswers
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 128, AllowDuplicateProperties = false };
+    private const int MaxAnswerDepth = 128;
 
     public static JsonObject ReadV3(AdaptorAnswer answer, string path)
     {
@@ -66,17 +67,11 @@ public static class AdaptorAnswers
         {
             return allowEmpty ? null : throw new AdaptorCallException(AdaptorFailure.BadAnswer, $"The adaptor answered HTTP {answer.Status} with an empty body to {path}.", answer.Status);
         }
-        try
+        var (node, problem) = JsonBody.Parse(answer.Body, "answer", MaxAnswerDepth, finiteNumbers: false);
+        if (problem is not null && answer.Status is >= 200 and < 300)
         {
-            return JsonNode.Parse(answer.Body, documentOptions: DocumentOptions);
+            throw new AdaptorCallException(AdaptorFailure.BadAnswer, $"The adaptor's answer to {path} is not JSON the gateway accepts ({problem.Field} {problem.Description}).", answer.Status);
         }
-        catch (JsonException)
-        {
-            if (answer.Status is >= 200 and < 300)
-            {
-                throw new AdaptorCallException(AdaptorFailure.BadAnswer, $"The adaptor's answer to {path} is not JSON.", answer.Status);
-            }
-            return null;
-        }
+        return node;
     }
 }

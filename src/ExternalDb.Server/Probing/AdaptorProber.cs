@@ -214,14 +214,8 @@ public sealed class AdaptorProber(
             {
                 return allowEmpty ? null : throw new ProbeFailure(CauseOfFailure.CommunicationFailure, $"POST {path} answered an empty body.");
             }
-            try
-            {
-                return JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false });
-            }
-            catch (JsonException)
-            {
-                throw new ProbeFailure(CauseOfFailure.CommunicationFailure, $"POST {path} did not answer JSON.");
-            }
+            var (node, problem) = Errors.JsonBody.Parse(body, "answer", finiteNumbers: false);
+            return problem is null ? node : throw new ProbeFailure(CauseOfFailure.CommunicationFailure, $"POST {path} did not answer JSON.");
         }
     }
 
