@@ -57,6 +57,12 @@ internal sealed record ImportBatch(IReadOnlyList<DataItem> Items, IReadOnlyList<
 internal sealed class Importer(Session session, ImportSettings settings, ImportSource source) : IDisposable
 {
     private const int MaxFailuresKept = 10_000;
+
+    /// <summary>
+    /// The most file bytes one bulk call carries: far below the server's 32 MiB request bound even where JSON is larger
+    /// than the CSV it came from, so a file of large items goes in smaller calls instead of being refused first.
+    /// </summary>
+    public const long MaxBatchBytes = 8 * 1024 * 1024;
     private readonly Lock _lock = new();
     private readonly List<ImportFailure> _failures = [];
     private readonly CancellationTokenSource _stop = new();
@@ -156,6 +162,13 @@ internal sealed class Importer(Session session, ImportSettings settings, ImportS
         var pendingBytes = 0L;
         await foreach (var record in source.ReadAsync(stream, ct).ConfigureAwait(false))
         {
+            if (record.Item is not null && items.Count > 0 && pendingBytes + record.Bytes > MaxBatchBytes)
+            {
+                await writer.WriteAsync(new ImportBatch(items, positions, pendingBytes), ct).ConfigureAwait(false);
+                items = [];
+                positions = [];
+                pendingBytes = 0;
+            }
             pendingBytes += record.Bytes;
             if (record.Item is null && record.Failures.Count == 0)
             {

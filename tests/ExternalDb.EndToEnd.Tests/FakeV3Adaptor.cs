@@ -41,6 +41,15 @@ public sealed class FakeV3Adaptor : IAsyncDisposable
 
     public int Rejected { get; private set; }
 
+    /// <summary>The length of each verified call's token (the whole HTTP body), in order.</summary>
+    public IReadOnlyList<int> TokenLengths => [.. _tokenLengths];
+
+    /// <summary>When set, the n-th (1-based) <c>items/insert</c> call answers 500 without writing.</summary>
+    public int? FailingInsertCall { get; set; }
+
+    private readonly ConcurrentQueue<int> _tokenLengths = new();
+    private int _insertCalls;
+
     public static async Task<FakeV3Adaptor> StartAsync()
     {
         var fake = new FakeV3Adaptor();
@@ -76,6 +85,11 @@ public sealed class FakeV3Adaptor : IAsyncDisposable
         }
         var body = payload["data"]?["request"] as JsonObject ?? new JsonObject();
         _calls.Enqueue((operation, body));
+        _tokenLengths.Enqueue(token.Length);
+        if (operation == "items/insert" && Interlocked.Increment(ref _insertCalls) == FailingInsertCall)
+        {
+            return Results.Json(new JsonObject { ["errorCode"] = "UNKNOWN_ERROR", ["errorMessage"] = "the fake fails this call" }, statusCode: 500);
+        }
         if (Mode == FakeMode.Hang && operation.StartsWith("items/", StringComparison.Ordinal))
         {
             await Task.Delay(Timeout.Infinite, request.HttpContext.RequestAborted);
@@ -94,7 +108,8 @@ public sealed class FakeV3Adaptor : IAsyncDisposable
 
     private async Task<JsonObject?> VerifyAsync(string token)
     {
-        var handler = new JsonWebTokenHandler();
+        // Large bulk calls are what some tests are about: the library's 250 kB default would refuse them.
+        var handler = new JsonWebTokenHandler { MaximumTokenSizeInBytes = 64 * 1024 * 1024 };
         if (_trust is not { } trust)
         {
             return JsonNode.Parse(Base64UrlEncoder.Decode(token.Split('.')[1]))!.AsObject();

@@ -58,9 +58,17 @@ public sealed class DataGateway(ConnectionStore store, IServiceProvider services
         return new ResolvedCollection(fullId, collectionId, connection, adaptor, protocol);
     }
 
-    /// <summary>Calls one V3 operation on the collection's adaptor; failures become <see cref="GatewayException"/>.</summary>
+    /// <summary>
+    /// Calls one V3 operation on the collection's adaptor; failures become <see cref="GatewayException"/>. A request
+    /// larger than <see cref="GatewayOptions.MaxAdaptorRequestBytes"/> is refused with 400 before any call.
+    /// </summary>
     public async Task<JsonObject> CallAsync(ResolvedCollection target, string operation, JsonObject request, CancellationToken ct, string? itemId = null)
     {
+        var max = options.Value.MaxAdaptorRequestBytes;
+        if (Utf8Size(request) is var size && size > max)
+        {
+            throw GatewayException.Invalid("body", $"makes an adaptor request of {size} bytes, more than the {max} bytes the gateway sends an adaptor at once (Gateway:MaxAdaptorRequestBytes): send less at once", "MAX_LENGTH");
+        }
         try
         {
             return await target.Protocol.CallAsync(target.Adaptor, operation, request, ct);
@@ -69,6 +77,92 @@ public sealed class DataGateway(ConnectionStore store, IServiceProvider services
         {
             throw GatewayException.FromAdaptor(e, target, itemId);
         }
+    }
+
+    /// <summary>
+    /// Calls a bulk operation whose <paramref name="entries"/> go under <paramref name="entriesKey"/> of
+    /// <paramref name="envelope"/>, in as many calls as keep each within <see cref="GatewayOptions.MaxAdaptorRequestBytes"/>
+    /// and <see cref="GatewayRequest.MaxBulkItems"/> entries. Answers <c>{results}</c> with the adaptor's result of each
+    /// entry, in the entries' order. A failure of the first call is thrown (nothing was written); a failure of a later
+    /// call becomes the error of each entry of that call and of every entry not sent yet, since earlier calls did write.
+    /// </summary>
+    public async Task<JsonObject> CallInBatchesAsync(ResolvedCollection target, string operation, JsonObject envelope, string entriesKey,
+        IReadOnlyList<JsonNode?> entries, CancellationToken ct)
+    {
+        var results = new JsonArray();
+        var batches = Batches(envelope, entriesKey, entries);
+        for (var b = 0; b < batches.Count; b++)
+        {
+            var request = envelope.DeepClone().AsObject();
+            request[entriesKey] = new JsonArray([.. batches[b].Select(e => e?.DeepClone())]);
+            JsonObject answer;
+            try
+            {
+                answer = await CallAsync(target, operation, request, ct);
+            }
+            catch (GatewayException e) when (b > 0)
+            {
+                var error = new JsonObject
+                {
+                    ["errorCode"] = e.ErrorData?["adaptorErrorCode"]?.DeepClone() ?? e.Code,
+                    ["errorMessage"] = $"Call {b + 1} of {batches.Count} the gateway made for this bulk failed, so this entry may not be written: {e.Message}",
+                };
+                foreach (var _ in batches.Skip(b).SelectMany(x => x))
+                {
+                    results.Add(new JsonObject { ["error"] = error.DeepClone() });
+                }
+                break;
+            }
+            var answered = answer["results"] as JsonArray;
+            for (var j = 0; j < batches[b].Count; j++)
+            {
+                results.Add(answered?.ElementAtOrDefault(j)?.DeepClone());
+            }
+        }
+        return new JsonObject { ["results"] = results };
+    }
+
+    /// <summary>Consecutive runs of entries that fit one call each; an entry too large on its own goes alone (and is refused).</summary>
+    private List<List<JsonNode?>> Batches(JsonObject envelope, string entriesKey, IReadOnlyList<JsonNode?> entries)
+    {
+        // The envelope with an empty array, plus room for what a protocol adds around the request (V3 claims, legacy context).
+        var budget = options.Value.MaxAdaptorRequestBytes - Utf8Size(envelope) - entriesKey.Length - 4096;
+        var batches = new List<List<JsonNode?>>();
+        var current = new List<JsonNode?>();
+        long used = 0;
+        foreach (var entry in entries)
+        {
+            var size = Utf8Size(entry) + 1;
+            if (current.Count > 0 && (used + size > budget || current.Count == GatewayRequest.MaxBulkItems))
+            {
+                batches.Add(current);
+                current = [];
+                used = 0;
+            }
+            current.Add(entry);
+            used += size;
+        }
+        if (current.Count > 0)
+        {
+            batches.Add(current);
+        }
+        return batches;
+    }
+
+    /// <summary>The size of <paramref name="node"/> as UTF-8 JSON, escaped as the protocol clients write it.</summary>
+    public static long Utf8Size(JsonNode? node)
+    {
+        using var writer = new System.Text.Json.Utf8JsonWriter(Stream.Null);
+        if (node is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            node.WriteTo(writer);
+        }
+        writer.Flush();
+        return writer.BytesCommitted;
     }
 
     /// <summary>The collection's V3 description (cached); <c>WDE0025</c> when the adaptor does not have it.</summary>

@@ -70,6 +70,9 @@ public sealed class GatewayException(int status, string code, string description
                 "VALIDATION_ERROR" or "FIELD_DOESNT_EXIST" or "COLLECTION_CHANGE_NOT_SUPPORTED" or "UNSUPPORTED_OPERATION" or "BAD_REQUEST"
                     => new(400, "WDE0075", $"The adaptor refused the request: {adaptorMessage}", data),
                 "UNAUTHORIZED" => new(502, "ADAPTOR_UNAUTHORIZED", $"The adaptor of [{collectionId}] refused the connection's credentials: {adaptorMessage}", data),
+                // Whatever its code, an adaptor's 400, 413 or 422 says the request was wrong: the caller's mistake, not the gateway's.
+                _ when e.AdaptorStatus is 400 or 413 or 422 || e.ErrorCode == "PAYLOAD_TOO_LARGE"
+                    => new(400, "WDE0075", $"The adaptor refused the request: {adaptorMessage}", data),
                 _ => new(502, "ADAPTOR_ERROR", $"The adaptor of [{collectionId}] failed: {adaptorMessage}", data),
             },
         };

@@ -29,7 +29,7 @@ internal static class Items
         {
             throw GatewayException.Invalid(path + ".data._id", "must be a string", "FORMAT");
         }
-        if (System.Text.Encoding.UTF8.GetByteCount(data.ToJsonString()) > MaxItemBytes)
+        if (DataGateway.Utf8Size(data) > MaxItemBytes)
         {
             throw new GatewayException(400, "WDE0009", $"{path}: the item is larger than {MaxItemBytes / 1000} kb.");
         }

@@ -362,11 +362,8 @@ public static class ItemsEndpoints
             {
                 continue;
             }
-            var answer = await gw.CallAsync(target, operation, new JsonObject
-            {
-                ["collectionId"] = target.CollectionId,
-                ["items"] = new JsonArray([.. batch.Select(b => (JsonNode?)b.p.Data.DeepClone())]),
-            }, ct);
+            var answer = await gw.CallInBatchesAsync(target, operation, new JsonObject { ["collectionId"] = target.CollectionId }, "items",
+                [.. batch.Select(b => (JsonNode?)b.p.Data)], ct);
             for (var j = 0; j < batch.Count; j++)
             {
                 results[batch[j].i] = Items.BulkResult(answer, j, action, batch[j].i, batch[j].p.Id, returnEntity, target);
@@ -383,11 +380,8 @@ public static class ItemsEndpoints
                 : throw GatewayException.Invalid($"dataItemIds[{i}]", "must be an item id (1 to 128 characters)", "FORMAT"))
             .ToList();
         await RequireAsync(gw, target, "REMOVE", "BULK_REMOVE", ct);
-        var answer = await gw.CallAsync(target, AdaptorOperations.Remove, new JsonObject
-        {
-            ["collectionId"] = target.CollectionId,
-            ["itemIds"] = new JsonArray([.. ids.Select(i => (JsonNode?)i)]),
-        }, ct);
+        var answer = await gw.CallInBatchesAsync(target, AdaptorOperations.Remove, new JsonObject { ["collectionId"] = target.CollectionId }, "itemIds",
+            [.. ids.Select(i => (JsonNode?)i)], ct);
         var returnEntity = GatewayRequest.Flag(body, "returnEntity");
         return Items.BulkAnswer([.. ids.Select((id, i) => Items.BulkResult(answer, i, "DELETE", i, id, returnEntity, target))]);
     }

@@ -126,11 +126,11 @@ internal static class References
         var added = wanted.Except(current, StringComparer.Ordinal).ToList();
         if (removed.Count > 0)
         {
-            await gw.CallAsync(target, AdaptorOperations.RemoveReferences, Request(target, field, removed.Select(r => (referring, r))), ct);
+            await CallInBatchesAsync(gw, target, AdaptorOperations.RemoveReferences, field, removed.Select(r => (referring, r)), ct);
         }
         if (added.Count > 0)
         {
-            await gw.CallAsync(target, AdaptorOperations.InsertReferences, Request(target, field, added.Select(a => (referring, a))), ct);
+            await CallInBatchesAsync(gw, target, AdaptorOperations.InsertReferences, field, added.Select(a => (referring, a)), ct);
         }
         return new JsonObject
         {
@@ -164,7 +164,7 @@ internal static class References
         foreach (var group in references.Select((r, i) => (r, i)).GroupBy(x => x.r.Field, StringComparer.Ordinal))
         {
             var batch = group.ToList();
-            var answer = await gw.CallAsync(target, operation, Request(target, group.Key, batch.Select(b => (b.r.Referring, b.r.Referenced))), ct);
+            var answer = await CallInBatchesAsync(gw, target, operation, group.Key, batch.Select(b => (b.r.Referring, b.r.Referenced)), ct);
             for (var j = 0; j < batch.Count; j++)
             {
                 var (r, i) = batch[j];
@@ -193,8 +193,16 @@ internal static class References
     {
         ["collectionId"] = target.CollectionId,
         ["referringFieldKey"] = field,
-        ["references"] = new JsonArray([.. references.Select(r => (JsonNode?)new JsonObject { ["referringItemId"] = r.Referring, ["referencedItemId"] = r.Referenced })]),
+        ["references"] = new JsonArray([.. references.Select(Entry)]),
     };
+
+    private static Task<JsonObject> CallInBatchesAsync(DataGateway gw, ResolvedCollection target, string operation, string field,
+        IEnumerable<(string Referring, string Referenced)> references, CancellationToken ct) =>
+        gw.CallInBatchesAsync(target, operation, new JsonObject { ["collectionId"] = target.CollectionId, ["referringFieldKey"] = field }, "references",
+            [.. references.Select(Entry)], ct);
+
+    private static JsonNode? Entry((string Referring, string Referenced) reference) =>
+        new JsonObject { ["referringItemId"] = reference.Referring, ["referencedItemId"] = reference.Referenced };
 
     private static (string Field, string Referring, string Referenced) ReadReference(JsonNode? node, string path)
     {

@@ -87,6 +87,7 @@ public static class ServerApp
         services.AddOptions<Gateway.GatewayOptions>().Bind(configuration.GetSection("Gateway"))
             .Validate(o => o.AdaptorTimeout > TimeSpan.Zero, "Gateway:AdaptorTimeout must be positive.")
             .Validate(o => o.MaxConcurrentCallsPerAdaptor > 0 && o.MaxQueuedCallsPerAdaptor >= 0, "Gateway concurrency bounds must be positive.")
+            .Validate(o => o.MaxAdaptorRequestBytes >= 1024 * 1024, "Gateway:MaxAdaptorRequestBytes must be at least 1 MiB (one item may hold 500 kB).")
             .ValidateOnStart();
         Gateway.AdaptorHttpClient.Register(services);
         services.AddKeyedSingleton<Gateway.IAdaptorProtocol, Gateway.V3Protocol>(ExternalDb.Protocol.ProtocolVersion.V3);
@@ -208,10 +209,17 @@ internal sealed class UnhandledExceptionHandler(ILogger<UnhandledExceptionHandle
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
+        // Client mistakes and clients that went away: one line at Debug, no stack (anyone could fill the log with them).
         if (exception is BadHttpRequestException bad)
         {
+            logger.LogDebug("Unreadable request ({Status}) on {Method} {Path}", bad.StatusCode, context.Request.Method, context.Request.Path);
             await ApiError.Application(bad.StatusCode, bad.StatusCode == 413 ? "PAYLOAD_TOO_LARGE" : "INVALID_ARGUMENT",
                 "Bad request", "The request could not be read.").ExecuteAsync(context);
+            return true;
+        }
+        if (exception is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
+        {
+            logger.LogDebug("The client went away during {Method} {Path}", context.Request.Method, context.Request.Path);
             return true;
         }
         // The type and the stack, not the message: messages of library exceptions may quote request content.
