@@ -290,6 +290,36 @@ public sealed partial class CliImportTests(GatewayWithSqliteAdaptorsFixture fixt
         Assert.Equal(2497, await client.Items.CountDataItemsAsync(collectionId));
     }
 
+    [Fact]
+    public async Task Import_of_1000_lines_of_300_characters_and_one_item_near_the_500_kB_limit_inserts_them_all_over_V3()
+    {
+        var connection = fixture.ConnectionFor(AdaptorProtocol.V3);
+        var collectionId = $"{connection}/largeimport";
+        var file = Path.Combine(_directory.FullName, "large.jsonl");
+        await using (var writer = new StreamWriter(file, append: false, new UTF8Encoding(false)))
+        {
+            for (var i = 1; i <= 1000; i++)
+            {
+                var text = string.Concat(Enumerable.Repeat(Title(i) + " ", 30))[..300];
+                await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{{\"_id\": \"l{i:0000}\", \"title\": {System.Text.Json.JsonSerializer.Serialize(text)}, \"price\": {i}}}"));
+            }
+            await writer.WriteLineAsync($"{{\"_id\": \"near-limit\", \"title\": \"{new string('z', 495_000)}\", \"price\": 0}}");
+        }
+        var create = await ExtdbAsync("collections", "create", collectionId, "--field", "title:TEXT", "--field", "price:NUMBER");
+        Assert.True(create.ExitCode == 0, create.Stderr);
+
+        var import = await ExtdbAsync("import", file, "--collection", collectionId);
+
+        output.WriteLine("stdout: " + import.Stdout.TrimEnd());
+        Assert.True(import.ExitCode == 0, $"exit {import.ExitCode}\nstdout: {import.Stdout}\nstderr: {import.Stderr[..Math.Min(4000, import.Stderr.Length)]}");
+        Assert.Contains($"Imported large.jsonl into {collectionId}: 1001 inserted, 0 failed", import.Stdout, StringComparison.Ordinal);
+        var (client, http) = NewClient();
+        using var _ = http;
+        Assert.Equal(1001, await client.Items.CountDataItemsAsync(collectionId));
+        Assert.Equal(495_000, (await client.Items.GetDataItemAsync(collectionId, "near-limit")).Data["title"]!.GetValue<string>().Length);
+    }
+
     public void Dispose()
     {
         try
