@@ -15,7 +15,7 @@ public static class CapabilityChecks
     /// <summary>Refuses an operation the collection does not list in <c>capabilities.dataOperations</c>.</summary>
     public static void RequireOperation(JsonObject schema, ResolvedCollection target, string operation, string wixOperation)
     {
-        if (schema["capabilities"]?["dataOperations"] is not JsonArray operations)
+        if (Items.Member(schema["capabilities"], "dataOperations") is not JsonArray operations)
         {
             return;
         }
@@ -83,7 +83,7 @@ public static class CapabilityChecks
             return;
         }
         var field = Field(schema, fieldKey);
-        if (field?["capabilities"]?["queryOperators"] is not JsonArray advertised)
+        if (Items.Member(field?["capabilities"], "queryOperators") is not JsonArray advertised)
         {
             return;
         }
@@ -103,7 +103,7 @@ public static class CapabilityChecks
         foreach (var entry in entries.OfType<JsonObject>())
         {
             var key = Items.Text(entry["fieldName"]);
-            if (key is not null && Field(schema, key)?["capabilities"]?["sortable"] is JsonValue s && s.TryGetValue<bool>(out var sortable) && !sortable)
+            if (key is not null && Items.Member(Field(schema, key)?["capabilities"], "sortable") is JsonValue s && s.TryGetValue<bool>(out var sortable) && !sortable)
             {
                 throw GatewayException.Invalid(path, $"field '{key}' of [{target.FullId}] cannot be sorted by");
             }

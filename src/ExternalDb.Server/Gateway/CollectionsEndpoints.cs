@@ -40,9 +40,9 @@ public static class CollectionsEndpoints
 
     private static async Task<JsonObject> List(JsonObject query, ConnectionStore store, DataGateway gw, CancellationToken ct)
     {
-        var requested = GatewayRequest.OptionalInt(query["paging"]?["limit"], "paging.limit", 0, GatewayRequest.MaxPageSize) ?? 0;
+        var requested = GatewayRequest.OptionalInt(Items.Member(query["paging"], "limit"), "paging.limit", 0, GatewayRequest.MaxPageSize) ?? 0;
         var limit = requested == 0 ? GatewayRequest.DefaultPageSize : requested;
-        var offset = GatewayRequest.OptionalInt(query["paging"]?["offset"], "paging.offset", 0, int.MaxValue) ?? 0;
+        var offset = GatewayRequest.OptionalInt(Items.Member(query["paging"], "offset"), "paging.offset", 0, int.MaxValue) ?? 0;
         var descending = string.Equals(GatewayRequest.OptionalString(query["sort"] as JsonObject ?? new JsonObject(), "order"), "DESC", StringComparison.OrdinalIgnoreCase);
 
         // The adaptors are asked side by side (a few at a time): one slow adaptor costs its own time, not the sum.
@@ -182,7 +182,8 @@ public static class CollectionsEndpoints
                 v3["displayName"] = displayName.DeepClone();
             }
             var metadata = field["typeMetadata"];
-            var referenced = Items.Text(metadata?["reference"]?["referencedCollectionId"]) ?? Items.Text(metadata?["multiReference"]?["referencedCollectionId"]);
+            var referenced = Items.Text(Items.Member(Items.Member(metadata, "reference"), "referencedCollectionId"))
+                ?? Items.Text(Items.Member(Items.Member(metadata, "multiReference"), "referencedCollectionId"));
             if (referenced is not null)
             {
                 // Wix ids name the connection; the adaptor knows only its own collection ids.
@@ -208,7 +209,7 @@ public static class CollectionsEndpoints
     internal static JsonObject ToWix(JsonObject collection, ResolvedCollection target)
     {
         var localId = Items.Text(collection["id"]) ?? target.CollectionId;
-        var operations = (collection["capabilities"]?["dataOperations"] as JsonArray)?.Select(Items.Text).OfType<string>().ToHashSet(StringComparer.Ordinal)
+        var operations = (Items.Member(collection["capabilities"], "dataOperations") as JsonArray)?.Select(Items.Text).OfType<string>().ToHashSet(StringComparer.Ordinal)
             ?? ["QUERY", "COUNT"];
         var wixOperations = new List<string>();
         void When(bool condition, params string[] names)
@@ -248,7 +249,8 @@ public static class CollectionsEndpoints
                 wix["capabilities"] = capabilities.DeepClone();
             }
             var options = field["typeOptions"] ?? field;
-            var referenced = Items.Text(options["multiReferenceOptions"]?["referencedCollectionId"]) ?? Items.Text(options["singleReferenceOptions"]?["referencedCollectionId"]);
+            var referenced = Items.Text(Items.Member(Items.Member(options, "multiReferenceOptions"), "referencedCollectionId"))
+                ?? Items.Text(Items.Member(Items.Member(options, "singleReferenceOptions"), "referencedCollectionId"));
             if (referenced is not null)
             {
                 var full = target.Connection.Name + "/" + referenced;

@@ -148,6 +148,9 @@ internal static class Items
 
     public static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
+    /// <summary>The member <paramref name="name"/> of an object; null for anything else (the indexer throws on arrays and values).</summary>
+    public static JsonNode? Member(JsonNode? node, string name) => (node as JsonObject)?[name];
+
     private static int StatusOf(string code) => code switch
     {
         "WDE0073" or "WDE0025" or "REFERENCE_NOT_FOUND" => 404,
