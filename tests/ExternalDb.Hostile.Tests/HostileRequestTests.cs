@@ -50,6 +50,7 @@ public sealed class HostileRequestTests(HostileWorld world, ITestOutputHelper ou
         var mark = world.Log.Mark;
         var failures = new ConcurrentQueue<HostileFailure>();
         var statuses = new ConcurrentDictionary<int, int>();
+        var timings = new ConcurrentBag<(TimeSpan Elapsed, string Request)>();
         using var sender = new HostileSender(world.ServerAddress, world.AdaptorAddress, Timeout);
         var clock = Stopwatch.StartNew();
 
@@ -66,6 +67,7 @@ public sealed class HostileRequestTests(HostileWorld world, ITestOutputHelper ou
                 return;
             }
             statuses.AddOrUpdate(answer.Status, 1, (_, n) => n + 1);
+            timings.Add((answer.Elapsed, $"{request} → {answer.Status}"));
             if (answer.TimedOut)
             {
                 failures.Enqueue(new HostileFailure("hang", request, answer, $"no answer within {Timeout.TotalSeconds} s"));
@@ -111,6 +113,8 @@ public sealed class HostileRequestTests(HostileWorld world, ITestOutputHelper ou
         var summary = $"{surface}: {iterations} requests in {clock.Elapsed.TotalSeconds:0.0} s, {Threads} in flight; answers: " +
             string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{(s.Key == 0 ? "none" : s.Key.ToString(CultureInfo.InvariantCulture))}×{s.Value}"));
         output.WriteLine(summary);
+        output.WriteLine("slowest: " + string.Join("; ", timings.OrderByDescending(t => t.Elapsed).Take(5)
+            .Select(t => $"{t.Elapsed.TotalMilliseconds:0} ms {HostileReport.Redact(t.Request, world.Secrets)}")));
         if (failures.IsEmpty && logFailures.Count == 0)
         {
             return;
