@@ -214,11 +214,6 @@ public sealed class HostileWorld : IAsyncLifetime
     /// <summary>Connections the suite made to be updated and deleted by hostile requests (their endpoint is closed).</summary>
     public static readonly IReadOnlyList<string> ScratchConnections = ["x-scratch-1", "x-scratch-2"];
 
-    /// <summary>Names that requests able to change things must never address (compared case-insensitively, as the server does).</summary>
-    public static bool IsProtectedName(string name) =>
-        name.Trim().ToUpperInvariant() is "HV3" or "HV2" or "HDEMO" || name.Contains(Canary, StringComparison.OrdinalIgnoreCase)
-        || name.Contains("products", StringComparison.OrdinalIgnoreCase);
-
     /// <summary>Everything no request may change: the canary items, the demo's products, the three connections' settings.</summary>
     public async Task<string> SnapshotAsync()
     {
