@@ -90,9 +90,18 @@ public sealed class InvalidTextTests(SharedServer fixture) : IClassFixture<Share
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
         await stream.FlushAsync();
         client.Client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
-        var answer = await new StreamReader(stream).ReadToEndAsync();
+        string answer;
+        try
+        {
+            answer = await new StreamReader(stream).ReadToEndAsync();
+        }
+        catch (IOException)
+        {
+            answer = ""; // the server may also just drop a request that broke off
+        }
 
         Assert.DoesNotContain(" 500 ", answer.Split('\n')[0], StringComparison.Ordinal);
+        await Task.Delay(200); // the server logs after the connection ends
         Assert.DoesNotContain(_server.Logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) || l.Contains("   at ", StringComparison.Ordinal));
     }
 }
