@@ -84,10 +84,11 @@ public sealed class DataGateway(ConnectionStore store, IServiceProvider services
     /// <paramref name="envelope"/>, in as many calls as keep each within <see cref="GatewayOptions.MaxAdaptorRequestBytes"/>
     /// and <see cref="GatewayRequest.MaxBulkItems"/> entries. Answers <c>{results}</c> with the adaptor's result of each
     /// entry, in the entries' order. A failure of the first call is thrown (nothing was written); a failure of a later
-    /// call becomes the error of each entry of that call and of every entry not sent yet, since earlier calls did write.
+    /// call becomes the error of each entry of that call and of every entry not sent yet, since earlier calls did write
+    /// (unless <paramref name="throwOnLaterFailure"/>, for callers that answer for the whole).
     /// </summary>
     public async Task<JsonObject> CallInBatchesAsync(ResolvedCollection target, string operation, JsonObject envelope, string entriesKey,
-        IReadOnlyList<JsonNode?> entries, CancellationToken ct)
+        IReadOnlyList<JsonNode?> entries, CancellationToken ct, bool throwOnLaterFailure = false)
     {
         var results = new JsonArray();
         var batches = Batches(envelope, entriesKey, entries);
@@ -100,7 +101,7 @@ public sealed class DataGateway(ConnectionStore store, IServiceProvider services
             {
                 answer = await CallAsync(target, operation, request, ct);
             }
-            catch (GatewayException e) when (b > 0)
+            catch (GatewayException e) when (b > 0 && !throwOnLaterFailure)
             {
                 var error = new JsonObject
                 {

@@ -126,11 +126,11 @@ internal static class References
         var added = wanted.Except(current, StringComparer.Ordinal).ToList();
         if (removed.Count > 0)
         {
-            await CallInBatchesAsync(gw, target, AdaptorOperations.RemoveReferences, field, removed.Select(r => (referring, r)), ct);
+            await CallInBatchesAsync(gw, target, AdaptorOperations.RemoveReferences, field, removed.Select(r => (referring, r)), ct, throwOnLaterFailure: true);
         }
         if (added.Count > 0)
         {
-            await CallInBatchesAsync(gw, target, AdaptorOperations.InsertReferences, field, added.Select(a => (referring, a)), ct);
+            await CallInBatchesAsync(gw, target, AdaptorOperations.InsertReferences, field, added.Select(a => (referring, a)), ct, throwOnLaterFailure: true);
         }
         return new JsonObject
         {
@@ -197,9 +197,9 @@ internal static class References
     };
 
     private static Task<JsonObject> CallInBatchesAsync(DataGateway gw, ResolvedCollection target, string operation, string field,
-        IEnumerable<(string Referring, string Referenced)> references, CancellationToken ct) =>
+        IEnumerable<(string Referring, string Referenced)> references, CancellationToken ct, bool throwOnLaterFailure = false) =>
         gw.CallInBatchesAsync(target, operation, new JsonObject { ["collectionId"] = target.CollectionId, ["referringFieldKey"] = field }, "references",
-            [.. references.Select(Entry)], ct);
+            [.. references.Select(Entry)], ct, throwOnLaterFailure);
 
     private static JsonNode? Entry((string Referring, string Referenced) reference) =>
         new JsonObject { ["referringItemId"] = reference.Referring, ["referencedItemId"] = reference.Referenced };
