@@ -71,13 +71,13 @@ public sealed class HostileGenerators(HostileWorld world)
 
     /// <summary>Any JSON value, nested a few levels; rarely a huge array.</summary>
     public static readonly Gen<J> Value = Gen.Frequency(
-        (40, Gen.Recursive<J>((depth, self) => depth >= 3
+        (80, Gen.Recursive<J>((depth, self) => depth >= 3
             ? Scalar
             : Gen.Frequency(
                 (6, Scalar),
                 (1, self.Array[0, 4].Select(a => J.A(a))),
                 (1, Gen.Select(Key, self).Array[0, 4].Select(members => (J)new JObj(members)))))),
-        (1, Gen.Int[1_000, 150_000].Select(n => (J)new JRaw(Encoding.ASCII.GetBytes("[" + string.Join(',', Enumerable.Repeat("1", n)) + "]")))),
+        (1, Gen.Int[1_000, 100_000].Select(n => (J)new JRaw(Encoding.ASCII.GetBytes("[" + string.Join(',', Enumerable.Repeat("1", n)) + "]")))),
         (1, Gen.Int[65, 3_000].Select(Nested)));
 
     /// <summary>Arrays and objects nested <paramref name="depth"/> deep.</summary>
@@ -312,9 +312,9 @@ public sealed class HostileGenerators(HostileWorld world)
     private static readonly Gen<J> CursorPaging = Obj(("limit", Field(Number)), ("cursor", Field(Gen.Frequency((2, Text), (1, Ascii.Select(a => J.S(Base64Url(Encoding.UTF8.GetBytes(a)))))))));
 
     private static readonly Gen<J> Data = Gen.Frequency(
-        (6, Obj(("title", Field(Text)), ("n", Field(Number)), ("tags", Field(Strings(Scalar))), ("ref", Field(ItemId)), ("_id", Field(ItemId)),
+        (12, Obj(("title", Field(Text)), ("n", Field(Number)), ("tags", Field(Strings(Scalar))), ("ref", Field(ItemId)), ("_id", Field(ItemId)),
             ("_createdDate", Field(Gen.OneOf("2024-01-01T00:00:00.000Z", "not a date", "").Select(s => J.O(("$date", J.S(s)))))))),
-        (1, Gen.Int[100_000, 600_000].Select(n => J.O(("title", J.S(new string('d', n)))))));
+        (1, Gen.Int[100_000, 520_000].Select(n => J.O(("title", J.S(new string('d', n)))))));
 
     private static readonly Gen<J> DataItem = Obj(("id", Field(ItemId)), ("data", Field(Data)), ("dataCollectionId", Field(Text)));
 
