@@ -16,12 +16,13 @@ for package in ExternalDb.Client ExternalDb.Cli; do
   for element in '<authors>' '<license type="expression">' '<readme>README.md</readme>' '<repository type="git"' '<tags>' '<description>'; do
     grep -qF "$element" <<<"$nuspec" || { echo "pack: $package.nuspec lacks $element" >&2; exit 1; }
   done
-  unzip -l "$nupkg" | grep -q ' README.md$' || { echo "pack: $package has no README.md" >&2; exit 1; }
+  # grep -q stops reading at the first match; under pipefail the writer's SIGPIPE would fail the check at random.
+  grep -q ' README.md$' <<<"$(unzip -l "$nupkg")" || { echo "pack: $package has no README.md" >&2; exit 1; }
 done
-unzip -p "$(ls "$work"/packages/ExternalDb.Cli.[0-9]*.nupkg)" ExternalDb.Cli.nuspec | grep -q '<packageType name="DotnetTool"' \
+grep -q '<packageType name="DotnetTool"' <<<"$(unzip -p "$(ls "$work"/packages/ExternalDb.Cli.[0-9]*.nupkg)" ExternalDb.Cli.nuspec)" \
   || { echo "pack: ExternalDb.Cli is not a dotnet tool" >&2; exit 1; }
 
 dotnet tool install ExternalDb.Cli --tool-path "$work/tools" --add-source "$work/packages" --ignore-failed-sources >/dev/null
 version=$("$work/tools/extdb" --version)
-"$work/tools/extdb" --help | grep -q 'import' || { echo "pack: the installed extdb does not list its commands" >&2; exit 1; }
+grep -q 'import' <<<"$("$work/tools/extdb" --help)" || { echo "pack: the installed extdb does not list its commands" >&2; exit 1; }
 echo "pack: ExternalDb.Client and ExternalDb.Cli packed; the installed extdb answers --version with $version"
