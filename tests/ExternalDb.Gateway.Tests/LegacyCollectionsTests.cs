@@ -99,6 +99,19 @@ public sealed class LegacyCollectionsTests
     }
 
     [Fact]
+    public async Task A_collection_gone_by_the_time_it_is_read_back_is_collection_not_found_not_a_bad_answer()
+    {
+        await using var fake = await FakeLegacyAdaptor.StartAsync(ProtocolVersion.V2);
+        fake.ForcedAnswers["/schemas/find"] = (200, """{"schemas":[]}"""); // as if a concurrent request deleted it
+
+        var e = await FailsAsync(fake, AdaptorOperations.CreateCollection, """{"collection":{"id":"boats","fields":[{"key":"name","type":"TEXT"}]}}""");
+
+        Assert.Equal(AdaptorFailure.AdaptorError, e.Failure);
+        Assert.Equal("COLLECTION_NOT_FOUND", e.ErrorCode);
+        Assert.Equal(404, e.AdaptorStatus);
+    }
+
+    [Fact]
     public async Task Creating_an_existing_collection_is_collection_already_exists()
     {
         await using var fake = await CarsAsync(ProtocolVersion.V2);

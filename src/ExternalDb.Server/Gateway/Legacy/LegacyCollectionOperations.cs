@@ -161,9 +161,15 @@ public static class LegacyCollectionOperations
         }
     }
 
+    /// <summary>
+    /// The collection as the adaptor lists it after a change. Not listed is a 404: most often another request deleted
+    /// it in between (legacy schema changes are several calls), which is no fault of the adaptor or the gateway.
+    /// </summary>
     private static async Task<JsonObject> ReadBackAsync(LegacyAdaptorClient adaptor, string id, CancellationToken ct) =>
         (await ListAsync(adaptor, [id], ct)).FirstOrDefault()
-        ?? throw new AdaptorCallException(AdaptorFailure.BadAnswer, $"The adaptor accepted the change of collection {id} but /schemas/find does not list it.");
+        ?? throw new AdaptorCallException(AdaptorFailure.AdaptorError,
+            $"Collection {id} was changed but /schemas/find no longer lists it: a concurrent request may have deleted it.", 404,
+            LegacyErrors.CollectionNotFound, new JsonObject { ["collectionId"] = id });
 
     private static List<(string Key, string Type, string? Referenced)> Fields(JsonObject collection)
     {
