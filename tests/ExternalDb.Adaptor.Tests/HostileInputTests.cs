@@ -82,6 +82,10 @@ public abstract partial class AdaptorBehaviourTests
             """{"requestContext": {"settings": {"secretKey": "{S}"}}, "requestContext": {}}""",
             """{"requestContext": {"settings": {"secretKey": "{S}", "secretKey": "{S}"}}}""",
             """{"requestContext": {"settings": {"secretKey": "\ud800"}}}""",
+            // Keys that are not text beside the ones looked up: comparing names must not fail on them.
+            """{"requestContext": {"\udc00\ud800": true, "settings": "x"}}""",
+            """{"requestContext": {"settings": {"\ud800\ud800x": 1, "secretKey": "wrong"}}}""",
+            """{"\ud800": 1, "requestContext": {"settings": {"secretKey": "wrong"}}}""",
         ];
         var before = Host.Logs.Entries.Count;
         foreach (var body in bodies)

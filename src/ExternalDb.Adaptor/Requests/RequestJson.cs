@@ -29,7 +29,8 @@ internal static class RequestJson
 
     /// <summary>
     /// How many times the object <paramref name="element"/> holds the key <paramref name="name"/> (0 when it is not an
-    /// object); <paramref name="value"/> is the last one. Compares the raw key, so it never fails on bad text.
+    /// object); <paramref name="value"/> is the last one. A key that is not text (an escaped lone surrogate) equals no
+    /// name: comparing an escaped key unescapes it, which throws on such text.
     /// </summary>
     public static int Property(JsonElement element, string name, out JsonElement value)
     {
@@ -41,13 +42,25 @@ internal static class RequestJson
         var count = 0;
         foreach (var property in element.EnumerateObject())
         {
-            if (property.NameEquals(name))
+            if (NameEquals(property, name))
             {
                 value = property.Value;
                 count++;
             }
         }
         return count;
+    }
+
+    private static bool NameEquals(JsonProperty property, string name)
+    {
+        try
+        {
+            return property.NameEquals(name);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The element as a checked node; <paramref name="path"/> names the element in errors ("" for the request itself).</summary>
