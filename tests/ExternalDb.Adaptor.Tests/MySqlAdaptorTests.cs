@@ -31,9 +31,26 @@ public sealed class MySqlAdaptorHost : AdaptorHost
 #pragma warning restore CA2100
         await command.ExecuteNonQueryAsync();
     }
+
+    /// <summary>The columns of <paramref name="table"/> as the server lists them, in order.</summary>
+    public async Task<List<string>> ColumnsAsync(string table)
+    {
+        await using var connection = new MySqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand(
+            "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = @t ORDER BY ORDINAL_POSITION", connection);
+        command.Parameters.AddWithValue("@t", table);
+        await using var reader = await command.ExecuteReaderAsync();
+        var columns = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            columns.Add(reader.GetString(0));
+        }
+        return columns;
+    }
 }
 
-public sealed class MySqlAdaptorTests(MySqlAdaptorHost host) : AdaptorBehaviourTests(host), IClassFixture<MySqlAdaptorHost>
+public sealed partial class MySqlAdaptorTests(MySqlAdaptorHost host) : AdaptorBehaviourTests(host), IClassFixture<MySqlAdaptorHost>
 {
     private Task<JsonNode> CountAsync(string collectionId) =>
         Host.V3OkAsync("/v3/items/count", new JsonObject { ["collectionId"] = collectionId, ["filter"] = new JsonObject() });

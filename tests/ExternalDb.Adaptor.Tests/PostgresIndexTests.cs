@@ -21,37 +21,11 @@ public sealed partial class PostgresAdaptorTests
         return id;
     }
 
-    private async Task<JsonObject> IndexAsync(string collectionId, string name)
-    {
-        var list = await Host.V3OkAsync("/v3/indexes/list", new JsonObject { ["collectionId"] = collectionId });
-        return list["indexes"]!.AsArray().OfType<JsonObject>().Single(i => i["name"]!.GetValue<string>() == name);
-    }
-
-    private async Task<JsonObject> SettledIndexAsync(string collectionId, string name)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var index = await IndexAsync(collectionId, name);
-            if (index["status"]!.GetValue<string>() != "BUILDING" || clock.Elapsed > TimeSpan.FromSeconds(60))
-            {
-                return index;
-            }
-            await Task.Delay(100);
-        }
-    }
-
-    private static JsonObject CreateIndexRequest(string collectionId, string name, string path, bool unique = false) => new()
-    {
-        ["collectionId"] = collectionId,
-        ["index"] = new JsonObject { ["name"] = name, ["fields"] = new JsonArray(new JsonObject { ["path"] = path, ["order"] = "ASC" }), ["unique"] = unique },
-    };
-
     [Fact]
     public async Task Nested_path_equality_is_answered_through_an_index_on_the_path()
     {
         var id = await ObjectCollectionAsync(20_000);
-        await Host.V3OkAsync("/v3/indexes/create", CreateIndexRequest(id, "by_city", "address.city"));
+        await Host.V3OkAsync("/v3/indexes/create", IndexRequest(id, "by_city", "address.city"));
         Assert.Equal("ACTIVE", (await SettledIndexAsync(id, "by_city"))["status"]!.GetValue<string>());
         await Host.ExecuteSqlAsync($"ANALYZE \"{id}\"");
 
@@ -99,7 +73,7 @@ public sealed partial class PostgresAdaptorTests
         {
             await insert.ExecuteNonQueryAsync();
         }
-        var created = await Host.V3OkAsync("/v3/indexes/create", CreateIndexRequest(id, "by_n", "n"));
+        var created = await Host.V3OkAsync("/v3/indexes/create", IndexRequest(id, "by_n", "n"));
         Assert.Equal("BUILDING", created["index"]!["status"]!.GetValue<string>());
         Assert.Equal("BUILDING", (await IndexAsync(id, "by_n"))["status"]!.GetValue<string>());
         await tx.CommitAsync();
@@ -111,7 +85,7 @@ public sealed partial class PostgresAdaptorTests
     {
         var id = await ObjectCollectionAsync(0);
         await InsertAsync(id, new JsonObject { ["_id"] = "a", ["n"] = 1 }, new JsonObject { ["_id"] = "b", ["n"] = 1 });
-        await Host.V3OkAsync("/v3/indexes/create", CreateIndexRequest(id, "n_unique", "n", unique: true));
+        await Host.V3OkAsync("/v3/indexes/create", IndexRequest(id, "n_unique", "n", unique: true));
         var index = await SettledIndexAsync(id, "n_unique");
         Assert.Equal("FAILED", index["status"]!.GetValue<string>());
         Assert.Equal("WDE0113", index["failure"]!["code"]!.GetValue<string>());
@@ -134,7 +108,7 @@ public sealed partial class PostgresAdaptorTests
             }
             await using (var twin = await Host.StartTwinAsync())
             {
-                var (status, body) = await twin.PostTokenAsync("/v3/indexes/create", Host.SignEs256(CreateIndexRequest(id, "by_n", "n")));
+                var (status, body) = await twin.PostTokenAsync("/v3/indexes/create", Host.SignEs256(IndexRequest(id, "by_n", "n")));
                 Assert.True(status == 200, body?.ToJsonString());
                 Assert.Equal("BUILDING", body!["index"]!["status"]!.GetValue<string>());
             }
@@ -147,7 +121,7 @@ public sealed partial class PostgresAdaptorTests
 
         await Host.V3OkAsync("/v3/indexes/remove", new JsonObject { ["collectionId"] = id, ["indexName"] = "by_n" });
         Assert.Equal(0L, await CountIndexesAsync(IndexStore.SqlName(id, "by_n")));
-        await Host.V3OkAsync("/v3/indexes/create", CreateIndexRequest(id, "by_n", "n"));
+        await Host.V3OkAsync("/v3/indexes/create", IndexRequest(id, "by_n", "n"));
         Assert.Equal("ACTIVE", (await SettledIndexAsync(id, "by_n"))["status"]!.GetValue<string>());
     }
 

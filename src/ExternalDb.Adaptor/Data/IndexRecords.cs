@@ -57,7 +57,7 @@ internal sealed class IndexRecords(SqlDialect dialect)
         {
             if (s.Status != IndexStatus.Failed)
             {
-                await Db.ExecuteAsync(dialect, connection, tx, dialect.DropIndex(dialect.Quote(s.SqlName), dialect.Quote(collectionId), concurrently: false), null, ct).ConfigureAwait(false);
+                await dialect.DropIndexAsync(connection, tx, s.SqlName, collectionId, concurrently: false, ct).ConfigureAwait(false);
             }
             await DeleteAsync(connection, tx, collectionId, s.Name, ct).ConfigureAwait(false);
         }

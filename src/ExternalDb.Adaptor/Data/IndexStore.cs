@@ -115,7 +115,7 @@ internal sealed class IndexStore(ItemStore items, Catalog catalog, IndexBuilds b
             CheckLimits(existing, index);
             sqlName = SqlName(collection.Id, index.Name);
             var concurrently = Dialect.BuildsIndexesConcurrently;
-            createSql = Dialect.CreateIndex(Dialect.Quote(sqlName), Dialect.Quote(collection.Id), terms, index.Unique, concurrently);
+            createSql = Dialect.CreateIndex(sqlName, collection.Id, terms, index.Unique, concurrently);
             if (!concurrently)
             {
                 var failure = await TryBuildAsync(connection, tx, createSql, index, ct).ConfigureAwait(false);
@@ -200,7 +200,7 @@ internal sealed class IndexStore(ItemStore items, Catalog catalog, IndexBuilds b
                 try
                 {
                     // PostgreSQL leaves the half-built index behind; other engines leave nothing to drop.
-                    await Db.ExecuteAsync(Dialect, connection, null, Dialect.DropIndex(Dialect.Quote(sqlName), Dialect.Quote(collectionId), concurrently: true), null, ct).ConfigureAwait(false);
+                    await Dialect.DropIndexAsync(connection, null, sqlName, collectionId, concurrently: true, ct).ConfigureAwait(false);
                 }
                 catch (DbException)
                 {
@@ -237,23 +237,22 @@ internal sealed class IndexStore(ItemStore items, Catalog catalog, IndexBuilds b
             // A FAILED index has nothing in the database (and not every engine can drop "if exists").
             var exists = (await DatabaseIndexesAsync(connection, collection, ct).ConfigureAwait(false)).ContainsKey(stored.SqlName);
             var concurrently = Dialect.BuildsIndexesConcurrently;
-            var drop = Dialect.DropIndex(Dialect.Quote(stored.SqlName), Dialect.Quote(collection.Id), concurrently);
             if (exists && concurrently)
             {
-                await Db.ExecuteAsync(Dialect, connection, null, drop, null, ct).ConfigureAwait(false);
+                await Dialect.DropIndexAsync(connection, null, stored.SqlName, collection.Id, concurrently, ct).ConfigureAwait(false);
             }
             await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
             if (exists && !concurrently)
             {
-                await Db.ExecuteAsync(Dialect, connection, tx, drop, null, ct).ConfigureAwait(false);
+                await Dialect.DropIndexAsync(connection, tx, stored.SqlName, collection.Id, concurrently, ct).ConfigureAwait(false);
             }
             await Records.DeleteAsync(connection, tx, collection.Id, stored.Name, ct).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The key term of one field of the index, as the queries on that field use it (so that they can use the index).</summary>
-    private string Term(CollectionInfo collection, IndexKey key, int i, bool caseInsensitive)
+    /// <summary>The key of one field of the index, as the queries on that field use it (so that they can use the index).</summary>
+    private IndexKeySql Term(CollectionInfo collection, IndexKey key, int i, bool caseInsensitive)
     {
         var errorPath = $"index.fields[{i}].path";
         var path = FieldPath.Resolve(key.Path, collection.Find, errorPath)
@@ -267,7 +266,7 @@ internal sealed class IndexStore(ItemStore items, Catalog catalog, IndexBuilds b
             ?? throw AdaptorException.Validation(errorPath,
                 $"The {Dialect.Name} engine cannot index {key.Path}{(path.IsNested ? " (a nested path)" : caseInsensitive ? " without case" : $" (a {path.Field.Type} field)")}",
                 JsonValue.Create(key.Path));
-        return term + (key.Descending ? " DESC" : "");
+        return term with { Descending = key.Descending };
     }
 
     private static void CheckLimits(List<StoredIndex> existing, IndexDefinition index)

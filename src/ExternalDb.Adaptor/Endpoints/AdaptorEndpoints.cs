@@ -84,8 +84,15 @@ internal static class AdaptorEndpoints
         }
     }
 
-    /// <summary>How often an operation runs at most when its transaction was a deadlock victim (or similar).</summary>
+    /// <summary>How often an operation runs at most when a key it found free was taken meanwhile.</summary>
     private const int MaxAttempts = 5;
+
+    /// <summary>
+    /// How often an operation runs again when its transaction was a deadlock victim (or similar). Each deadlock lets one
+    /// writer through, but unique secondary indexes lock their keys in key order rather than in the order of the ids
+    /// the adaptor locks, so with 16 writers on overlapping rows a request can lose several times in a row.
+    /// </summary>
+    private const int MaxTransientRetries = 20;
 
     /// <summary>
     /// How often an operation runs again after a schema change raced it: under a burst of changes the fresh description
@@ -103,18 +110,21 @@ internal static class AdaptorEndpoints
     /// </summary>
     private static async Task<JsonNode> RunAsync(AdaptorRuntime runtime, Func<Task<JsonNode>> operation, CancellationToken ct)
     {
-        var conflictRetries = 0;
-        for (var attempt = 1; ; attempt++)
+        var (takenKeyRetries, transientRetries, conflictRetries) = (0, 0, 0);
+        while (true)
         {
             try
             {
                 return await operation().ConfigureAwait(false);
             }
-            catch (DbException e) when (attempt < MaxAttempts && runtime.Dialect.IsTransient(e))
+            catch (DbException e) when (transientRetries < MaxTransientRetries && runtime.Dialect.IsTransient(e))
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(10 * attempt), ct).ConfigureAwait(false);
+                // Jittered and growing (up to 200 ms): writers that deadlocked together do not start again together.
+                transientRetries++;
+                var delay = System.Security.Cryptography.RandomNumberGenerator.GetInt32(1, Math.Min(200, 10 << Math.Min(transientRetries, 5)));
+                await Task.Delay(TimeSpan.FromMilliseconds(delay), ct).ConfigureAwait(false);
             }
-            catch (DbException e) when (attempt < MaxAttempts && runtime.Dialect.IsUniqueViolation(e))
+            catch (DbException e) when (runtime.Dialect.IsUniqueViolation(e) && ++takenKeyRetries < MaxAttempts)
             {
                 runtime.Catalog.Invalidate();
             }

@@ -106,12 +106,12 @@ internal static class CollectionJson
     };
 
     /// <summary>The ExternalDb extensions of <c>/v3/capabilities/get</c> (<c>externalDb</c>).</summary>
-    public static JsonObject Extensions(bool readOnly, Sql.SqlDialect dialect) => new()
+    public static JsonObject Extensions(bool readOnly) => new()
     {
         ["patch"] = !readOnly,
         ["fieldTypeChanges"] = !readOnly,
-        ["nestedPathIndexes"] = !readOnly && dialect.IndexesNestedPaths,
-        ["caseInsensitiveIndexes"] = !readOnly && dialect.IndexesWithoutCase,
+        ["nestedPathIndexes"] = !readOnly,
+        ["caseInsensitiveIndexes"] = !readOnly,
     };
 
     /// <summary>What the adaptor can do to schemas (legacy <c>allowedSchemaOperations</c>); also sent by <c>/provision</c>.</summary>

@@ -371,6 +371,6 @@ internal static class V3Api
             ["indexOptions"] = CollectionJson.IndexOptions(runtime.Options.ReadOnly),
             // velo-external-db's spelling of the same key, for clients written against it.
             ["indexptions"] = CollectionJson.IndexOptions(runtime.Options.ReadOnly),
-            ["externalDb"] = CollectionJson.Extensions(runtime.Options.ReadOnly, runtime.Dialect),
+            ["externalDb"] = CollectionJson.Extensions(runtime.Options.ReadOnly),
         });
 }

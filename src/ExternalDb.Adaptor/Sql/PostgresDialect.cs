@@ -199,10 +199,10 @@ internal sealed class PostgresDialect : SqlDialect, IAsyncDisposable
 
     public override bool BuildsIndexesConcurrently => true;
 
-    public override string CreateIndex(string name, string table, IReadOnlyList<string> terms, bool unique, bool concurrently) =>
-        $"CREATE {(unique ? "UNIQUE " : "")}INDEX {(concurrently ? "CONCURRENTLY " : "")}{name} ON {table} ({string.Join(", ", terms)})";
+    public override string CreateIndex(string sqlName, string table, IReadOnlyList<IndexKeySql> keys, bool unique, bool concurrently) =>
+        $"CREATE {(unique ? "UNIQUE " : "")}INDEX {(concurrently ? "CONCURRENTLY " : "")}{Quote(sqlName)} ON {Quote(table)} ({KeyList(keys)})";
 
-    public override string DropIndex(string name, string table, bool concurrently) => $"DROP INDEX {(concurrently ? "CONCURRENTLY " : "")}IF EXISTS {name}";
+    protected override string DropIndex(string name, string table, bool concurrently) => $"DROP INDEX {(concurrently ? "CONCURRENTLY " : "")}IF EXISTS {name}";
 
     // A build in progress shows in pg_stat_progress_create_index (for this user's sessions); its index is not valid until done.
     public override string IndexStatesQuery =>

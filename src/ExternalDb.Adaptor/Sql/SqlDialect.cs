@@ -176,32 +176,38 @@ internal abstract class SqlDialect
     public virtual bool BuildsIndexesConcurrently => false;
 
     /// <summary>
-    /// The key term of an index on a field or a path inside it (without ASC/DESC): the expression the queries on it use,
+    /// The key of an index on a field or a path inside it (without ASC/DESC): the expression the queries on it use,
     /// so that they can use the index; lower-cased text when <paramref name="caseInsensitive"/>. Null when the engine
     /// cannot index it.
     /// </summary>
-    public virtual string? IndexTerm(FieldInfo field, IReadOnlyList<string> path, bool caseInsensitive)
+    public virtual IndexKeySql? IndexTerm(FieldInfo field, IReadOnlyList<string> path, bool caseInsensitive)
     {
         var column = ColumnRef(field);
         if (path.Count > 0)
         {
-            return caseInsensitive ? $"(lower({JsonPathText(column, path)}))" : $"({JsonPathIndexKey(column, path)})";
+            return new IndexKeySql(caseInsensitive ? $"(lower({JsonPathText(column, path)}))" : $"({JsonPathIndexKey(column, path)})", IsExpression: true);
         }
-        return caseInsensitive && field.Storage is StorageKind.Text or StorageKind.Other ? $"(lower({column}))" : $"({column})";
+        return caseInsensitive && field.Storage is StorageKind.Text or StorageKind.Other
+            ? new IndexKeySql($"(lower({column}))", IsExpression: true)
+            : new IndexKeySql($"({column})", IsExpression: false);
     }
 
-    /// <summary>True when <see cref="IndexTerm"/> indexes nested paths (advertised as <c>externalDb.nestedPathIndexes</c>).</summary>
-    public virtual bool IndexesNestedPaths => true;
+    /// <summary>The statement that creates the index <paramref name="sqlName"/> of <paramref name="table"/> (names unquoted) over <paramref name="keys"/>.</summary>
+    public virtual string CreateIndex(string sqlName, string table, IReadOnlyList<IndexKeySql> keys, bool unique, bool concurrently) =>
+        $"CREATE {(unique ? "UNIQUE " : "")}INDEX {Quote(sqlName)} ON {Quote(table)} ({KeyList(keys)})";
 
-    /// <summary>True when <see cref="IndexTerm"/> indexes text without case (advertised as <c>externalDb.caseInsensitiveIndexes</c>).</summary>
-    public virtual bool IndexesWithoutCase => true;
+    /// <summary>The column list of an index: its keys with their order.</summary>
+    protected static string KeyList(IReadOnlyList<IndexKeySql> keys) => string.Join(", ", keys.Select(k => k.Term(k.Sql)));
 
-    /// <summary>The statement that creates an index over key terms (already ordered: <c>expr DESC</c>).</summary>
-    public virtual string CreateIndex(string name, string table, IReadOnlyList<string> terms, bool unique, bool concurrently) =>
-        $"CREATE {(unique ? "UNIQUE " : "")}INDEX {name} ON {table} ({string.Join(", ", terms)})";
+    /// <summary>The statement that drops an index (quoted names) if it exists.</summary>
+    protected virtual string DropIndex(string name, string table, bool concurrently) => $"DROP INDEX IF EXISTS {name}";
 
-    /// <summary>The statement that drops an index if it exists.</summary>
-    public virtual string DropIndex(string name, string table, bool concurrently) => $"DROP INDEX IF EXISTS {name}";
+    /// <summary>
+    /// Drops the index <paramref name="sqlName"/> of <paramref name="table"/> (names unquoted), with whatever the engine
+    /// made for it (MariaDB's generated columns); outside a transaction when <paramref name="concurrently"/>.
+    /// </summary>
+    public virtual async Task DropIndexAsync(DbConnection connection, DbTransaction? tx, string sqlName, string table, bool concurrently, CancellationToken ct) =>
+        await Data.Db.ExecuteAsync(this, connection, tx, DropIndex(Quote(sqlName), Quote(table), concurrently), null, ct).ConfigureAwait(false);
 
     /// <summary>
     /// One query listing the indexes of the table named by parameter <c>@p0</c>: (name, valid, being built, unique on
