@@ -1,7 +1,7 @@
 namespace ExternalDb.TestSupport;
 
-/// <summary>The files of a throwaway database server (<see cref="TemporaryPostgres"/>, <see cref="TemporaryMariaDb"/>).</summary>
-internal static class ServerFiles
+/// <summary>The files of a throwaway server (<see cref="TemporaryPostgres"/>, <see cref="TemporaryMariaDb"/>, a test's ExternalDb server).</summary>
+public static class ServerFiles
 {
     /// <summary>The server's log for an error message, or a note saying why there is none.</summary>
     public static string ReadLog(string logFile)

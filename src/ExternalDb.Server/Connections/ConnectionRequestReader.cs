@@ -29,12 +29,19 @@ public static class ConnectionRequestReader
         }
 
         var topType = body["connectionType"];
+        var topField = "connectionType";
+        // Wix's SDK called with the seed's options object as its type argument sends {"connectionType": {"connectionType": ...}}.
+        if (topType is JsonObject nested)
+        {
+            topType = nested["connectionType"];
+            topField = "connectionType.connectionType";
+        }
         var optionsType = body["options"] is JsonObject options ? options["connectionType"] : null;
         if (body["options"] is { } o && o is not JsonObject)
         {
             violations.Add(new("options", "must be an object", "FORMAT"));
         }
-        var parsedTop = ReadType(topType, "connectionType", violations);
+        var parsedTop = ReadType(topType, topField, violations);
         var parsedOptions = ReadType(optionsType, "options.connectionType", violations);
         if (parsedTop is not null && parsedOptions is not null && parsedTop != parsedOptions)
         {

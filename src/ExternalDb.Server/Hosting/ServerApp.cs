@@ -43,7 +43,7 @@ public static class ServerApp
     private static void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = WixTransport.AddRequestId);
         services.AddExceptionHandler<UnhandledExceptionHandler>();
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
@@ -114,17 +114,17 @@ public static class ServerApp
         app.UseExceptionHandler();
         app.UseStatusCodePages(async context =>
         {
-            var response = context.HttpContext.Response;
-            if (response.StatusCode == StatusCodes.Status404NotFound)
+            var http = context.HttpContext;
+            // A path served for other methods is still a route the caller's method does not have: Wix answers 404, and
+            // Wix's SDK treats only a 404 as "not found".
+            if (http.Response.StatusCode is StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed)
             {
-                await ApiError.NotFound($"No route matches {context.HttpContext.Request.Method} {context.HttpContext.Request.Path}.").ExecuteAsync(context.HttpContext);
-            }
-            else if (response.StatusCode == StatusCodes.Status405MethodNotAllowed)
-            {
-                await ApiError.Application(405, "METHOD_NOT_ALLOWED", "Method not allowed",
-                    $"{context.HttpContext.Request.Method} is not allowed on {context.HttpContext.Request.Path}.").ExecuteAsync(context.HttpContext);
+                http.Response.Headers.Allow = default;
+                await ApiError.NotFound($"No route matches {http.Request.Method} {http.Request.Path}.").ExecuteAsync(http);
             }
         });
+        app.UseWixTransport();
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
 
