@@ -65,6 +65,7 @@ public sealed class ValidationTests(SharedServer fixture) : IClassFixture<Shared
         { "unknown connection type", """{"externalDatabaseConnection": {"name": "t", "endpoint": "http://127.0.0.1:9", "configuration": {}}, "connectionType": "BANANA"}""", "connectionType" },
         { "proto default connection type", """{"externalDatabaseConnection": {"name": "t", "endpoint": "http://127.0.0.1:9", "configuration": {}}, "connectionType": "UNKNOWN_CONNECTION_TYPE"}""", "connectionType" },
         { "numeric connection type", """{"externalDatabaseConnection": {"name": "t", "endpoint": "http://127.0.0.1:9", "configuration": {}}, "connectionType": 1}""", "connectionType" },
+        { "unknown connection type in the nested options form", """{"externalDatabaseConnection": {"name": "t", "endpoint": "http://127.0.0.1:9", "configuration": {}}, "connectionType": {"connectionType": "BANANA"}}""", "connectionType.connectionType" },
         { "unknown connection type in options", """{"externalDatabaseConnection": {"name": "t", "endpoint": "http://127.0.0.1:9", "configuration": {}}, "options": {"connectionType": "BANANA"}}""", "options.connectionType" },
         { "service plugin with an ftp endpoint", """{"externalDatabaseConnection": {"name": "t", "endpoint": "ftp://adaptor.example.com"}, "connectionType": "WIX_SERVICE_PLUGIN"}""", EndpointField },
         { "service plugin with a configuration array", """{"externalDatabaseConnection": {"name": "t", "configuration": []}, "connectionType": "WIX_SERVICE_PLUGIN"}""", ConfigurationField },

@@ -64,6 +64,18 @@ public sealed class WireShapeTests(SharedServer fixture) : IClassFixture<SharedS
     }
 
     [Fact]
+    public async Task Create_accepts_the_options_object_sent_as_the_connection_type()
+    {
+        // Wix's SDK called with the seed's options object as its type argument nests it under connectionType.
+        var body = JsonNode.Parse(Body(Names.New("nested")))!.AsObject();
+        body["connectionType"] = new JsonObject { ["connectionType"] = "WIX_SERVICE_PLUGIN" };
+        var connection = await _server.AdminHttp().CreateRawAsync(body.ToJsonString());
+
+        Assert.Equal("WIX_SERVICE_PLUGIN", connection["connectionType"]?.GetValue<string>());
+        Assert.NotNull(connection["publicKey"]);
+    }
+
+    [Fact]
     public async Task Create_without_a_connection_type_makes_a_standalone_connection()
     {
         await using var adaptor = (await FakeAdaptor.StartAsync()).AsLegacy();
@@ -248,11 +260,13 @@ public sealed class WireShapeTests(SharedServer fixture) : IClassFixture<SharedS
     }
 
     [Fact]
-    public async Task A_method_the_api_does_not_have_answers_405_in_the_error_shape()
+    public async Task A_method_a_path_is_not_served_with_answers_404_in_the_error_shape()
     {
+        // Wix answers 404 for a route it does not have, whatever the method; its SDK treats only a 404 as "not found".
         var response = await _server.AdminHttp().SendRawAsync(HttpMethod.Patch, RawApi.Path("anything"), "{}");
 
-        ErrorAssert.Application(response, 405, "METHOD_NOT_ALLOWED");
+        ErrorAssert.Application(response, 404, "NOT_FOUND");
+        Assert.False(response.Headers.ContainsKey("Allow"), "a 404 lists no allowed methods");
     }
 
     [Fact]

@@ -4,9 +4,12 @@ using System.Text.Json.Nodes;
 
 namespace ExternalDb.Server.Tests.Infrastructure;
 
-/// <summary>An answer of the server as bytes on the wire: status, content type and body.</summary>
+/// <summary>An answer of the server as bytes on the wire: status, content type, body and headers.</summary>
 public sealed record RawResponse(int Status, string? ContentType, string Body)
 {
+    /// <summary>Response and content headers; a header sent several times has its values joined with <c>", "</c>.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The body as a JSON object (throws if it is not one).</summary>
     public JsonObject Json => JsonNode.Parse(Body) as JsonObject
         ?? throw new InvalidOperationException($"HTTP {Status} body is not a JSON object: {Body}");
@@ -44,7 +47,11 @@ public static class RawApi
         configure?.Invoke(request);
         using var response = await http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        return new RawResponse((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, text);
+        return new RawResponse((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, text)
+        {
+            Headers = response.Headers.Concat(response.Content.Headers)
+                .ToDictionary(h => h.Key, h => string.Join(", ", h.Value), StringComparer.OrdinalIgnoreCase),
+        };
     }
 
     /// <summary>Creates a connection from a raw body and expects 200.</summary>
