@@ -228,7 +228,7 @@ public sealed class GatewayMatrixTests(ITestOutputHelper output)
             switch (n)
             {
                 case JsonObject o:
-                    foreach (var key in new[] { "_createdDate", "_updatedDate", "cursors", "revision", "traceId", "_owner" })
+                    foreach (var key in new[] { "_createdDate", "_updatedDate", "cursors", "revision", "traceId", "requestId", "_owner" })
                     {
                         o.Remove(key);
                     }
