@@ -32,6 +32,24 @@ public static class V3RequestSigner
     /// <param name="now">The signing time.</param>
     public static string Sign(ECDsa privateKey, string issuer, string audience, JsonNode request, JsonNode metadata, DateTimeOffset now)
     {
+        // No cached signature providers: callers dispose their ECDsa after signing, and the library's cache is keyed
+        // by the key's thumbprint, so a cached provider would outlive the key it wraps.
+        var securityKey = new ECDsaSecurityKey(privateKey) { CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false } };
+        return Sign(securityKey, issuer, audience, request, metadata, now);
+    }
+
+    /// <summary>
+    /// Signs <paramref name="request"/> with a key the caller keeps for as long as it signs with it: the library caches
+    /// the key's signature provider, so a key used for many requests is prepared once.
+    /// </summary>
+    /// <param name="signingKey">The connection's private key (ES256).</param>
+    /// <param name="issuer">The <c>iss</c> claim.</param>
+    /// <param name="audience">The <c>aud</c> claim: the connection's application id.</param>
+    /// <param name="request">The protocol request, placed at <c>data.request</c>.</param>
+    /// <param name="metadata">The request metadata, placed at <c>data.metadata</c>.</param>
+    /// <param name="now">The signing time.</param>
+    public static string Sign(ECDsaSecurityKey signingKey, string issuer, string audience, JsonNode request, JsonNode metadata, DateTimeOffset now)
+    {
         var iat = now.ToUnixTimeSeconds();
         var payload = new JsonObject
         {
@@ -45,10 +63,7 @@ public static class V3RequestSigner
                 ["metadata"] = metadata.DeepClone(),
             },
         };
-        // No cached signature providers: callers dispose their ECDsa after signing, and the library's cache is keyed
-        // by the key's thumbprint, so a cached provider would outlive the key it wraps.
-        var securityKey = new ECDsaSecurityKey(privateKey) { CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false } };
-        var credentials = new SigningCredentials(securityKey, SecurityAlgorithms.EcdsaSha256);
+        var credentials = new SigningCredentials(signingKey, SecurityAlgorithms.EcdsaSha256);
         return Handler.CreateToken(payload.ToJsonString(JsonSerializerOptions.Default), credentials);
     }
 

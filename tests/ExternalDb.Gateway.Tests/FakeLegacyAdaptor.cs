@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
+using ExternalDb.Server.Adaptors;
+using ExternalDb.Server.Connections;
 using ExternalDb.Server.Gateway;
 using ExternalDb.TestSupport;
 using Microsoft.AspNetCore.Builder;
@@ -58,7 +60,8 @@ public sealed class FakeLegacyAdaptor : IAsyncDisposable
     }
 
     public AdaptorConnection Connection(JsonObject? configuration = null) =>
-        new("legacy-conn", BaseUrl, Version, configuration ?? new JsonObject { ["secretKey"] = Secret, ["region"] = "eu" }, null, null);
+        new("legacy-conn", BaseUrl, Version, configuration ?? new JsonObject { ["secretKey"] = Secret, ["region"] = "eu" },
+            ConnectionNames.InstallationId("legacy-conn"), null);
 
     public FakeCollection AddCollection(string id, params (string Name, string Type)[] fields)
     {

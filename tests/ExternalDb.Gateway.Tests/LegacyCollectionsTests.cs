@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
+using ExternalDb.Server.Adaptors;
 using ExternalDb.Server.Gateway;
 using static ExternalDb.Gateway.Tests.LegacyHarness;
 

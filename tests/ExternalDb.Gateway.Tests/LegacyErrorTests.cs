@@ -1,7 +1,8 @@
 using System.Text;
 using ExternalDb.Protocol;
+using ExternalDb.Server.Adaptors;
+using ExternalDb.Server.Adaptors.Legacy;
 using ExternalDb.Server.Gateway;
-using ExternalDb.Server.Gateway.Legacy;
 using static ExternalDb.Gateway.Tests.LegacyHarness;
 
 namespace ExternalDb.Gateway.Tests;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
+using ExternalDb.Server.Adaptors;
 using ExternalDb.Server.Gateway;
-using ExternalDb.Server.Probing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ExternalDb.Gateway.Tests;
@@ -25,10 +25,17 @@ internal static class LegacyHarness
         CallAsync(fake, operation, JsonAssert.Parse(request));
 
     public static Task<JsonObject> CallAsync(FakeLegacyAdaptor fake, string operation, JsonObject request) =>
-        Services.Value.GetRequiredService<LegacyProtocol>().CallAsync(fake.Connection(), operation, request, CancellationToken.None);
+        Services.Value.GetRequiredService<LegacyProtocol>().CallAsync(fake.Connection(), operation, request, CallOptions, CancellationToken.None);
 
     public static Task<JsonObject> CallWithAsync(AdaptorConnection connection, string operation, string request) =>
-        Services.Value.GetRequiredService<LegacyProtocol>().CallAsync(connection, operation, JsonAssert.Parse(request), CancellationToken.None);
+        Services.Value.GetRequiredService<LegacyProtocol>().CallAsync(connection, operation, JsonAssert.Parse(request), CallOptions, CancellationToken.None);
+
+    /// <summary>The bounds the gateway calls with by default.</summary>
+    private static readonly AdaptorCallOptions CallOptions = new()
+    {
+        Timeout = new GatewayOptions().AdaptorTimeout,
+        MaxAnswerBytes = new GatewayOptions().MaxResponseBytes,
+    };
 
     public static Task<AdaptorCallException> FailsAsync(FakeLegacyAdaptor fake, string operation, string request) =>
         Assert.ThrowsAsync<AdaptorCallException>(() => CallAsync(fake, operation, request));

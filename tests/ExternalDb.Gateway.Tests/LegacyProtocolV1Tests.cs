@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
+using ExternalDb.Server.Adaptors;
+using ExternalDb.Server.Connections;
 using ExternalDb.Server.Gateway;
 using static ExternalDb.Gateway.Tests.LegacyHarness;
 
@@ -33,7 +35,7 @@ public sealed class LegacyProtocolV1Tests
         Assert.False(body.ContainsKey("omitTotalCount"));
         JsonAssert.Equal("""{"secretKey":"s3cret","region":"eu"}""", body["requestContext"]!["settings"]);
         Assert.Equal(InstanceId, body["requestContext"]!["instanceId"]!.GetValue<string>());
-        Assert.Equal(LegacyRequestContext.InstallationId("legacy-conn"), body["requestContext"]!["installationId"]!.GetValue<string>());
+        Assert.Equal(ConnectionNames.InstallationId("legacy-conn"), body["requestContext"]!["installationId"]!.GetValue<string>());
 
         JsonAssert.Equal("""
             {"items":[{"_id":"c1","make":"BMW","year":2020,"_createdDate":{"$date":"2020-01-02T03:04:05.000Z"}}],

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using ExternalDb.Server.Adaptors;
+using ExternalDb.Server.Adaptors.Legacy;
 using ExternalDb.Server.Gateway;
-using ExternalDb.Server.Gateway.Legacy;
 
 namespace ExternalDb.Gateway.Tests;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using ExternalDb.Server.Gateway.Legacy;
+using ExternalDb.Server.Adaptors.Legacy;
 
 namespace ExternalDb.Gateway.Tests;
 

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Text.Json.Nodes;
 using ExternalDb.Adaptor.Errors;
 using ExternalDb.Adaptor.Hosting;
+using ExternalDb.Protocol;
 
 namespace ExternalDb.Adaptor.Auth;
 
@@ -107,7 +108,7 @@ internal sealed class RolePermissions
         if (!allowed.Contains(roles[0]))
         {
             var verb = access == Access.Read ? "read" : "write";
-            throw new AdaptorException("PERMISSION_DENIED", 403, $"Role {given.ToUpperInvariant()} may not {verb} collection {collectionId}",
+            throw new AdaptorException(AdaptorErrorCodes.PermissionDenied, 403, $"Role {given.ToUpperInvariant()} may not {verb} collection {collectionId}",
                 new JsonObject { ["collectionId"] = collectionId, ["role"] = given.ToUpperInvariant(), ["operation"] = verb });
         }
     }

@@ -7,6 +7,7 @@ using ExternalDb.Adaptor.Errors;
 using ExternalDb.Adaptor.Query;
 using ExternalDb.Adaptor.Schema;
 using ExternalDb.Adaptor.Sql;
+using ExternalDb.Protocol;
 
 namespace ExternalDb.Adaptor.Data;
 
@@ -109,7 +110,7 @@ internal sealed class IndexStore(ItemStore items, Catalog catalog, IndexBuilds b
             var existing = await Records.StoredAsync(connection, tx, collection.Id, ct).ConfigureAwait(false);
             if (existing.Any(s => string.Equals(s.Name, index.Name, StringComparison.OrdinalIgnoreCase)))
             {
-                throw new AdaptorException("INDEX_ALREADY_EXISTS", 409, $"Index {index.Name} already exists in collection {collection.Id}",
+                throw new AdaptorException(AdaptorErrorCodes.IndexAlreadyExists, 409, $"Index {index.Name} already exists in collection {collection.Id}",
                     new JsonObject { ["collectionId"] = collection.Id, ["indexName"] = index.Name });
             }
             CheckLimits(existing, index);
@@ -229,7 +230,7 @@ internal sealed class IndexStore(ItemStore items, Catalog catalog, IndexBuilds b
             throw AdaptorException.Unsupported(collection.Id, "removeIndex", "The adaptor is read-only");
         }
         var stored = (await Records.StoredAsync(connection, null, collection.Id, ct).ConfigureAwait(false)).FirstOrDefault(s => s.Name == indexName)
-            ?? throw new AdaptorException("INDEX_NOT_FOUND", 404, $"Index {indexName} not found in collection {collection.Id}",
+            ?? throw new AdaptorException(AdaptorErrorCodes.IndexNotFound, 404, $"Index {indexName} not found in collection {collection.Id}",
                 new JsonObject { ["collectionId"] = collection.Id, ["indexName"] = indexName });
         await builds.CancelAsync(stored.SqlName).ConfigureAwait(false);
         using (await Dialect.EnterWriteAsync(ct).ConfigureAwait(false))
@@ -256,7 +257,7 @@ internal sealed class IndexStore(ItemStore items, Catalog catalog, IndexBuilds b
     {
         var errorPath = $"index.fields[{i}].path";
         var path = FieldPath.Resolve(key.Path, collection.Find, errorPath)
-            ?? throw new AdaptorException("FIELD_DOESNT_EXIST", 400, $"{errorPath}: field {key.Path} does not exist in collection {collection.Id}",
+            ?? throw new AdaptorException(AdaptorErrorCodes.FieldDoesNotExist, 400, $"{errorPath}: field {key.Path} does not exist in collection {collection.Id}",
                 new JsonObject { ["collectionId"] = collection.Id, ["propertyName"] = key.Path, ["fieldPath"] = errorPath });
         if (!path.Field.IsColumn)
         {

@@ -6,6 +6,7 @@ using ExternalDb.Adaptor.Errors;
 using ExternalDb.Adaptor.Query;
 using ExternalDb.Adaptor.Schema;
 using ExternalDb.Adaptor.Sql;
+using ExternalDb.Protocol;
 
 namespace ExternalDb.Adaptor.Data;
 
@@ -707,7 +708,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         {
             if (!existing.Add(r))
             {
-                results.Add(new ItemResult(null, new AdaptorException("REFERENCE_ALREADY_EXISTS", 409,
+                results.Add(new ItemResult(null, new AdaptorException(AdaptorErrorCodes.ReferenceAlreadyExists, 409,
                     $"Reference from {r.ReferringItemId} to {r.ReferencedItemId} already exists", ReferenceJson(r))));
                 continue;
             }
@@ -733,7 +734,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         {
             if (!existing.Remove(r))
             {
-                results.Add(new ItemResult(null, new AdaptorException("REFERENCE_NOT_FOUND", 404,
+                results.Add(new ItemResult(null, new AdaptorException(AdaptorErrorCodes.ReferenceNotFound, 404,
                     $"Reference from {r.ReferringItemId} to {r.ReferencedItemId} not found", ReferenceJson(r))));
                 continue;
             }

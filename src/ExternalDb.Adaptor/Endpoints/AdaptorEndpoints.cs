@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ExternalDb.Protocol;
 
 namespace ExternalDb.Adaptor.Endpoints;
 
@@ -154,7 +155,7 @@ internal static class AdaptorEndpoints
             return clientError;
         }
         logger.LogError(e, "Adaptor request {Path} failed", context.Request.Path.Value);
-        return new AdaptorException("UNKNOWN_ERROR", 500, "The adaptor failed to process the request", new JsonObject { ["description"] = "internal error" });
+        return new AdaptorException(AdaptorErrorCodes.UnknownError, 500, "The adaptor failed to process the request", new JsonObject { ["description"] = "internal error" });
     }
 
     private static AdaptorException? ClientError(AdaptorRuntime runtime, Exception e)
@@ -166,21 +167,21 @@ internal static class AdaptorEndpoints
             case BadHttpRequestException { StatusCode: 413 }:
                 return TooLarge(runtime.Options.MaxRequestBodyBytes);
             case BadHttpRequestException b:
-                return new AdaptorException("VALIDATION_ERROR", 400, b.Message);
+                return new AdaptorException(AdaptorErrorCodes.ValidationError, 400, b.Message);
             case RegexMatchTimeoutException:
                 return AdaptorException.Validation("filter", "The pattern took too long to match");
             case DbException db when runtime.Dialect.IsUniqueViolation(db):
-                return new AdaptorException("ITEM_ALREADY_EXISTS", 409, "An item with the same key already exists");
+                return new AdaptorException(AdaptorErrorCodes.ItemAlreadyExists, 409, "An item with the same key already exists");
             case DbException db when runtime.Dialect.SchemaConflictOf(db) is var conflict and not SchemaConflict.None:
                 // A second schema change raced the retry (see RunAsync): the thing the request named is really gone (or there).
                 return conflict switch
                 {
-                    SchemaConflict.MissingCollection => new AdaptorException("COLLECTION_NOT_FOUND", 404, "The collection was removed while the request ran"),
-                    SchemaConflict.MissingField => new AdaptorException("FIELD_DOESNT_EXIST", 404, "A field the request names was removed while the request ran"),
-                    _ => new AdaptorException("COLLECTION_CHANGE_NOT_SUPPORTED", 409, "The collection was changed by another request at the same time; retry"),
+                    SchemaConflict.MissingCollection => new AdaptorException(AdaptorErrorCodes.CollectionNotFound, 404, "The collection was removed while the request ran"),
+                    SchemaConflict.MissingField => new AdaptorException(AdaptorErrorCodes.FieldDoesNotExist, 404, "A field the request names was removed while the request ran"),
+                    _ => new AdaptorException(AdaptorErrorCodes.CollectionChangeNotSupported, 409, "The collection was changed by another request at the same time; retry"),
                 };
             case DbException db when runtime.Dialect.IsDependencyError(db):
-                return new AdaptorException("COLLECTION_CHANGE_NOT_SUPPORTED", 400, "Other database objects (such as views) depend on what the change would drop");
+                return new AdaptorException(AdaptorErrorCodes.CollectionChangeNotSupported, 400, "Other database objects (such as views) depend on what the change would drop");
             case DbException db when runtime.Dialect.IsLimitExceeded(db):
                 return AdaptorException.Validation("request", "The request goes beyond a limit of the database: " + ((db as Npgsql.PostgresException)?.MessageText ?? db.Message));
             case Npgsql.PostgresException pg when pg.SqlState.StartsWith("22", StringComparison.Ordinal):
@@ -197,7 +198,7 @@ internal static class AdaptorEndpoints
     }
 
     private static AdaptorException TooLarge(long max) =>
-        new("PAYLOAD_TOO_LARGE", 413, $"The request body exceeds {max} bytes", new JsonObject { ["maxBytes"] = max });
+        new(AdaptorErrorCodes.PayloadTooLarge, 413, $"The request body exceeds {max} bytes", new JsonObject { ["maxBytes"] = max });
 
     private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context, long max)
     {

@@ -3,17 +3,13 @@ using ExternalDb.Adaptor.Data;
 using ExternalDb.Adaptor.Errors;
 using ExternalDb.Adaptor.Query;
 using ExternalDb.Adaptor.Schema;
+using ExternalDb.Protocol;
 
 namespace ExternalDb.Adaptor.Endpoints;
 
 /// <summary>Collections and fields on the wire (V3 collections, legacy schemas).</summary>
 internal static class CollectionJson
 {
-    private static readonly string[] AllDataOperations =
-        ["QUERY", "COUNT", "QUERY_REFERENCED", "AGGREGATE", "INSERT", "UPDATE", "REMOVE", "TRUNCATE", "INSERT_REFERENCES", "REMOVE_REFERENCES"];
-
-    private static readonly string[] ReadDataOperations = ["QUERY", "COUNT", "QUERY_REFERENCED", "AGGREGATE"];
-
     /// <summary>A V3 collection; <paramref name="permissions"/> (from <c>Adaptor:Permissions</c>) when configured.</summary>
     public static JsonObject V3(CollectionInfo c, bool readOnly, JsonObject? permissions)
     {
@@ -25,15 +21,15 @@ internal static class CollectionJson
             ["fields"] = new JsonArray([.. c.Fields.Select(V3Field)]),
             ["capabilities"] = new JsonObject
             {
-                ["dataOperations"] = new JsonArray([.. (writable ? AllDataOperations : ReadDataOperations).Select(o => (JsonNode)o)]),
-                ["fieldTypes"] = new JsonArray([.. FieldTypeMap.SupportedTypes.Select(t => (JsonNode)t)]),
+                ["dataOperations"] = new JsonArray([.. (writable ? DataOperations.All : DataOperations.Reads).Select(o => (JsonNode)o)]),
+                ["fieldTypes"] = new JsonArray([.. FieldTypes.V3.Select(t => (JsonNode)t)]),
                 ["collectionOperations"] = new JsonArray([.. (readOnly || c.IsView ? [] : new[] { "UPDATE", "REMOVE" }).Select(o => (JsonNode)o)]),
                 ["referenceCapabilities"] = new JsonObject { ["supportedNamespaces"] = new JsonArray() },
                 ["indexing"] = new JsonArray([.. (c.IsWritable && !readOnly ? new[] { "LIST", "CREATE", "REMOVE" } : ["LIST"]).Select(o => (JsonNode)o)]),
                 ["encryption"] = "NOT_SUPPORTED",
             },
             ["pagingMode"] = "OFFSET",
-            ["maxPageSize"] = QueryParsing.MaxLimit,
+            ["maxPageSize"] = PagingLimits.MaxPageSize,
         };
         if (permissions is not null)
         {
@@ -65,7 +61,7 @@ internal static class CollectionJson
                 ["queryOperators"] = new JsonArray([.. FieldTypeMap.NestedQueryOperators.Select(o => (JsonNode)o)]),
             };
         }
-        if (f.Type is "REFERENCE" or "MULTI_REFERENCE")
+        if (FieldTypes.IsReference(f.Type))
         {
             var name = f.Type == "REFERENCE" ? "singleReferenceOptions" : "multiReferenceOptions";
             var options = new JsonObject { ["referencedCollectionId"] = f.ReferencedCollectionId };
@@ -117,10 +113,10 @@ internal static class CollectionJson
     /// <summary>What the adaptor can do to schemas (legacy <c>allowedSchemaOperations</c>); also sent by <c>/provision</c>.</summary>
     public static IReadOnlyList<string> SchemaOperations(bool readOnly) => readOnly
         ? ["list", "listHeaders", "describeCollection", "findWithSort", "aggregate", "projection", "matches", "not", "startWithCaseInsensitive",
-           LegacyApi.ReferenceOperations, LegacyApi.IndexOperations]
+           LegacyPaths.ReferenceOperations, LegacyApi.IndexOperations]
         : ["list", "listHeaders", "createCollection", "dropCollection", "addColumn", "removeColumn", "describeCollection", "findWithSort",
            "aggregate", "bulkDelete", "truncate", "updateImmediately", "deleteImmediately", "startWithCaseInsensitive", "projection", "matches", "not",
-           LegacyApi.ReferenceOperations, LegacyApi.IndexOperations, LegacyApi.PatchOperation];
+           LegacyPaths.ReferenceOperations, LegacyApi.IndexOperations, LegacyApi.PatchOperation];
 
     public static JsonObject LegacySchema(CollectionInfo c, bool readOnly)
     {
@@ -164,7 +160,7 @@ internal static class CollectionJson
             ["displayName"] = c.DisplayName ?? c.Id,
             ["allowedOperations"] = new JsonArray([.. operations.Select(o => (JsonNode)o)]),
             ["allowedSchemaOperations"] = new JsonArray([.. schemaOperations.Select(o => (JsonNode)o)]),
-            ["maxPageSize"] = QueryParsing.MaxLimit,
+            ["maxPageSize"] = PagingLimits.MaxPageSize,
             ["ttl"] = 3600,
             ["fields"] = fields,
         };

@@ -5,6 +5,7 @@ using ExternalDb.Adaptor.Errors;
 using ExternalDb.Adaptor.Hosting;
 using ExternalDb.Adaptor.Query;
 using ExternalDb.Adaptor.Schema;
+using ExternalDb.Protocol;
 
 namespace ExternalDb.Adaptor.Endpoints;
 
@@ -15,37 +16,34 @@ internal static class LegacyApi
 
     public static readonly IReadOnlyDictionary<string, Operation> Operations = new Dictionary<string, Operation>(StringComparer.Ordinal)
     {
-        ["/provision"] = ProvisionAsync,
-        ["/schemas/list"] = ListSchemasAsync,
-        ["/schemas/list/headers"] = ListHeadersAsync,
-        ["/schemas/find"] = FindSchemasAsync,
-        ["/schemas/create"] = Checked(Access.Write, CreateSchemaAsync),
-        ["/schemas/column/add"] = Checked(Access.Write, AddColumnAsync),
-        ["/schemas/column/remove"] = Checked(Access.Write, RemoveColumnAsync),
-        ["/data/find"] = Checked(Access.Read, FindAsync),
-        ["/data/get"] = Checked(Access.Read, GetAsync),
-        ["/data/count"] = Checked(Access.Read, CountAsync),
-        ["/data/insert"] = Checked(Access.Write, InsertAsync),
-        ["/data/insert/bulk"] = Checked(Access.Write, InsertBulkAsync),
-        ["/data/update"] = Checked(Access.Write, UpdateAsync),
-        ["/data/update/bulk"] = Checked(Access.Write, UpdateBulkAsync),
-        ["/data/remove"] = Checked(Access.Write, RemoveAsync),
-        ["/data/remove/bulk"] = Checked(Access.Write, RemoveBulkAsync),
-        ["/data/aggregate"] = Checked(Access.Read, AggregateAsync),
-        ["/data/truncate"] = Checked(Access.Write, TruncateAsync),
+        [LegacyPaths.Provision] = ProvisionAsync,
+        [LegacyPaths.SchemasList] = ListSchemasAsync,
+        [LegacyPaths.SchemasListHeaders] = ListHeadersAsync,
+        [LegacyPaths.SchemasFind] = FindSchemasAsync,
+        [LegacyPaths.SchemasCreate] = Checked(Access.Write, CreateSchemaAsync),
+        [LegacyPaths.ColumnAdd] = Checked(Access.Write, AddColumnAsync),
+        [LegacyPaths.ColumnRemove] = Checked(Access.Write, RemoveColumnAsync),
+        [LegacyPaths.Find] = Checked(Access.Read, FindAsync),
+        [LegacyPaths.Get] = Checked(Access.Read, GetAsync),
+        [LegacyPaths.Count] = Checked(Access.Read, CountAsync),
+        [LegacyPaths.Insert] = Checked(Access.Write, InsertAsync),
+        [LegacyPaths.InsertBulk] = Checked(Access.Write, InsertBulkAsync),
+        [LegacyPaths.Update] = Checked(Access.Write, UpdateAsync),
+        [LegacyPaths.UpdateBulk] = Checked(Access.Write, UpdateBulkAsync),
+        [LegacyPaths.Remove] = Checked(Access.Write, RemoveAsync),
+        [LegacyPaths.RemoveBulk] = Checked(Access.Write, RemoveBulkAsync),
+        [LegacyPaths.Aggregate] = Checked(Access.Read, AggregateAsync),
+        [LegacyPaths.Truncate] = Checked(Access.Write, TruncateAsync),
         // ExternalDb extensions of the legacy protocol (velo has no such calls); see the README.
-        ["/schemas/delete"] = Checked(Access.Write, DeleteSchemaAsync),
-        ["/data/references/insert"] = Checked(Access.Write, ViaV3(V3Api.InsertReferencesAsync)),
-        ["/data/references/remove"] = Checked(Access.Write, ViaV3(V3Api.RemoveReferencesAsync)),
-        ["/data/references/query"] = Checked(Access.Read, ViaV3(V3Api.QueryReferencedAsync)),
-        ["/data/patch"] = Checked(Access.Write, ViaV3(V3Api.PatchAsync)),
-        ["/indexes/list"] = Checked(Access.Read, ViaV3(V3Api.ListIndexesAsync)),
-        ["/indexes/create"] = Checked(Access.Write, ViaV3(V3Api.CreateIndexAsync)),
-        ["/indexes/remove"] = Checked(Access.Write, ViaV3(V3Api.RemoveIndexAsync)),
+        [LegacyPaths.SchemasDelete] = Checked(Access.Write, DeleteSchemaAsync),
+        [LegacyPaths.ReferencesInsert] = Checked(Access.Write, ViaV3(V3Api.InsertReferencesAsync)),
+        [LegacyPaths.ReferencesRemove] = Checked(Access.Write, ViaV3(V3Api.RemoveReferencesAsync)),
+        [LegacyPaths.ReferencesQuery] = Checked(Access.Read, ViaV3(V3Api.QueryReferencedAsync)),
+        [LegacyPaths.Patch] = Checked(Access.Write, ViaV3(V3Api.PatchAsync)),
+        [LegacyPaths.IndexesList] = Checked(Access.Read, ViaV3(V3Api.ListIndexesAsync)),
+        [LegacyPaths.IndexesCreate] = Checked(Access.Write, ViaV3(V3Api.CreateIndexAsync)),
+        [LegacyPaths.IndexesRemove] = Checked(Access.Write, ViaV3(V3Api.RemoveIndexAsync)),
     };
-
-    /// <summary>The name in <c>allowedSchemaOperations</c> that says the <c>/data/references/*</c> extension paths are served.</summary>
-    public const string ReferenceOperations = "referenceOperations";
 
     /// <summary>The name in <c>allowedSchemaOperations</c> that says the <c>/data/patch</c> extension path is served.</summary>
     public const string PatchOperation = "patch";
@@ -86,7 +84,7 @@ internal static class LegacyApi
         {
             ["schemas"] = new JsonArray([.. (await AllAsync(runtime, ct).ConfigureAwait(false)).Select(c => new JsonObject
             {
-                ["id"] = c.Id, ["displayName"] = c.DisplayName ?? c.Id, ["maxPageSize"] = QueryParsing.MaxLimit, ["ttl"] = 3600,
+                ["id"] = c.Id, ["displayName"] = c.DisplayName ?? c.Id, ["maxPageSize"] = PagingLimits.MaxPageSize, ["ttl"] = 3600,
             })]),
         };
 
@@ -132,7 +130,7 @@ internal static class LegacyApi
         {
             await V3Api.DropCollectionAsync(runtime, id, "dropCollection", ct).ConfigureAwait(false);
         }
-        catch (AdaptorException e) when (e.ErrorCode == "COLLECTION_NOT_FOUND")
+        catch (AdaptorException e) when (e.ErrorCode == AdaptorErrorCodes.CollectionNotFound)
         {
             throw new AdaptorException(e.ErrorCode, 404, $"Collection {id} does not exist", e.ErrorData);
         }
@@ -176,7 +174,7 @@ internal static class LegacyApi
             var collection = await runtime.Catalog.GetAsync(c, tx, id, ct).ConfigureAwait(false);
             if (collection.Fields.Any(f => string.Equals(f.Key, name, StringComparison.OrdinalIgnoreCase)))
             {
-                throw new AdaptorException("FIELD_ALREADY_EXISTS", 409, $"Field {name} already exists", new JsonObject { ["collectionId"] = id, ["fieldName"] = name });
+                throw new AdaptorException(AdaptorErrorCodes.FieldAlreadyExists, 409, $"Field {name} already exists", new JsonObject { ["collectionId"] = id, ["fieldName"] = name });
             }
             await runtime.Catalog.AddFieldAsync(c, tx, collection.Id, new FieldSpec(name, type, null, referenced), ct).ConfigureAwait(false);
         }, ct);
@@ -191,7 +189,7 @@ internal static class LegacyApi
             var collection = await runtime.Catalog.GetAsync(c, tx, id, ct).ConfigureAwait(false);
             if (collection.Find(name) is null)
             {
-                throw new AdaptorException("FIELD_DOESNT_EXIST", 404, $"Field {name} does not exist", new JsonObject { ["collectionId"] = id, ["fieldName"] = name });
+                throw new AdaptorException(AdaptorErrorCodes.FieldDoesNotExist, 404, $"Field {name} does not exist", new JsonObject { ["collectionId"] = id, ["fieldName"] = name });
             }
             await runtime.Catalog.RemoveFieldAsync(c, tx, collection, name, ct).ConfigureAwait(false);
         }, ct);
@@ -292,7 +290,7 @@ internal static class LegacyApi
             ops.Add(new AggregateOp(alias, function, function == "count" ? null : Field(arg, path + "." + name)));
         }
         var spec2 = new AggregateSpec(FilterParser.Parse(request["filter"]), groupBy, ops, FilterParser.Parse(postFilter, "postFilteringStep"),
-            QueryParsing.Sort(request["sort"], "sort"), QueryParsing.Limit(request["limit"] ?? QueryParsing.MaxLimit, "limit"),
+            QueryParsing.Sort(request["sort"], "sort"), QueryParsing.Limit(request["limit"] ?? PagingLimits.MaxPageSize, "limit"),
             QueryParsing.Offset(request["skip"], "skip"), false);
         var page = await runtime.Items.AggregateAsync(Collection(request), spec2, ct).ConfigureAwait(false);
         return new JsonObject { ["items"] = new JsonArray([.. page.Items]), ["totalCount"] = 0 };

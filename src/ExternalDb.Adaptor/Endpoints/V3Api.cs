@@ -4,6 +4,7 @@ using ExternalDb.Adaptor.Errors;
 using ExternalDb.Adaptor.Hosting;
 using ExternalDb.Adaptor.Query;
 using ExternalDb.Adaptor.Schema;
+using ExternalDb.Protocol;
 
 namespace ExternalDb.Adaptor.Endpoints;
 
@@ -14,27 +15,27 @@ internal static class V3Api
 
     public static readonly IReadOnlyDictionary<string, Operation> Operations = new Dictionary<string, Operation>(StringComparer.Ordinal)
     {
-        ["/v3/items/query"] = QueryAsync,
-        ["/v3/items/count"] = CountAsync,
-        ["/v3/items/aggregate"] = AggregateAsync,
-        ["/v3/items/query-distinct-values"] = DistinctAsync,
-        ["/v3/items/insert"] = InsertAsync,
-        ["/v3/items/update"] = UpdateAsync,
-        ["/v3/items/remove"] = RemoveAsync,
-        ["/v3/items/truncate"] = TruncateAsync,
-        ["/v3/items/query-referenced"] = QueryReferencedAsync,
-        ["/v3/items/insert-references"] = InsertReferencesAsync,
-        ["/v3/items/remove-references"] = RemoveReferencesAsync,
+        [AdaptorOperations.Path(AdaptorOperations.Query)] = QueryAsync,
+        [AdaptorOperations.Path(AdaptorOperations.Count)] = CountAsync,
+        [AdaptorOperations.Path(AdaptorOperations.Aggregate)] = AggregateAsync,
+        [AdaptorOperations.Path(AdaptorOperations.QueryDistinctValues)] = DistinctAsync,
+        [AdaptorOperations.Path(AdaptorOperations.Insert)] = InsertAsync,
+        [AdaptorOperations.Path(AdaptorOperations.Update)] = UpdateAsync,
+        [AdaptorOperations.Path(AdaptorOperations.Remove)] = RemoveAsync,
+        [AdaptorOperations.Path(AdaptorOperations.Truncate)] = TruncateAsync,
+        [AdaptorOperations.Path(AdaptorOperations.QueryReferenced)] = QueryReferencedAsync,
+        [AdaptorOperations.Path(AdaptorOperations.InsertReferences)] = InsertReferencesAsync,
+        [AdaptorOperations.Path(AdaptorOperations.RemoveReferences)] = RemoveReferencesAsync,
         // ExternalDb extension (Wix's protocol has no patch call); see the README.
-        ["/v3/items/patch"] = PatchAsync,
-        ["/v3/collections/get"] = GetCollectionsAsync,
-        ["/v3/collections/create"] = CreateCollectionAsync,
-        ["/v3/collections/update"] = UpdateCollectionAsync,
-        ["/v3/collections/delete"] = DeleteCollectionAsync,
-        ["/v3/capabilities/get"] = CapabilitiesAsync,
-        ["/v3/indexes/list"] = ListIndexesAsync,
-        ["/v3/indexes/create"] = CreateIndexAsync,
-        ["/v3/indexes/remove"] = RemoveIndexAsync,
+        [AdaptorOperations.Path(AdaptorOperations.Patch)] = PatchAsync,
+        [AdaptorOperations.Path(AdaptorOperations.ListCollections)] = GetCollectionsAsync,
+        [AdaptorOperations.Path(AdaptorOperations.CreateCollection)] = CreateCollectionAsync,
+        [AdaptorOperations.Path(AdaptorOperations.UpdateCollection)] = UpdateCollectionAsync,
+        [AdaptorOperations.Path(AdaptorOperations.DeleteCollection)] = DeleteCollectionAsync,
+        [AdaptorOperations.Path(AdaptorOperations.GetCapabilities)] = CapabilitiesAsync,
+        [AdaptorOperations.Path(AdaptorOperations.ListIndexes)] = ListIndexesAsync,
+        [AdaptorOperations.Path(AdaptorOperations.CreateIndex)] = CreateIndexAsync,
+        [AdaptorOperations.Path(AdaptorOperations.RemoveIndex)] = RemoveIndexAsync,
     };
 
     private static string CollectionId(JsonObject request) => QueryParsing.RequiredString(request["collectionId"], "collectionId");
@@ -367,7 +368,7 @@ internal static class V3Api
         Task.FromResult<JsonNode>(new JsonObject
         {
             ["supportsCollectionModifications"] = !runtime.Options.ReadOnly,
-            ["supportedFieldTypes"] = new JsonArray([.. FieldTypeMap.SupportedTypes.Select(t => (JsonNode)t)]),
+            ["supportedFieldTypes"] = new JsonArray([.. FieldTypes.V3.Select(t => (JsonNode)t)]),
             ["indexOptions"] = CollectionJson.IndexOptions(runtime.Options.ReadOnly),
             // velo-external-db's spelling of the same key, for clients written against it.
             ["indexptions"] = CollectionJson.IndexOptions(runtime.Options.ReadOnly),

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ExternalDb.Protocol;
 
 namespace ExternalDb.Adaptor.Errors;
 
@@ -37,7 +38,7 @@ public sealed class AdaptorException : Exception
     };
 
     internal static AdaptorException Validation(string fieldPath, string message, JsonNode? rejectedValue = null) =>
-        new("VALIDATION_ERROR", 400, message, new JsonObject
+        new(AdaptorErrorCodes.ValidationError, 400, message, new JsonObject
         {
             ["violations"] = new JsonArray(new JsonObject
             {
@@ -48,16 +49,16 @@ public sealed class AdaptorException : Exception
         });
 
     internal static AdaptorException CollectionNotFound(string collectionId) =>
-        new("COLLECTION_NOT_FOUND", 404, $"Collection {collectionId} not found", new JsonObject { ["collectionId"] = collectionId });
+        new(AdaptorErrorCodes.CollectionNotFound, 404, $"Collection {collectionId} not found", new JsonObject { ["collectionId"] = collectionId });
 
     internal static AdaptorException CollectionAlreadyExists(string collectionId) =>
-        new("COLLECTION_ALREADY_EXISTS", 409, $"Collection {collectionId} already exists", new JsonObject { ["collectionId"] = collectionId });
+        new(AdaptorErrorCodes.CollectionAlreadyExists, 409, $"Collection {collectionId} already exists", new JsonObject { ["collectionId"] = collectionId });
 
     internal static AdaptorException ItemNotFound(string itemId) =>
-        new("ITEM_NOT_FOUND", 404, $"Item not found: {itemId}", new JsonObject { ["itemId"] = itemId });
+        new(AdaptorErrorCodes.ItemNotFound, 404, $"Item not found: {itemId}", new JsonObject { ["itemId"] = itemId });
 
     internal static AdaptorException ItemAlreadyExists(string itemId) =>
-        new("ITEM_ALREADY_EXISTS", 409, $"Item already exists: {itemId}", new JsonObject { ["itemId"] = itemId });
+        new(AdaptorErrorCodes.ItemAlreadyExists, 409, $"Item already exists: {itemId}", new JsonObject { ["itemId"] = itemId });
 
     /// <summary><c>data.errors: [{fieldKey, message}]</c>, plus <c>itemId</c> when one item's value is the reason.</summary>
     internal static AdaptorException ChangeNotSupported(string fieldKey, string message, string? itemId = null)
@@ -67,12 +68,12 @@ public sealed class AdaptorException : Exception
         {
             error["itemId"] = itemId;
         }
-        return new("COLLECTION_CHANGE_NOT_SUPPORTED", 400, message, new JsonObject { ["errors"] = new JsonArray(error) });
+        return new(AdaptorErrorCodes.CollectionChangeNotSupported, 400, message, new JsonObject { ["errors"] = new JsonArray(error) });
     }
 
     internal static AdaptorException Unsupported(string collectionId, string operation, string message) =>
-        new("UNSUPPORTED_OPERATION", 400, message, new JsonObject { ["collectionId"] = collectionId, ["operation"] = operation });
+        new(AdaptorErrorCodes.UnsupportedOperation, 400, message, new JsonObject { ["collectionId"] = collectionId, ["operation"] = operation });
 
     internal static AdaptorException Unauthorized(string description) =>
-        new("UNAUTHORIZED", 401, "Authorization failed: " + description, new JsonObject { ["description"] = "Authorization failed: " + description });
+        new(AdaptorErrorCodes.Unauthorized, 401, "Authorization failed: " + description, new JsonObject { ["description"] = "Authorization failed: " + description });
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ExternalDb.Adaptor.Errors;
+using ExternalDb.Protocol;
 
 namespace ExternalDb.Adaptor.Query;
 
@@ -22,12 +23,6 @@ internal sealed record Condition(string Field, string Operator, JsonNode? Value,
 /// <summary>Parses both filter syntaxes into <see cref="Filter"/>.</summary>
 internal static class FilterParser
 {
-    private static readonly HashSet<string> FieldOperators = new(StringComparer.Ordinal)
-    {
-        "$eq", "$ne", "$lt", "$lte", "$gt", "$gte", "$in", "$hasSome", "$hasAll", "$contains", "$startsWith",
-        "$endsWith", "$exists", "$urlized", "$matches",
-    };
-
     private const int MaxDepth = 32;
 
     /// <summary>Parses a filter in either syntax; null, <c>""</c> and <c>{}</c> match everything.</summary>
@@ -69,16 +64,16 @@ internal static class FilterParser
             var childPath = path + "." + key;
             switch (key)
             {
-                case "$and":
-                case "$or":
+                case QueryOperators.And:
+                case QueryOperators.Or:
                     if (value is not JsonArray arr)
                     {
                         throw AdaptorException.Validation(childPath, $"{key} takes an array of filters", value);
                     }
                     var children = arr.Select((c, i) => ParseMongo(c, $"{childPath}[{i}]", depth + 1)).ToList();
-                    parts.Add(key == "$and" ? new AndFilter(children) : new OrFilter(children));
+                    parts.Add(key == QueryOperators.And ? new AndFilter(children) : new OrFilter(children));
                     break;
-                case "$not":
+                case QueryOperators.Not:
                     parts.Add(value switch
                     {
                         JsonArray a => new NotFilter(new AndFilter(a.Select((c, i) => ParseMongo(c, $"{childPath}[{i}]", depth + 1)).ToList())),
@@ -100,16 +95,16 @@ internal static class FilterParser
 
     private static IEnumerable<Filter> ParseField(string field, JsonNode? value, string path)
     {
-        if (value is JsonObject obj && obj.Count > 0 && obj.All(p => p.Key.StartsWith('$')) && !IsDate(obj))
+        if (QueryOperators.IsOperatorObject(value))
         {
-            foreach (var (op, operand) in obj)
+            foreach (var (op, operand) in (JsonObject)value!)
             {
-                if (op == "$not")
+                if (op == QueryOperators.Not)
                 {
                     yield return new NotFilter(new AndFilter(ParseField(field, operand, path + ".$not").ToList()));
                     continue;
                 }
-                if (!FieldOperators.Contains(op))
+                if (!QueryOperators.Field.Contains(op))
                 {
                     throw AdaptorException.Validation(path + "." + op, $"Unknown operator {op} on field {field}", operand);
                 }
@@ -117,10 +112,8 @@ internal static class FilterParser
             }
             yield break;
         }
-        yield return new Condition(field, "$eq", value, path);
+        yield return new Condition(field, QueryOperators.Eq, value, path);
     }
-
-    internal static bool IsDate(JsonObject obj) => obj.Count == 1 && obj.ContainsKey("$date");
 
     private static Filter ParseTree(JsonObject obj, string path, int depth)
     {
@@ -136,9 +129,9 @@ internal static class FilterParser
         var value = obj["value"];
         switch (op)
         {
-            case "$and":
-            case "$or":
-            case "$not":
+            case QueryOperators.And:
+            case QueryOperators.Or:
+            case QueryOperators.Not:
                 var children = value switch
                 {
                     JsonArray a => a.Select((c, i) => c is JsonObject co ? ParseTree(co, $"{path}.value[{i}]", depth + 1)
@@ -148,12 +141,12 @@ internal static class FilterParser
                 };
                 return op switch
                 {
-                    "$and" => new AndFilter(children),
-                    "$or" => new OrFilter(children),
+                    QueryOperators.And => new AndFilter(children),
+                    QueryOperators.Or => new OrFilter(children),
                     _ => new NotFilter(children.Count == 1 ? children[0] : new AndFilter(children)),
                 };
         }
-        if (!FieldOperators.Contains(op))
+        if (!QueryOperators.Field.Contains(op))
         {
             throw AdaptorException.Validation(path + ".operator", $"Filter of type {op} is not supported", op);
         }

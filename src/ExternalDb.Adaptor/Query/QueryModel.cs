@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ExternalDb.Adaptor.Errors;
+using ExternalDb.Protocol;
 
 namespace ExternalDb.Adaptor.Query;
 
@@ -26,8 +27,6 @@ internal sealed record PageResult<T>(List<T> Items, long? Total, bool HasMore);
 /// <summary>Parses sort and paging in both wire forms.</summary>
 internal static class QueryParsing
 {
-    public const int DefaultLimit = 50;
-    public const int MaxLimit = 1000;
 
     /// <summary>V3 <c>[{fieldName, order: ASC|DESC}]</c> or legacy <c>[{fieldName, direction: asc|desc}]</c>.</summary>
     public static List<SortSpec> Sort(JsonNode? node, string path)
@@ -62,12 +61,12 @@ internal static class QueryParsing
     {
         if (node is null)
         {
-            return DefaultLimit;
+            return PagingLimits.DefaultPageSize;
         }
         var limit = Int(node, path);
-        if (limit < 0 || limit > MaxLimit)
+        if (limit < 0 || limit > PagingLimits.MaxPageSize)
         {
-            throw AdaptorException.Validation(path, $"limit must be between 0 and {MaxLimit}", node);
+            throw AdaptorException.Validation(path, $"limit must be between 0 and {PagingLimits.MaxPageSize}", node);
         }
         return (int)limit;
     }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ExternalDb.Server.Errors;
 using ExternalDb.Server.Hosting;
+using ExternalDb.Server.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ExternalDb.Server.Auth;

@@ -1,7 +1,9 @@
 using System.Security.Claims;
+using ExternalDb.Protocol;
 using ExternalDb.Server.Auth;
 using ExternalDb.Server.Errors;
 using ExternalDb.Server.Hosting;
+using ExternalDb.Server.Json;
 using ExternalDb.Server.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -13,8 +15,6 @@ public static class ConnectionEndpoints
 {
     public const string WixBase = "/wix-data/v1/external-database-connections";
     public const string AliasBase = "/v1/external-database-connections";
-    public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 1000;
 
     public static IEndpointRouteBuilder MapConnections(this IEndpointRouteBuilder app)
     {
@@ -86,7 +86,7 @@ public static class ConnectionEndpoints
         [FromQuery(Name = "paging.offset")] string? offset = null)
     {
         var violations = new List<FieldViolation>();
-        var pageSize = ReadPagingNumber(limit, "paging.limit", DefaultPageSize, 0, MaxPageSize, violations);
+        var pageSize = ReadPagingNumber(limit, "paging.limit", PagingLimits.DefaultPageSize, 0, PagingLimits.MaxPageSize, violations);
         var skip = ReadPagingNumber(offset, "paging.offset", 0, 0, int.MaxValue, violations);
         if (violations.Count > 0)
         {
@@ -94,7 +94,7 @@ public static class ConnectionEndpoints
         }
         if (pageSize == 0)
         {
-            pageSize = DefaultPageSize;
+            pageSize = PagingLimits.DefaultPageSize;
         }
         var (page, total) = await store.ListAsync(skip, pageSize, ct);
         var metadata = new PagingMetadata(page.Count, skip, total, TooManyToCount: false, HasNext: skip + page.Count < total);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using ADRaffy.ENSNormalize;
 
@@ -64,4 +65,8 @@ public static class ConnectionNames
         }
         return null;
     }
+
+    /// <summary>The <c>installationId</c> legacy calls carry: a GUID made from the name's key, stable for the connection's life.</summary>
+    public static string InstallationId(string connectionName) =>
+        new Guid(SHA256.HashData(Encoding.UTF8.GetBytes(Storage.ConnectionStore.NameKey(connectionName)))[..16]).ToString();
 }

@@ -1,13 +1,13 @@
-using ExternalDb.Server.Hosting;
-using System.Security.Cryptography;
 using ExternalDb.Protocol;
+using ExternalDb.Server.Adaptors;
+using ExternalDb.Server.Hosting;
 using ExternalDb.Server.Probing;
 using ExternalDb.Server.Storage;
 
 namespace ExternalDb.Server.Connections;
 
 /// <summary>The connections' life: create, replace and re-check, each with a fresh check of the adaptor.</summary>
-public sealed class ConnectionService(ConnectionStore store, AdaptorProber prober, PendingSigningKeys pendingKeys, TimeProvider time, ILogger<ConnectionService> logger)
+public sealed class ConnectionService(ConnectionStore store, AdaptorProber prober, SigningKeyRegistry signingKeys, TimeProvider time, ILogger<ConnectionService> logger)
 {
     /// <summary>Creates a connection; throws <see cref="DuplicateConnectionNameException"/> when its name is taken.</summary>
     public async Task<ExternalDatabaseConnection> CreateAsync(ConnectionDraft draft, ConnectionType type, CancellationToken ct)
@@ -19,57 +19,55 @@ public sealed class ConnectionService(ConnectionStore store, AdaptorProber probe
             throw new DuplicateConnectionNameException(name);
         }
 
+        // A V3 connection's key pair is made now; its key is held by the registry from the first check on (an adaptor
+        // served by this server, such as the demo, verifies that check), and forgotten if the connection is not stored.
+        SigningKey? signing = null;
         PrivateKeyMaterial? privateKey = null;
-        string? publicKey = null, applicationId = null;
         if (type == ConnectionType.WixServicePlugin)
         {
-            using var key = V3RequestSigner.CreateKey();
-            privateKey = new PrivateKeyMaterial(key.ExportPkcs8PrivateKey());
-            publicKey = V3RequestSigner.ExportPublicKey(key);
-            applicationId = Guid.NewGuid().ToString();
+            (signing, var pkcs8) = SigningKey.Create(Guid.NewGuid().ToString());
+            privateKey = new PrivateKeyMaterial(pkcs8);
+            signingKeys.Add(signing);
         }
-
-        ProbeResult probe;
-        if (applicationId is not null)
-        {
-            pendingKeys.Add(applicationId, publicKey!);
-        }
+        var stored = false;
         try
         {
-            probe = await prober.ProbeAsync(new ProbeTarget(name, type, draft.Endpoint, draft.Configuration, applicationId, privateKey), ct);
+            var adaptor = AdaptorConnections.Of(name, draft.Endpoint, ProtocolVersion.Unknown, draft.Configuration, signing);
+            var probe = await prober.ProbeAsync(new ProbeTarget(name, type, adaptor), ct);
+            var now = time.UtcNowToMillisecond();
+            var connection = new ExternalDatabaseConnection
+            {
+                Name = name,
+                Endpoint = draft.Endpoint,
+                Configuration = draft.Configuration,
+                ConnectionStatus = probe.Status,
+                Capabilities = probe.Capabilities,
+                ProtocolVersion = probe.ProtocolVersion,
+                PublicKey = signing?.PublicKey,
+                ApplicationId = signing?.ApplicationId,
+                ConnectionType = type,
+                CreatedDate = now,
+                UpdatedDate = now,
+            };
+            await store.InsertAsync(new StoredConnection(connection, privateKey), ct);
+            stored = true;
+            logger.LogInformation("Created connection {Connection} ({Type})", name, type);
+            return connection;
         }
         finally
         {
-            if (applicationId is not null)
+            if (signing is not null && !stored)
             {
-                pendingKeys.Remove(applicationId);
+                signingKeys.Remove(signing.ApplicationId);
             }
         }
-        var now = time.UtcNowToMillisecond();
-        var connection = new ExternalDatabaseConnection
-        {
-            Name = name,
-            Endpoint = draft.Endpoint,
-            Configuration = draft.Configuration,
-            ConnectionStatus = probe.Status,
-            Capabilities = probe.Capabilities,
-            ProtocolVersion = probe.ProtocolVersion,
-            PublicKey = publicKey,
-            ApplicationId = applicationId,
-            ConnectionType = type,
-            CreatedDate = now,
-            UpdatedDate = now,
-        };
-        await store.InsertAsync(new StoredConnection(connection, privateKey), ct);
-        logger.LogInformation("Created connection {Connection} ({Type})", name, type);
-        return connection;
     }
 
     /// <summary>Replaces endpoint and configuration and re-checks; null when the connection does not exist.</summary>
     public async Task<ExternalDatabaseConnection?> UpdateAsync(StoredConnection existing, ConnectionDraft draft, CancellationToken ct)
     {
         var current = existing.Connection;
-        var probe = await prober.ProbeAsync(Target(current with { Endpoint = draft.Endpoint, Configuration = draft.Configuration }, existing.PrivateKey), ct);
+        var probe = await prober.ProbeAsync(Target(current with { Endpoint = draft.Endpoint, Configuration = draft.Configuration }, SigningOf(existing)), ct);
         var updated = current with
         {
             Endpoint = draft.Endpoint,
@@ -91,7 +89,7 @@ public sealed class ConnectionService(ConnectionStore store, AdaptorProber probe
     public async Task<ExternalDatabaseConnection?> ProbeAsync(StoredConnection existing, CancellationToken ct)
     {
         var current = existing.Connection;
-        var probe = await prober.ProbeAsync(Target(current, existing.PrivateKey), ct);
+        var probe = await prober.ProbeAsync(Target(current, SigningOf(existing)), ct);
         var updated = current with
         {
             ConnectionStatus = probe.Status,
@@ -109,7 +107,10 @@ public sealed class ConnectionService(ConnectionStore store, AdaptorProber probe
         return now?.CreatedDate == current.CreatedDate ? now : null;
     }
 
-    private static ProbeTarget Target(ExternalDatabaseConnection c, PrivateKeyMaterial? key) =>
-        new(c.Name, c.ConnectionType, c.Endpoint, c.Configuration, c.ApplicationId, key);
+    private static ProbeTarget Target(ExternalDatabaseConnection c, SigningKey? signing) =>
+        new(c.Name, c.ConnectionType, AdaptorConnections.Of(c, signing));
+
+    private SigningKey? SigningOf(StoredConnection stored) =>
+        stored.Connection.ApplicationId is { } applicationId && stored.PrivateKey is { } key ? signingKeys.GetOrImport(applicationId, key.Pkcs8) : null;
 
 }

@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using ExternalDb.Adaptor.Auth;
-using ExternalDb.Server.Connections;
+using ExternalDb.Server.Adaptors;
 using ExternalDb.Server.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -137,14 +137,14 @@ public static class DemoAdaptor
     };
 
     /// <summary>Trusts each V3 connection of this server by its own public key, with its application id as audience.</summary>
-    private sealed class ConnectionKeyResolver(ConnectionStore store, PendingSigningKeys pending) : IV3KeyResolver
+    private sealed class ConnectionKeyResolver(ConnectionStore store, SigningKeyRegistry signingKeys) : IV3KeyResolver
     {
         // One key object per public key: the token library caches verifiers per key, so they are made once.
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, V3Keys> _keys = new(StringComparer.Ordinal);
 
         public async ValueTask<V3Keys?> ResolveAsync(string audience, CancellationToken ct)
         {
-            var publicKey = pending.Find(audience) ?? await store.FindPublicKeyAsync(audience, ct);
+            var publicKey = signingKeys.Find(audience)?.PublicKey ?? await store.FindPublicKeyAsync(audience, ct);
             return publicKey is null ? null : _keys.GetOrAdd(publicKey, static key =>
             {
                 var ecdsa = ECDsa.Create();

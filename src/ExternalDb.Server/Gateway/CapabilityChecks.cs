@@ -1,17 +1,11 @@
 using System.Text.Json.Nodes;
+using ExternalDb.Protocol;
 
 namespace ExternalDb.Server.Gateway;
 
 /// <summary>Checks a request against the collection's and connection's advertised capabilities before any adaptor call.</summary>
 public static class CapabilityChecks
 {
-    private static readonly Dictionary<string, string> OperatorNames = new(StringComparer.Ordinal)
-    {
-        ["$eq"] = "EQ", ["$ne"] = "NE", ["$lt"] = "LT", ["$lte"] = "LTE", ["$gt"] = "GT", ["$gte"] = "GTE",
-        ["$hasSome"] = "HAS_SOME", ["$hasAll"] = "HAS_ALL", ["$contains"] = "CONTAINS", ["$startsWith"] = "STARTS_WITH",
-        ["$endsWith"] = "ENDS_WITH", ["$exists"] = "EXISTS", ["$urlized"] = "URLIZED",
-    };
-
     /// <summary>Refuses an operation the collection does not list in <c>capabilities.dataOperations</c>.</summary>
     public static void RequireOperation(JsonObject schema, ResolvedCollection target, string operation, string wixOperation)
     {
@@ -21,8 +15,8 @@ public static class CapabilityChecks
         }
         if (!operations.Any(o => o is JsonValue v && v.TryGetValue<string>(out var s) && s == operation))
         {
-            var readOnly = operation is "INSERT" or "UPDATE" or "REMOVE" or "TRUNCATE" or "INSERT_REFERENCES" or "REMOVE_REFERENCES"
-                && !operations.Any(o => Items.Text(o) is "INSERT" or "UPDATE" or "REMOVE");
+            var readOnly = DataOperations.Writes(operation)
+                && !operations.Any(o => Items.Text(o) is DataOperations.Insert or DataOperations.Update or DataOperations.Remove);
             throw GatewayException.NotSupported(target.FullId, wixOperation, readOnly
                 ? $"Collection [{target.FullId}] is read-only: its adaptor allows no writes to it."
                 : $"Collection [{target.FullId}] does not support {wixOperation} (its adaptor does not list {operation}).", byDataSource: false);
@@ -40,13 +34,13 @@ public static class CapabilityChecks
         {
             switch (key)
             {
-                case "$and" or "$or" when value is JsonArray parts:
+                case QueryOperators.And or QueryOperators.Or when value is JsonArray parts:
                     foreach (var part in parts)
                     {
                         CheckFilter(schema, part, target, path);
                     }
                     break;
-                case "$not":
+                case QueryOperators.Not:
                     if (value is JsonArray negated)
                     {
                         foreach (var part in negated)
@@ -64,9 +58,7 @@ public static class CapabilityChecks
                     {
                         break;
                     }
-                    var condition = value is JsonObject o && o.Count > 0 && o.All(p => p.Key.StartsWith('$')) && !o.ContainsKey("$date")
-                        ? o.Select(p => p.Key)
-                        : ["$eq"];
+                    var condition = QueryOperators.IsOperatorObject(value) ? ((JsonObject)value!).Select(p => p.Key) : [QueryOperators.Eq];
                     foreach (var op in condition)
                     {
                         CheckOperator(schema, key, op, target, path);
@@ -78,7 +70,7 @@ public static class CapabilityChecks
 
     private static void CheckOperator(JsonObject schema, string fieldKey, string op, ResolvedCollection target, string path)
     {
-        if (!OperatorNames.TryGetValue(op, out var name))
+        if (QueryOperators.CapabilityOf(op) is not { } name)
         {
             return;
         }

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using ExternalDb.Protocol;
+using ExternalDb.Server.Adaptors.Legacy;
 using ExternalDb.Server.Storage;
 
 namespace ExternalDb.Server.Gateway;
@@ -40,8 +42,8 @@ public static class CollectionsEndpoints
 
     private static async Task<JsonObject> List(JsonObject query, ConnectionStore store, DataGateway gw, CancellationToken ct)
     {
-        var requested = GatewayRequest.OptionalInt(Items.Member(query["paging"], "limit"), "paging.limit", 0, GatewayRequest.MaxPageSize) ?? 0;
-        var limit = requested == 0 ? GatewayRequest.DefaultPageSize : requested;
+        var requested = GatewayRequest.OptionalInt(Items.Member(query["paging"], "limit"), "paging.limit", 0, PagingLimits.MaxPageSize) ?? 0;
+        var limit = requested == 0 ? PagingLimits.DefaultPageSize : requested;
         var offset = GatewayRequest.OptionalInt(Items.Member(query["paging"], "offset"), "paging.offset", 0, int.MaxValue) ?? 0;
         var descending = string.Equals(GatewayRequest.OptionalString(query["sort"] as JsonObject ?? new JsonObject(), "order"), "DESC", StringComparison.OrdinalIgnoreCase);
 
@@ -162,7 +164,7 @@ public static class CollectionsEndpoints
             }
             GatewayRequest.RequiredString(field, "key", $"collection.fields[{i}].key");
             var type = GatewayRequest.RequiredString(field, "type", $"collection.fields[{i}].type");
-            if (!ExternalDb.Protocol.FieldTypes.All.Contains(type))
+            if (!FieldTypes.All.Contains(type))
             {
                 throw GatewayException.Invalid($"collection.fields[{i}].type", $"'{type}' is not a field type", "OTHER");
             }
@@ -188,7 +190,7 @@ public static class CollectionsEndpoints
             {
                 // Wix ids name the connection; the adaptor knows only its own collection ids.
                 var local = DataGateway.Split(referenced) is var (conn, coll) && string.Equals(conn, target.Connection.Name, StringComparison.OrdinalIgnoreCase) ? coll : referenced;
-                var key = field["type"]!.GetValue<string>() == "MULTI_REFERENCE" ? "multiReferenceOptions" : "singleReferenceOptions";
+                var key = field["type"]!.GetValue<string>() == FieldTypes.MultiReference ? "multiReferenceOptions" : "singleReferenceOptions";
                 v3["typeOptions"] = new JsonObject { [key] = new JsonObject { ["referencedCollectionId"] = local } };
             }
             v3Fields.Add(v3);
@@ -210,7 +212,7 @@ public static class CollectionsEndpoints
     {
         var localId = Items.Text(collection["id"]) ?? target.CollectionId;
         var operations = (Items.Member(collection["capabilities"], "dataOperations") as JsonArray)?.Select(Items.Text).OfType<string>().ToHashSet(StringComparer.Ordinal)
-            ?? ["QUERY", "COUNT"];
+            ?? [DataOperations.Query, DataOperations.Count];
         var wixOperations = new List<string>();
         void When(bool condition, params string[] names)
         {
@@ -219,18 +221,18 @@ public static class CollectionsEndpoints
                 wixOperations.AddRange(names);
             }
         }
-        When(operations.Contains("QUERY"), "FIND", "GET", "DISTINCT");
-        When(operations.Contains("COUNT"), "COUNT");
-        When(operations.Contains("AGGREGATE"), "AGGREGATE");
-        When(operations.Contains("INSERT"), "INSERT", "BULK_INSERT");
-        When(operations.Contains("UPDATE"), "UPDATE", "BULK_UPDATE");
-        When(operations.Contains("INSERT") && operations.Contains("UPDATE"), "SAVE", "BULK_SAVE");
-        When(operations.Contains("REMOVE"), "REMOVE", "BULK_REMOVE");
-        When(operations.Contains("TRUNCATE"), "TRUNCATE");
-        When(operations.Contains("QUERY_REFERENCED"), "QUERY_REFERENCED", "IS_REFERENCED");
-        When(operations.Contains("INSERT_REFERENCES"), "INSERT_REFERENCE");
-        When(operations.Contains("REMOVE_REFERENCES"), "REMOVE_REFERENCE");
-        When(operations.Contains("INSERT_REFERENCES") && operations.Contains("REMOVE_REFERENCES"), "REPLACE_REFERENCES");
+        When(operations.Contains(DataOperations.Query), "FIND", "GET", "DISTINCT");
+        When(operations.Contains(DataOperations.Count), "COUNT");
+        When(operations.Contains(DataOperations.Aggregate), "AGGREGATE");
+        When(operations.Contains(DataOperations.Insert), "INSERT", "BULK_INSERT");
+        When(operations.Contains(DataOperations.Update), "UPDATE", "BULK_UPDATE");
+        When(operations.Contains(DataOperations.Insert) && operations.Contains(DataOperations.Update), "SAVE", "BULK_SAVE");
+        When(operations.Contains(DataOperations.Remove), "REMOVE", "BULK_REMOVE");
+        When(operations.Contains(DataOperations.Truncate), "TRUNCATE");
+        When(operations.Contains(DataOperations.QueryReferenced), "QUERY_REFERENCED", "IS_REFERENCED");
+        When(operations.Contains(DataOperations.InsertReferences), "INSERT_REFERENCE");
+        When(operations.Contains(DataOperations.RemoveReferences), "REMOVE_REFERENCE");
+        When(operations.Contains(DataOperations.InsertReferences) && operations.Contains(DataOperations.RemoveReferences), "REPLACE_REFERENCES");
 
         var fields = new JsonArray();
         foreach (var field in (collection["fields"] as JsonArray ?? []).OfType<JsonObject>())
@@ -241,7 +243,7 @@ public static class CollectionsEndpoints
                 ["key"] = key,
                 ["displayName"] = field["displayName"]?.DeepClone() ?? key,
                 ["type"] = field["type"]?.DeepClone(),
-                ["systemField"] = Legacy.LegacySchemas.SystemFields.Contains(key),
+                ["systemField"] = LegacySchemas.SystemFields.Contains(key),
                 ["encrypted"] = field["encrypted"]?.DeepClone() ?? false,
             };
             if (field["capabilities"] is JsonObject capabilities)
@@ -254,7 +256,7 @@ public static class CollectionsEndpoints
             if (referenced is not null)
             {
                 var full = target.Connection.Name + "/" + referenced;
-                wix["typeMetadata"] = Items.Text(field["type"]) == "MULTI_REFERENCE"
+                wix["typeMetadata"] = Items.Text(field["type"]) == FieldTypes.MultiReference
                     ? new JsonObject { ["multiReference"] = new JsonObject { ["referencedCollectionId"] = full } }
                     : new JsonObject { ["reference"] = new JsonObject { ["referencedCollectionId"] = full } };
             }
@@ -267,7 +269,7 @@ public static class CollectionsEndpoints
             ["id"] = target.Connection.Name + "/" + localId,
             ["collectionType"] = "EXTERNAL",
             ["displayName"] = collection["displayName"]?.DeepClone() ?? localId,
-            ["maxPageSize"] = (int)(Items.Number(collection["maxPageSize"]) ?? GatewayRequest.DefaultPageSize),
+            ["maxPageSize"] = (int)(Items.Number(collection["maxPageSize"]) ?? PagingLimits.DefaultPageSize),
             ["capabilities"] = new JsonObject
             {
                 ["dataOperations"] = new JsonArray([.. wixOperations.Select(o => (JsonNode?)o)]),

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
+using ExternalDb.Server.Adaptors;
 using ExternalDb.Server.Connections;
 using ExternalDb.Server.Storage;
 using Microsoft.Extensions.Options;
@@ -19,8 +20,10 @@ public sealed record ResolvedCollection(
 /// Resolves <c>connectionName/collectionId</c>, calls the connection's adaptor through its protocol client, maps adaptor
 /// failures to the Wix error envelope, and caches collection schemas for a short while.
 /// </summary>
-public sealed class DataGateway(ConnectionStore store, IServiceProvider services, IOptions<GatewayOptions> options, TimeProvider time)
+public sealed class DataGateway(ConnectionStore store, SigningKeyRegistry signingKeys, IServiceProvider services, IOptions<GatewayOptions> options, TimeProvider time)
 {
+    private readonly AdaptorCallOptions _callOptions = new() { Timeout = options.Value.AdaptorTimeout, MaxAnswerBytes = options.Value.MaxResponseBytes };
+
     private readonly ConcurrentDictionary<string, (DateTimeOffset Expires, IReadOnlyList<JsonObject> Collections)> _schemas = new(StringComparer.Ordinal);
 
     /// <summary>Splits a full collection id at its first '/'.</summary>
@@ -54,7 +57,8 @@ public sealed class DataGateway(ConnectionStore store, IServiceProvider services
         }
         var protocol = services.GetKeyedService<IAdaptorProtocol>(connection.ProtocolVersion)
             ?? throw GatewayException.NotSupported(fullId, "ANY", $"Protocol {connection.ProtocolVersion} is not served by this gateway.", byDataSource: true);
-        var adaptor = new AdaptorConnection(connection.Name, connection.Endpoint, connection.ProtocolVersion, connection.Configuration, connection.ApplicationId, stored.PrivateKey);
+        var signing = connection.ApplicationId is { } applicationId && stored.PrivateKey is { } key ? signingKeys.GetOrImport(applicationId, key.Pkcs8) : null;
+        var adaptor = AdaptorConnections.Of(connection, signing)!;
         return new ResolvedCollection(fullId, collectionId, connection, adaptor, protocol);
     }
 
@@ -71,7 +75,7 @@ public sealed class DataGateway(ConnectionStore store, IServiceProvider services
         }
         try
         {
-            return await target.Protocol.CallAsync(target.Adaptor, operation, request, ct);
+            return await target.Protocol.CallAsync(target.Adaptor, operation, request, _callOptions, ct);
         }
         catch (AdaptorCallException e)
         {
@@ -82,7 +86,7 @@ public sealed class DataGateway(ConnectionStore store, IServiceProvider services
     /// <summary>
     /// Calls a bulk operation whose <paramref name="entries"/> go under <paramref name="entriesKey"/> of
     /// <paramref name="envelope"/>, in as many calls as keep each within <see cref="GatewayOptions.MaxAdaptorRequestBytes"/>
-    /// and <see cref="GatewayRequest.MaxBulkItems"/> entries. Answers <c>{results}</c> with the adaptor's result of each
+    /// and <see cref="PagingLimits.MaxBulkItems"/> entries. Answers <c>{results}</c> with the adaptor's result of each
     /// entry, in the entries' order. A failure of the first call is thrown (nothing was written); a failure of a later
     /// call becomes the error of each entry of that call and of every entry not sent yet, since earlier calls did write
     /// (unless <paramref name="throwOnLaterFailure"/>, for callers that answer for the whole).
@@ -134,7 +138,7 @@ public sealed class DataGateway(ConnectionStore store, IServiceProvider services
         foreach (var entry in entries)
         {
             var size = Utf8Size(entry) + 1;
-            if (current.Count > 0 && (used + size > budget || current.Count == GatewayRequest.MaxBulkItems))
+            if (current.Count > 0 && (used + size > budget || current.Count == PagingLimits.MaxBulkItems))
             {
                 batches.Add(current);
                 current = [];

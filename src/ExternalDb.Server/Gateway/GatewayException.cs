@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using ExternalDb.Protocol;
+using ExternalDb.Server.Adaptors;
 using ExternalDb.Server.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -61,17 +63,18 @@ public sealed class GatewayException(int status, string code, string description
             AdaptorFailure.NotSupported => new(428, "WDE0120", $"Not supported by the adaptor of [{collectionId}]: {adaptorMessage}", data),
             _ => e.ErrorCode switch
             {
-                "ITEM_NOT_FOUND" => new(404, "WDE0073", itemId is null ? $"Item does not exist in collection [{collectionId}]: {adaptorMessage}" : $"Item [{itemId}] does not exist in collection [{collectionId}].", data),
-                "ITEM_ALREADY_EXISTS" => new(409, "WDE0074", itemId is null ? $"Item already exists in collection [{collectionId}]: {adaptorMessage}" : $"Item [{itemId}] already exists in collection [{collectionId}].", data),
-                "COLLECTION_NOT_FOUND" => new(404, "WDE0025", $"Collection [{collectionId}] does not exist.", data),
-                "COLLECTION_ALREADY_EXISTS" => new(409, "WDE0104", $"Collection [{collectionId}] already exists.", data),
-                "REFERENCE_ALREADY_EXISTS" => new(409, "WDE0029", $"Reference already exists: {adaptorMessage}", data),
-                "REFERENCE_NOT_FOUND" => new(404, "REFERENCE_NOT_FOUND", $"Reference does not exist: {adaptorMessage}", data),
-                "VALIDATION_ERROR" or "FIELD_DOESNT_EXIST" or "COLLECTION_CHANGE_NOT_SUPPORTED" or "UNSUPPORTED_OPERATION" or "BAD_REQUEST"
+                AdaptorErrorCodes.ItemNotFound => new(404, "WDE0073", itemId is null ? $"Item does not exist in collection [{collectionId}]: {adaptorMessage}" : $"Item [{itemId}] does not exist in collection [{collectionId}].", data),
+                AdaptorErrorCodes.ItemAlreadyExists => new(409, "WDE0074", itemId is null ? $"Item already exists in collection [{collectionId}]: {adaptorMessage}" : $"Item [{itemId}] already exists in collection [{collectionId}].", data),
+                AdaptorErrorCodes.CollectionNotFound => new(404, "WDE0025", $"Collection [{collectionId}] does not exist.", data),
+                AdaptorErrorCodes.CollectionAlreadyExists => new(409, "WDE0104", $"Collection [{collectionId}] already exists.", data),
+                AdaptorErrorCodes.ReferenceAlreadyExists => new(409, "WDE0029", $"Reference already exists: {adaptorMessage}", data),
+                AdaptorErrorCodes.ReferenceNotFound => new(404, "REFERENCE_NOT_FOUND", $"Reference does not exist: {adaptorMessage}", data),
+                AdaptorErrorCodes.ValidationError or AdaptorErrorCodes.FieldDoesNotExist or AdaptorErrorCodes.CollectionChangeNotSupported
+                    or AdaptorErrorCodes.UnsupportedOperation or AdaptorErrorCodes.BadRequest
                     => new(400, "WDE0075", $"The adaptor refused the request: {adaptorMessage}", data),
-                "UNAUTHORIZED" => new(502, "ADAPTOR_UNAUTHORIZED", $"The adaptor of [{collectionId}] refused the connection's credentials: {adaptorMessage}", data),
+                AdaptorErrorCodes.Unauthorized => new(502, "ADAPTOR_UNAUTHORIZED", $"The adaptor of [{collectionId}] refused the connection's credentials: {adaptorMessage}", data),
                 // Whatever its code, an adaptor's 400, 413 or 422 says the request was wrong: the caller's mistake, not the gateway's.
-                _ when e.AdaptorStatus is 400 or 413 or 422 || e.ErrorCode == "PAYLOAD_TOO_LARGE"
+                _ when e.AdaptorStatus is 400 or 413 or 422 || e.ErrorCode == AdaptorErrorCodes.PayloadTooLarge
                     => new(400, "WDE0075", $"The adaptor refused the request: {adaptorMessage}", data),
                 _ => new(502, "ADAPTOR_ERROR", $"The adaptor of [{collectionId}] failed: {adaptorMessage}", data),
             },

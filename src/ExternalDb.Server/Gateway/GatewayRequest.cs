@@ -1,7 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ExternalDb.Protocol;
 using ExternalDb.Server.Errors;
+using ExternalDb.Server.Json;
 
 namespace ExternalDb.Server.Gateway;
 
@@ -9,9 +11,6 @@ namespace ExternalDb.Server.Gateway;
 public static class GatewayRequest
 {
     public const int MaxBodyBytes = 32 * 1024 * 1024;
-    public const int MaxPageSize = 1000;
-    public const int DefaultPageSize = 50;
-    public const int MaxBulkItems = 1000;
 
     public static async Task<JsonObject> ReadBodyAsync(HttpRequest request, CancellationToken ct)
     {
@@ -147,27 +146,27 @@ public sealed record PageRequest(int Limit, int Offset, bool CursorMode, JsonObj
     {
         if (container["cursorPaging"] is JsonObject cursorPaging)
         {
-            var limit = GatewayRequest.OptionalInt(cursorPaging["limit"], path + "cursorPaging.limit", 0, GatewayRequest.MaxPageSize);
+            var limit = GatewayRequest.OptionalInt(cursorPaging["limit"], path + "cursorPaging.limit", 0, PagingLimits.MaxPageSize);
             if (cursorPaging["cursor"] is JsonValue c && c.TryGetValue<string>(out var cursor) && cursor.Length > 0)
             {
                 var (restored, offset, cursorLimit) = GatewayCursor.Decode(cursor, fullId, kind, path + "cursorPaging.cursor");
                 return new PageRequest(limit is null or 0 ? cursorLimit : limit.Value, offset, true, restored);
             }
-            return new PageRequest(limit is null or 0 ? GatewayRequest.DefaultPageSize : limit.Value, 0, true, request);
+            return new PageRequest(limit is null or 0 ? PagingLimits.DefaultPageSize : limit.Value, 0, true, request);
         }
         var paging = container["paging"] as JsonObject;
-        var pageLimit = GatewayRequest.OptionalInt(paging?["limit"], path + "paging.limit", 0, GatewayRequest.MaxPageSize);
+        var pageLimit = GatewayRequest.OptionalInt(paging?["limit"], path + "paging.limit", 0, PagingLimits.MaxPageSize);
         var pageOffset = GatewayRequest.OptionalInt(paging?["offset"], path + "paging.offset", 0, int.MaxValue) ?? 0;
-        return new PageRequest(pageLimit is null or 0 ? GatewayRequest.DefaultPageSize : pageLimit.Value, pageOffset, false, request);
+        return new PageRequest(pageLimit is null or 0 ? PagingLimits.DefaultPageSize : pageLimit.Value, pageOffset, false, request);
     }
 
     /// <summary>The largest page the collection serves (its <c>maxPageSize</c>).</summary>
-    public int MaxPageSize { get; init; } = GatewayRequest.MaxPageSize;
+    public int MaxPageSize { get; init; } = PagingLimits.MaxPageSize;
 
     /// <summary>The page as the collection can serve it: no larger than its <c>maxPageSize</c>.</summary>
     public PageRequest ClampTo(JsonObject schema)
     {
-        var max = Math.Clamp((int)(Items.Number(schema["maxPageSize"]) ?? GatewayRequest.DefaultPageSize), 1, GatewayRequest.MaxPageSize);
+        var max = Math.Clamp((int)(Items.Number(schema["maxPageSize"]) ?? PagingLimits.DefaultPageSize), 1, PagingLimits.MaxPageSize);
         return this with { Limit = Math.Min(Limit, max), MaxPageSize = max };
     }
 
@@ -238,7 +237,7 @@ public static class GatewayCursor
                 && payload["k"]?.GetValue<string>() == kind
                 && payload["r"] is JsonObject request
                 && payload["o"]?.GetValue<int>() is >= 0 and var offset
-                && payload["l"]?.GetValue<int>() is > 0 and <= GatewayRequest.MaxPageSize and var limit)
+                && payload["l"]?.GetValue<int>() is > 0 and <= PagingLimits.MaxPageSize and var limit)
             {
                 return (request.DeepClone().AsObject(), offset, limit);
             }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ExternalDb.Protocol;
 
 namespace ExternalDb.Server.Gateway;
 
@@ -116,7 +117,7 @@ internal static class Items
     public static async Task<HashSet<string>> ExistingIdsAsync(DataGateway gw, ResolvedCollection target, IEnumerable<string> ids, CancellationToken ct)
     {
         var found = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(GatewayRequest.DefaultPageSize))
+        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(PagingLimits.DefaultPageSize))
         {
             var answer = await gw.CallAsync(target, AdaptorOperations.Query, new JsonObject
             {

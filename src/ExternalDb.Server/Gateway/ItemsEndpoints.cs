@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ExternalDb.Protocol;
 using ExternalDb.Server.Auth;
 
 namespace ExternalDb.Server.Gateway;
@@ -89,10 +90,10 @@ public static class ItemsEndpoints
     // ---- single items ----
 
     private static Task<JsonObject> Insert(JsonObject body, DataGateway gw, CancellationToken ct) =>
-        WriteOneAsync(body, gw, AdaptorOperations.Insert, "INSERT", requireId: false, ct);
+        WriteOneAsync(body, gw, AdaptorOperations.Insert, DataOperations.Insert, requireId: false, ct);
 
     private static Task<JsonObject> Update(JsonObject body, DataGateway gw, CancellationToken ct) =>
-        WriteOneAsync(body, gw, AdaptorOperations.Update, "UPDATE", requireId: true, ct);
+        WriteOneAsync(body, gw, AdaptorOperations.Update, DataOperations.Update, requireId: true, ct);
 
     private static async Task<JsonObject> WriteOneAsync(JsonObject body, DataGateway gw, string operation, string capability, bool requireId, CancellationToken ct)
     {
@@ -107,8 +108,8 @@ public static class ItemsEndpoints
     {
         var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
         var (id, data) = Items.Prepare(body["dataItem"], "dataItem", requireId: false);
-        await RequireAsync(gw, target, "INSERT", "SAVE", ct);
-        await RequireAsync(gw, target, "UPDATE", "SAVE", ct);
+        await RequireAsync(gw, target, DataOperations.Insert, "SAVE", ct);
+        await RequireAsync(gw, target, DataOperations.Update, "SAVE", ct);
         var exists = (await Items.ExistingIdsAsync(gw, target, [id], ct)).Contains(id);
         var operation = exists ? AdaptorOperations.Update : AdaptorOperations.Insert;
         var answer = await gw.CallAsync(target, operation, new JsonObject { ["collectionId"] = target.CollectionId, ["items"] = new JsonArray(data) }, ct, id);
@@ -123,7 +124,7 @@ public static class ItemsEndpoints
     {
         var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
         var id = GatewayRequest.RequiredString(body, "dataItemId");
-        await RequireAsync(gw, target, "QUERY", "GET", ct);
+        await RequireAsync(gw, target, DataOperations.Query, "GET", ct);
         var query = new JsonObject
         {
             ["filter"] = new JsonObject { ["_id"] = new JsonObject { ["$eq"] = id } },
@@ -148,7 +149,7 @@ public static class ItemsEndpoints
     {
         var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
         var id = GatewayRequest.RequiredString(body, "dataItemId");
-        await RequireAsync(gw, target, "REMOVE", "REMOVE", ct);
+        await RequireAsync(gw, target, DataOperations.Remove, "REMOVE", ct);
         var answer = await gw.CallAsync(target, AdaptorOperations.Remove, new JsonObject { ["collectionId"] = target.CollectionId, ["itemIds"] = new JsonArray(id) }, ct, id);
         return new JsonObject { ["dataItem"] = Items.ToDataItem(Items.Result(answer, 0, target, id), target.FullId) };
     }
@@ -156,7 +157,7 @@ public static class ItemsEndpoints
     private static async Task<JsonObject> Truncate(JsonObject body, DataGateway gw, CancellationToken ct)
     {
         var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
-        await RequireAsync(gw, target, "TRUNCATE", "TRUNCATE", ct);
+        await RequireAsync(gw, target, DataOperations.Truncate, "TRUNCATE", ct);
         await gw.CallAsync(target, AdaptorOperations.Truncate, new JsonObject { ["collectionId"] = target.CollectionId }, ct);
         return new JsonObject();
     }
@@ -175,7 +176,7 @@ public static class ItemsEndpoints
         var schema = await gw.GetSchemaAsync(target, ct);
         var page = PageRequest.Read(query, query, fullId, "query", "query.").ClampTo(schema);
         var effective = page.Request;
-        CapabilityChecks.RequireOperation(schema, target, "QUERY", "FIND");
+        CapabilityChecks.RequireOperation(schema, target, DataOperations.Query, "FIND");
         CapabilityChecks.CheckFilter(schema, effective["filter"], target, "query.filter");
         CapabilityChecks.CheckSort(schema, effective["sort"], target, "query.sort");
         var fields = body["query"]?["fields"] ?? effective["fields"];
@@ -211,7 +212,7 @@ public static class ItemsEndpoints
     {
         var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
         var schema = await gw.GetSchemaAsync(target, ct);
-        CapabilityChecks.RequireOperation(schema, target, "COUNT", "COUNT");
+        CapabilityChecks.RequireOperation(schema, target, DataOperations.Count, "COUNT");
         CapabilityChecks.CheckFilter(schema, body["filter"], target, "filter");
         var answer = await gw.CallAsync(target, AdaptorOperations.Count, new JsonObject
         {
@@ -229,7 +230,7 @@ public static class ItemsEndpoints
         var schema = await gw.GetSchemaAsync(target, ct);
         var page = PageRequest.Read(body, Strip(body), fullId, "aggregate", "").ClampTo(schema);
         var effective = page.Request;
-        CapabilityChecks.RequireOperation(schema, target, "AGGREGATE", "AGGREGATE");
+        CapabilityChecks.RequireOperation(schema, target, DataOperations.Aggregate, "AGGREGATE");
         CapabilityChecks.CheckFilter(schema, effective["initialFilter"], target, "initialFilter");
 
         var aggregation = effective["aggregation"] as JsonObject ?? throw GatewayException.Invalid("aggregation", "is required", "REQUIRED");
@@ -305,7 +306,7 @@ public static class ItemsEndpoints
         var page = PageRequest.Read(body, Strip(body), fullId, "distinct", "").ClampTo(schema);
         var effective = page.Request;
         var fieldName = GatewayRequest.RequiredString(effective, "fieldName");
-        CapabilityChecks.RequireOperation(schema, target, "QUERY", "DISTINCT");
+        CapabilityChecks.RequireOperation(schema, target, DataOperations.Query, "DISTINCT");
         CapabilityChecks.CheckFilter(schema, effective["filter"], target, "filter");
         var wantTotal = !page.CursorMode && GatewayRequest.Flag(body, "returnTotalCount");
         var answer = await gw.CallAsync(target, AdaptorOperations.QueryDistinctValues, new JsonObject
@@ -338,15 +339,15 @@ public static class ItemsEndpoints
     private static async Task<JsonObject> BulkWrite(JsonObject body, DataGateway gw, BulkKind kind, CancellationToken ct)
     {
         var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
-        var entries = GatewayRequest.RequiredArray(body, "dataItems", GatewayRequest.MaxBulkItems);
+        var entries = GatewayRequest.RequiredArray(body, "dataItems", PagingLimits.MaxBulkItems);
         var prepared = entries.Select((e, i) => Items.Prepare(e, $"dataItems[{i}]", requireId: kind == BulkKind.Update)).ToList();
         if (kind != BulkKind.Update)
         {
-            await RequireAsync(gw, target, "INSERT", kind == BulkKind.Save ? "BULK_SAVE" : "BULK_INSERT", ct);
+            await RequireAsync(gw, target, DataOperations.Insert, kind == BulkKind.Save ? "BULK_SAVE" : "BULK_INSERT", ct);
         }
         if (kind != BulkKind.Insert)
         {
-            await RequireAsync(gw, target, "UPDATE", kind == BulkKind.Save ? "BULK_SAVE" : "BULK_UPDATE", ct);
+            await RequireAsync(gw, target, DataOperations.Update, kind == BulkKind.Save ? "BULK_SAVE" : "BULK_UPDATE", ct);
         }
         var returnEntity = GatewayRequest.Flag(body, "returnEntity");
 
@@ -375,11 +376,11 @@ public static class ItemsEndpoints
     private static async Task<JsonObject> BulkRemove(JsonObject body, DataGateway gw, CancellationToken ct)
     {
         var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
-        var ids = GatewayRequest.RequiredArray(body, "dataItemIds", GatewayRequest.MaxBulkItems)
+        var ids = GatewayRequest.RequiredArray(body, "dataItemIds", PagingLimits.MaxBulkItems)
             .Select((n, i) => n is JsonValue v && v.TryGetValue<string>(out var s) && s.Length is > 0 and <= 128 ? s
                 : throw GatewayException.Invalid($"dataItemIds[{i}]", "must be an item id (1 to 128 characters)", "FORMAT"))
             .ToList();
-        await RequireAsync(gw, target, "REMOVE", "BULK_REMOVE", ct);
+        await RequireAsync(gw, target, DataOperations.Remove, "BULK_REMOVE", ct);
         var answer = await gw.CallInBatchesAsync(target, AdaptorOperations.Remove, new JsonObject { ["collectionId"] = target.CollectionId }, "itemIds",
             [.. ids.Select(i => (JsonNode?)i)], ct);
         var returnEntity = GatewayRequest.Flag(body, "returnEntity");

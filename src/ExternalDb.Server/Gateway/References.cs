@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using ExternalDb.Protocol;
+using ExternalDb.Server.Adaptors.Legacy;
 
 namespace ExternalDb.Server.Gateway;
 
@@ -18,7 +20,7 @@ internal static class References
         var field = GatewayRequest.RequiredString(effective, "referringItemFieldName");
         var referring = effective["referringItemIds"] is JsonArray many ? many.Select(Items.Text).OfType<string>().ToList()
             : [GatewayRequest.RequiredString(effective, "referringItemId")];
-        CapabilityChecks.RequireOperation(schema, target, "QUERY_REFERENCED", "QUERY_REFERENCED");
+        CapabilityChecks.RequireOperation(schema, target, DataOperations.QueryReferenced, "QUERY_REFERENCED");
         var wantTotal = !page.CursorMode && GatewayRequest.Flag(body, "returnTotalCount");
         var request = new JsonObject
         {
@@ -63,7 +65,7 @@ internal static class References
         var field = GatewayRequest.RequiredString(body, "referringItemFieldName");
         var referring = GatewayRequest.RequiredString(body, "referringItemId");
         var referenced = GatewayRequest.RequiredString(body, "referencedItemId");
-        await ItemsEndpoints.RequireAsync(gw, target, "QUERY_REFERENCED", "IS_REFERENCED", ct);
+        await ItemsEndpoints.RequireAsync(gw, target, DataOperations.QueryReferenced, "IS_REFERENCED", ct);
         var answer = await gw.CallAsync(target, AdaptorOperations.QueryReferenced, new JsonObject
         {
             ["collectionId"] = target.CollectionId,
@@ -80,13 +82,13 @@ internal static class References
         return new JsonObject { ["isReferenced"] = found };
     }
 
-    public static Task<JsonObject> InsertOne(JsonObject body, DataGateway gw, CancellationToken ct) => One(body, gw, AdaptorOperations.InsertReferences, "INSERT_REFERENCES", "INSERT_REFERENCE", ct);
+    public static Task<JsonObject> InsertOne(JsonObject body, DataGateway gw, CancellationToken ct) => One(body, gw, AdaptorOperations.InsertReferences, DataOperations.InsertReferences, "INSERT_REFERENCE", ct);
 
-    public static Task<JsonObject> RemoveOne(JsonObject body, DataGateway gw, CancellationToken ct) => One(body, gw, AdaptorOperations.RemoveReferences, "REMOVE_REFERENCES", "REMOVE_REFERENCE", ct);
+    public static Task<JsonObject> RemoveOne(JsonObject body, DataGateway gw, CancellationToken ct) => One(body, gw, AdaptorOperations.RemoveReferences, DataOperations.RemoveReferences, "REMOVE_REFERENCE", ct);
 
-    public static Task<JsonObject> BulkInsert(JsonObject body, DataGateway gw, CancellationToken ct) => Bulk(body, gw, AdaptorOperations.InsertReferences, "INSERT_REFERENCES", "INSERT", ct);
+    public static Task<JsonObject> BulkInsert(JsonObject body, DataGateway gw, CancellationToken ct) => Bulk(body, gw, AdaptorOperations.InsertReferences, DataOperations.InsertReferences, "INSERT", ct);
 
-    public static Task<JsonObject> BulkRemove(JsonObject body, DataGateway gw, CancellationToken ct) => Bulk(body, gw, AdaptorOperations.RemoveReferences, "REMOVE_REFERENCES", "DELETE", ct);
+    public static Task<JsonObject> BulkRemove(JsonObject body, DataGateway gw, CancellationToken ct) => Bulk(body, gw, AdaptorOperations.RemoveReferences, DataOperations.RemoveReferences, "DELETE", ct);
 
     public static async Task<JsonObject> Replace(JsonObject body, DataGateway gw, CancellationToken ct)
     {
@@ -94,11 +96,11 @@ internal static class References
         var field = GatewayRequest.RequiredString(body, "referringItemFieldName");
         var referring = GatewayRequest.RequiredString(body, "referringItemId");
         var wanted = (body["newReferencedItemIds"] as JsonArray ?? []).Select(Items.Text).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        await ItemsEndpoints.RequireAsync(gw, target, "INSERT_REFERENCES", "REPLACE_REFERENCES", ct);
-        await ItemsEndpoints.RequireAsync(gw, target, "REMOVE_REFERENCES", "REPLACE_REFERENCES", ct);
+        await ItemsEndpoints.RequireAsync(gw, target, DataOperations.InsertReferences, "REPLACE_REFERENCES", ct);
+        await ItemsEndpoints.RequireAsync(gw, target, DataOperations.RemoveReferences, "REPLACE_REFERENCES", ct);
 
         var current = new List<string>();
-        for (var offset = 0; ; offset += GatewayRequest.MaxPageSize)
+        for (var offset = 0; ; offset += PagingLimits.MaxPageSize)
         {
             if (offset >= MaxReferencesPerItem)
             {
@@ -110,14 +112,14 @@ internal static class References
                 ["referringItemIds"] = new JsonArray(referring),
                 ["referencedItemIds"] = new JsonArray(),
                 ["referringFieldKey"] = field,
-                ["paging"] = new JsonObject { ["limit"] = GatewayRequest.MaxPageSize, ["offset"] = offset },
+                ["paging"] = new JsonObject { ["limit"] = PagingLimits.MaxPageSize, ["offset"] = offset },
                 ["consistentRead"] = true,
                 ["returnTotalCount"] = false,
                 ["includeReferencedItems"] = false,
             }, ct);
             var page = Entries(answer)?.OfType<JsonObject>().Select(e => Items.Text(e["referencedItemId"]) ?? Items.Text((e["item"] ?? e["referencedItem"])?["_id"])).OfType<string>().ToList() ?? [];
             current.AddRange(page);
-            if (page.Count < GatewayRequest.MaxPageSize)
+            if (page.Count < PagingLimits.MaxPageSize)
             {
                 break;
             }
@@ -156,7 +158,7 @@ internal static class References
     private static async Task<JsonObject> Bulk(JsonObject body, DataGateway gw, string operation, string capability, string action, CancellationToken ct)
     {
         var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
-        var references = GatewayRequest.RequiredArray(body, "dataItemReferences", GatewayRequest.MaxBulkItems)
+        var references = GatewayRequest.RequiredArray(body, "dataItemReferences", PagingLimits.MaxBulkItems)
             .Select((r, i) => ReadReference(r, $"dataItemReferences[{i}]")).ToList();
         await ItemsEndpoints.RequireAsync(gw, target, capability, "BULK_" + capability, ct);
         var returnEntity = GatewayRequest.Flag(body, "returnEntity");
@@ -227,7 +229,7 @@ internal static class References
 
     private static string? ReferencedCollection(JsonObject schema, string fieldKey) =>
         (schema["fields"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(f => Items.Text(f["key"]) == fieldKey) is { } field
-            ? Legacy.LegacySchemas.ReferencedCollection(field) ?? Items.Text(field["referenceOptions"]?["referencedCollectionId"])
+            ? LegacySchemas.ReferencedCollection(field) ?? Items.Text(field["referenceOptions"]?["referencedCollectionId"])
             : null;
 
     private static JsonObject Without(JsonObject body, params string[] keys)

@@ -53,16 +53,18 @@ public static class ServerApp
         }));
 
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection("Storage"));
-        services.AddOptions<ProbeOptions>().Bind(configuration.GetSection("Probe"))
+        services.AddOptions<ProbeOptions>().Bind(configuration.GetSection(ProbeOptions.Section))
             .Validate(o => o.Timeout > TimeSpan.Zero && o.Timeout <= TimeSpan.FromMinutes(5), "Probe:Timeout must be between 0 and 5 minutes.")
             .Validate(o => o.MaxResponseBytes > 0, "Probe:MaxResponseBytes must be positive.")
             .ValidateOnStart();
-        services.AddOptions<AdaptorClientOptions>().Bind(configuration.GetSection("Adaptors"))
+        services.AddOptions<AdaptorClientOptions>().Bind(configuration.GetSection(AdaptorClientOptions.Section))
             .Validate(o => !string.IsNullOrWhiteSpace(o.JwtIssuer), "Adaptors:JwtIssuer must not be empty.")
+            .ValidateOnStart();
+        services.AddOptions<AdaptorPipelineOptions>().Bind(configuration.GetSection(AdaptorPipelineOptions.Section))
+            .Validate(o => o.MaxConcurrentCallsPerAdaptor > 0 && o.MaxQueuedCallsPerAdaptor >= 0, "Gateway concurrency bounds must be positive.")
             .ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection("Auth"));
         services.AddOptions<EgressOptions>().Bind(configuration.GetSection(EgressOptions.Section));
-        EgressPolicy.Register(services);
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Database>();
@@ -70,29 +72,20 @@ public static class ServerApp
         services.AddSingleton<ConnectionStore>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<ConnectionService>();
-        services.AddSingleton<PendingSigningKeys>();
-        services.AddHttpClient<AdaptorProber>(http => http.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
-            {
-                AllowAutoRedirect = false,
-                UseCookies = false,
-                UseProxy = false,
-                ConnectTimeout = sp.GetRequiredService<IOptions<ProbeOptions>>().Value.Timeout,
-                MaxResponseHeadersLength = 64,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-                ConnectCallback = sp.GetRequiredService<EgressPolicy>().ConnectAsync,
-            })
-            .RemoveAllLoggers();
+        services.AddSingleton<AdaptorProber>();
 
-        services.AddOptions<Gateway.GatewayOptions>().Bind(configuration.GetSection("Gateway"))
+        AdaptorHttpClient.Register(services);
+        services.AddSingleton<SigningKeyRegistry>();
+        services.AddSingleton<V3Protocol>();
+        services.AddSingleton<LegacyProtocol>();
+        services.AddKeyedSingleton<IAdaptorProtocol>(ExternalDb.Protocol.ProtocolVersion.V3, (sp, _) => sp.GetRequiredService<V3Protocol>());
+        services.AddKeyedSingleton<IAdaptorProtocol>(ExternalDb.Protocol.ProtocolVersion.V1, (sp, _) => sp.GetRequiredService<LegacyProtocol>());
+        services.AddKeyedSingleton<IAdaptorProtocol>(ExternalDb.Protocol.ProtocolVersion.V2, (sp, _) => sp.GetRequiredService<LegacyProtocol>());
+
+        services.AddOptions<Gateway.GatewayOptions>().Bind(configuration.GetSection(Gateway.GatewayOptions.Section))
             .Validate(o => o.AdaptorTimeout > TimeSpan.Zero, "Gateway:AdaptorTimeout must be positive.")
-            .Validate(o => o.MaxConcurrentCallsPerAdaptor > 0 && o.MaxQueuedCallsPerAdaptor >= 0, "Gateway concurrency bounds must be positive.")
             .Validate(o => o.MaxAdaptorRequestBytes >= 1024 * 1024, "Gateway:MaxAdaptorRequestBytes must be at least 1 MiB (one item may hold 500 kB).")
             .ValidateOnStart();
-        Gateway.AdaptorHttpClient.Register(services);
-        services.AddKeyedSingleton<Gateway.IAdaptorProtocol, Gateway.V3Protocol>(ExternalDb.Protocol.ProtocolVersion.V3);
-        services.AddKeyedSingleton<Gateway.IAdaptorProtocol, Gateway.LegacyProtocol>(ExternalDb.Protocol.ProtocolVersion.V1);
-        services.AddKeyedSingleton<Gateway.IAdaptorProtocol, Gateway.LegacyProtocol>(ExternalDb.Protocol.ProtocolVersion.V2);
         services.AddSingleton<Gateway.DataGateway>();
         Demo.DemoAdaptor.AddDemoAdaptor(services, configuration);
 

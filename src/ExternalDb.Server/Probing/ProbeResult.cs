@@ -19,12 +19,3 @@ public sealed record ProbeResult(ConnectionStatus Status, ConnectionCapabilities
         ConnectionCapabilities.None,
         ProtocolVersion.Unknown);
 }
-
-/// <summary>What the prober needs to know of a connection.</summary>
-public sealed record ProbeTarget(
-    string Name,
-    ConnectionType ConnectionType,
-    string? Endpoint,
-    System.Text.Json.Nodes.JsonObject? Configuration,
-    string? ApplicationId,
-    ExternalDb.Server.Storage.PrivateKeyMaterial? PrivateKey);

@@ -2,13 +2,13 @@ using System.Text;
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
 
-namespace ExternalDb.Server.Gateway.Legacy;
+namespace ExternalDb.Server.Adaptors.Legacy;
 
 /// <summary>
 /// One legacy adaptor as seen by one gateway call: posts JSON bodies carrying the <c>requestContext</c>, reads answers
 /// into JSON or a typed failure, and holds the filter translator of the connection's protocol generation.
 /// </summary>
-public sealed class LegacyAdaptorClient(AdaptorHttpClient http, AdaptorConnection connection, string? instanceId)
+public sealed class LegacyAdaptorClient(AdaptorHttpClient http, AdaptorConnection connection, string instanceId, AdaptorCallOptions options)
 {
     /// <summary>The size of the pages read when the gateway has to go through many items itself.</summary>
     public const int ScanPageSize = 1000;
@@ -25,9 +25,9 @@ public sealed class LegacyAdaptorClient(AdaptorHttpClient http, AdaptorConnectio
     /// <summary>Posts <paramref name="body"/> (plus <c>requestContext</c>) to <paramref name="path"/>; returns the raw answer.</summary>
     public Task<AdaptorAnswer> SendAsync(string path, JsonObject body, CancellationToken ct)
     {
-        body["requestContext"] = LegacyRequestContext.Build(connection.Name, connection.Configuration, instanceId);
+        body["requestContext"] = LegacyRequestContext.Build(connection, instanceId);
         var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-        return http.PostAsync(AdaptorHttpClient.Combine(connection.Endpoint, path), content, ct);
+        return http.PostAsync(AdaptorHttpClient.Combine(connection.Endpoint, path), content, options, ct);
     }
 
     /// <summary>Posts and reads a 2xx JSON object (an empty body reads as <c>{}</c>); any other answer throws.</summary>
@@ -68,7 +68,7 @@ public sealed class LegacyAdaptorClient(AdaptorHttpClient http, AdaptorConnectio
             }
             body["omitTotalCount"] = !withTotal;
         }
-        const string path = "/data/find";
+        const string path = LegacyPaths.Find;
         var answer = await PostAsync(path, body, LegacyCallKind.Items, collectionId, ct);
         var items = LegacyJson.RequireObjects(answer, "items", path);
         return (items, LegacyJson.Integer(answer["totalCount"]));

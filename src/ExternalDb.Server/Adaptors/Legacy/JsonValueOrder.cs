@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ExternalDb.Protocol;
 
-namespace ExternalDb.Server.Gateway.Legacy;
+namespace ExternalDb.Server.Adaptors.Legacy;
 
 /// <summary>
 /// Orders JSON values the way the gateway sorts what it computes itself (distinct values, aggregation rows): by kind
@@ -26,20 +27,17 @@ public sealed class JsonValueOrder : IComparer<JsonNode?>
             ValueKind.Number => LegacyJson.Number(x)!.Value.CompareTo(LegacyJson.Number(y)!.Value),
             ValueKind.String => string.CompareOrdinal(LegacyJson.String(x), LegacyJson.String(y)),
             ValueKind.Boolean => LegacyJson.Boolean(x).CompareTo(LegacyJson.Boolean(y)),
-            ValueKind.Date => CompareDates(x!["$date"], y!["$date"]),
+            ValueKind.Date => CompareDates(x![QueryOperators.DateKey], y![QueryOperators.DateKey]),
             _ => string.CompareOrdinal(x!.ToJsonString(), y!.ToJsonString()),
         };
     }
-
-    /// <summary>Whether <paramref name="node"/> is a date as legacy and V3 items carry it: <c>{"$date": ...}</c>.</summary>
-    public static bool IsDate(JsonNode? node) => node is JsonObject { Count: 1 } o && o.ContainsKey("$date");
 
     private enum ValueKind { Null, Number, String, Object, Array, Boolean, Date }
 
     private static ValueKind Kind(JsonNode? node) => node switch
     {
         null => ValueKind.Null,
-        JsonObject when IsDate(node) => ValueKind.Date,
+        JsonObject when QueryOperators.IsDate(node) => ValueKind.Date,
         JsonObject => ValueKind.Object,
         JsonArray => ValueKind.Array,
         JsonValue v => v.GetValueKind() switch

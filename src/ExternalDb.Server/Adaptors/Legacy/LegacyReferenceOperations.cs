@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using ExternalDb.Protocol;
 
-namespace ExternalDb.Server.Gateway.Legacy;
+namespace ExternalDb.Server.Adaptors.Legacy;
 
 /// <summary>
 /// References have no legacy calls. Adaptors that serve them (as our reference adaptor does) take the V3 body plus
@@ -12,9 +13,9 @@ public static class LegacyReferenceOperations
     {
         var path = operation switch
         {
-            AdaptorOperations.InsertReferences => "/data/references/insert",
-            AdaptorOperations.RemoveReferences => "/data/references/remove",
-            AdaptorOperations.QueryReferenced => "/data/references/query",
+            AdaptorOperations.InsertReferences => LegacyPaths.ReferencesInsert,
+            AdaptorOperations.RemoveReferences => LegacyPaths.ReferencesRemove,
+            AdaptorOperations.QueryReferenced => LegacyPaths.ReferencesQuery,
             _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "Not a reference operation."),
         };
         var collectionId = LegacyJson.RequireString(request, "collectionId");

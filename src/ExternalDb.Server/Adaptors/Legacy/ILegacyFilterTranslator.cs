@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace ExternalDb.Server.Gateway.Legacy;
+namespace ExternalDb.Server.Adaptors.Legacy;
 
 /// <summary>Turns a V3 (Mongo-style) filter into the filter one legacy protocol generation understands.</summary>
 public interface ILegacyFilterTranslator

@@ -1,10 +1,9 @@
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
-using ExternalDb.Server.Gateway.Legacy;
-using ExternalDb.Server.Probing;
+using ExternalDb.Server.Adaptors.Legacy;
 using Microsoft.Extensions.Options;
 
-namespace ExternalDb.Server.Gateway;
+namespace ExternalDb.Server.Adaptors;
 
 /// <summary>
 /// The legacy client, for V1 and V2 adaptors: translates each V3 operation into the legacy JSON calls
@@ -14,13 +13,13 @@ namespace ExternalDb.Server.Gateway;
 /// </summary>
 public sealed class LegacyProtocol(AdaptorHttpClient http, IOptions<AdaptorClientOptions> options) : IAdaptorProtocol
 {
-    public async Task<JsonObject> CallAsync(AdaptorConnection connection, string operation, JsonObject request, CancellationToken ct)
+    public async Task<JsonObject> CallAsync(AdaptorConnection connection, string operation, JsonObject request, AdaptorCallOptions callOptions, CancellationToken ct)
     {
         if (connection.ProtocolVersion is not (ProtocolVersion.V1 or ProtocolVersion.V2))
         {
             throw new InvalidOperationException($"Connection {connection.Name} speaks {connection.ProtocolVersion}, not a legacy protocol.");
         }
-        var adaptor = new LegacyAdaptorClient(http, connection, options.Value.InstanceId);
+        var adaptor = Client(connection, callOptions);
         var answer = await (operation switch
         {
             AdaptorOperations.Query => LegacyItemOperations.QueryAsync(adaptor, request, ct),
@@ -44,4 +43,30 @@ public sealed class LegacyProtocol(AdaptorHttpClient http, IOptions<AdaptorClien
         // the V3 client's, whatever numeric type the caller reads them with.
         return JsonNode.Parse(answer.ToJsonString())!.AsObject();
     }
+
+    /// <summary>
+    /// <c>POST /provision</c>, as a check of the adaptor makes it: a 2xx answer whose JSON object says the protocol
+    /// version (absent: V1). An empty or non-object answer reads as <c>{}</c>.
+    /// </summary>
+    public async Task<JsonObject> ProvisionAsync(AdaptorConnection connection, AdaptorCallOptions callOptions, CancellationToken ct)
+    {
+        const string path = LegacyPaths.Provision;
+        var answer = await Client(connection, callOptions).SendAsync(path, [], ct);
+        if (answer.Status is < 200 or >= 300)
+        {
+            throw LegacyErrors.FromAnswer(answer, path, LegacyCallKind.Collections, null);
+        }
+        return AdaptorAnswers.Parse(answer, path, allowEmpty: true) as JsonObject ?? [];
+    }
+
+    /// <summary><c>POST /schemas/list</c>: the adaptor's schemas as it answers them (legacy shapes).</summary>
+    public async Task<List<JsonObject>> ListSchemasAsync(AdaptorConnection connection, AdaptorCallOptions callOptions, CancellationToken ct)
+    {
+        const string path = LegacyPaths.SchemasList;
+        var answer = await Client(connection, callOptions).PostAsync(path, [], LegacyCallKind.Collections, null, ct);
+        return LegacyJson.RequireObjects(answer, "schemas", path);
+    }
+
+    private LegacyAdaptorClient Client(AdaptorConnection connection, AdaptorCallOptions callOptions) =>
+        new(http, connection, options.Value.EffectiveInstanceId, callOptions);
 }

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace ExternalDb.Server.Gateway;
+namespace ExternalDb.Server.Adaptors;
 
 /// <summary>
 /// Keeps a connection's configuration values out of what the gateway passes on from its adaptor. Legacy adaptors get

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using ExternalDb.Protocol;
 
-namespace ExternalDb.Server.Gateway.Legacy;
+namespace ExternalDb.Server.Adaptors.Legacy;
 
 /// <summary>What a legacy call was about: it decides what an ambiguous status (404, 409, 400) means.</summary>
 public enum LegacyCallKind
@@ -16,18 +17,6 @@ public enum LegacyCallKind
 /// <summary>The one error mapper of the legacy protocols: <c>{message}</c> plus a status becomes a V3 error code.</summary>
 public static class LegacyErrors
 {
-    public const string ValidationError = "VALIDATION_ERROR";
-    public const string ItemNotFound = "ITEM_NOT_FOUND";
-    public const string ItemAlreadyExists = "ITEM_ALREADY_EXISTS";
-    public const string CollectionNotFound = "COLLECTION_NOT_FOUND";
-    public const string CollectionAlreadyExists = "COLLECTION_ALREADY_EXISTS";
-    public const string CollectionChangeNotSupported = "COLLECTION_CHANGE_NOT_SUPPORTED";
-    public const string FieldDoesNotExist = "FIELD_DOESNT_EXIST";
-    public const string FieldAlreadyExists = "FIELD_ALREADY_EXISTS";
-    public const string Unauthorized = "UNAUTHORIZED";
-    public const string UnsupportedOperation = "UNSUPPORTED_OPERATION";
-    public const string UnknownError = "UNKNOWN_ERROR";
-
     private const int MaxMessageLength = 1000;
 
     /// <summary>The failure a non-2xx legacy answer stands for. The adaptor's message is kept; nothing of the request is added.</summary>
@@ -36,41 +25,41 @@ public static class LegacyErrors
         var status = answer.Status;
         if (status is < 400)
         {
-            return new AdaptorCallException(AdaptorFailure.BadAnswer, $"The adaptor answered HTTP {status} to {path}; legacy adaptors answer directly with 2xx or an error.", status);
+            return new AdaptorCallException(AdaptorFailure.BadAnswer, $"The adaptor answered HTTP {status} to {path}; legacy adaptors answer directly with 2xx or an error.", status) { Path = path };
         }
         var body = AdaptorAnswers.Parse(answer, path, allowEmpty: true) as JsonObject;
         var message = Message(body) ?? $"The adaptor answered HTTP {status} to {path}.";
         if (status == 408)
         {
-            return new AdaptorCallException(AdaptorFailure.Timeout, $"The adaptor gave up on {path}: {message}", status);
+            return new AdaptorCallException(AdaptorFailure.Timeout, $"The adaptor gave up on {path}: {message}", status) { Path = path };
         }
 
         // Adaptors extended towards V3 (and our reference adaptor's extension paths) may answer V3 errors: keep them.
         var code = LegacyJson.String(body?["errorCode"]) ?? Code(status, message, kind);
-        var data = body?["data"]?.DeepClone() ?? (code is CollectionNotFound or CollectionAlreadyExists && collectionId is not null
+        var data = body?["data"]?.DeepClone() ?? (code is AdaptorErrorCodes.CollectionNotFound or AdaptorErrorCodes.CollectionAlreadyExists && collectionId is not null
             ? new JsonObject { ["collectionId"] = collectionId }
             : null);
-        return new AdaptorCallException(AdaptorFailure.AdaptorError, message, status, code, data);
+        return new AdaptorCallException(AdaptorFailure.AdaptorError, message, status, code, data) { Path = path };
     }
 
     private static string Code(int status, string message, LegacyCallKind kind) => status switch
     {
-        401 or 403 => Unauthorized,
-        404 when MentionsCollection(message) => CollectionNotFound,
-        404 when Mentions(message, "field") || Mentions(message, "column") => FieldDoesNotExist,
-        404 => ItemNotFound,
+        401 or 403 => AdaptorErrorCodes.Unauthorized,
+        404 when MentionsCollection(message) => AdaptorErrorCodes.CollectionNotFound,
+        404 when Mentions(message, "field") || Mentions(message, "column") => AdaptorErrorCodes.FieldDoesNotExist,
+        404 => AdaptorErrorCodes.ItemNotFound,
         409 => AlreadyExists(kind),
         400 when Mentions(message, "already exist") => AlreadyExists(kind), // velo answers 400 for duplicates
-        400 => ValidationError,
-        405 or 501 => UnsupportedOperation,
-        _ => UnknownError,
+        400 => AdaptorErrorCodes.ValidationError,
+        405 or 501 => AdaptorErrorCodes.UnsupportedOperation,
+        _ => AdaptorErrorCodes.UnknownError,
     };
 
     private static string AlreadyExists(LegacyCallKind kind) => kind switch
     {
-        LegacyCallKind.Items => ItemAlreadyExists,
-        LegacyCallKind.Columns => FieldAlreadyExists,
-        _ => CollectionAlreadyExists,
+        LegacyCallKind.Items => AdaptorErrorCodes.ItemAlreadyExists,
+        LegacyCallKind.Columns => AdaptorErrorCodes.FieldAlreadyExists,
+        _ => AdaptorErrorCodes.CollectionAlreadyExists,
     };
 
     /// <summary>Whether a legacy message is about a collection (velo says "Collection", SQL adaptors "table", V1 "schema").</summary>
@@ -108,7 +97,7 @@ public static class LegacyErrors
 
     /// <summary>Whether a failure concerns one item only, so that a bulk call reports it per item instead of failing whole.</summary>
     public static bool IsItemLevel(AdaptorCallException e) =>
-        e.Failure == AdaptorFailure.AdaptorError && e.ErrorCode is ItemNotFound or ItemAlreadyExists or ValidationError;
+        e.Failure == AdaptorFailure.AdaptorError && e.ErrorCode is AdaptorErrorCodes.ItemNotFound or AdaptorErrorCodes.ItemAlreadyExists or AdaptorErrorCodes.ValidationError;
 
     /// <summary>A per-item result entry <c>{error:{errorCode, errorMessage, data}}</c>.</summary>
     public static JsonObject ItemError(string code, string message, string? itemId) => new()
@@ -121,7 +110,7 @@ public static class LegacyErrors
         },
     };
 
-    public static JsonObject ItemError(AdaptorCallException e, string? itemId) => ItemError(e.ErrorCode ?? UnknownError, e.Message, itemId);
+    public static JsonObject ItemError(AdaptorCallException e, string? itemId) => ItemError(e.ErrorCode ?? AdaptorErrorCodes.UnknownError, e.Message, itemId);
 
     private static string? Message(JsonObject? body)
     {

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
 
-namespace ExternalDb.Server.Gateway.Legacy;
+namespace ExternalDb.Server.Adaptors.Legacy;
 
 /// <summary>Legacy schemas (fields as a map, lower-case types) as V3 collections, and V3 field types as legacy columns.</summary>
 public static class LegacySchemas
@@ -12,20 +12,11 @@ public static class LegacySchemas
         "_id", "_createdDate", "_updatedDate", "_owner",
     };
 
-    private static readonly Dictionary<string, string> QueryOperators = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["eq"] = "EQ", ["ne"] = "NE", ["lt"] = "LT", ["lte"] = "LTE", ["gt"] = "GT", ["gte"] = "GTE",
-        ["hasSome"] = "HAS_SOME", ["contains"] = "CONTAINS", ["startsWith"] = "STARTS_WITH", ["endsWith"] = "ENDS_WITH",
-        ["urlized"] = "URLIZED", ["hasAll"] = "HAS_ALL", ["exists"] = "EXISTS",
-    };
-
     private static readonly HashSet<string> TextLike = new(StringComparer.Ordinal)
     {
-        "TEXT", "RICH_TEXT", "URL", "IMAGE", "DOCUMENT", "VIDEO", "AUDIO", "LANGUAGE", "TIME", "PAGE_LINK",
+        FieldTypes.Text, FieldTypes.RichText, FieldTypes.Url, FieldTypes.Image, FieldTypes.Document, FieldTypes.Video,
+        FieldTypes.Audio, FieldTypes.Language, FieldTypes.Time, FieldTypes.PageLink,
     };
-
-    /// <summary>The ExternalDb extension name in <c>allowedSchemaOperations</c>: <c>/data/references/*</c> are served.</summary>
-    public const string ReferenceOperations = "referenceOperations";
 
     /// <summary>
     /// What a V2 adaptor can do to schemas, from <c>allowedSchemaOperations</c> of its schemas and (an ExternalDb
@@ -39,8 +30,8 @@ public static class LegacySchemas
         {
             return (false, []);
         }
-        var references = operations.Contains(ReferenceOperations);
-        return (true, [.. FieldTypes.V3.Where(t => LegacyFieldTypes.AsFieldTypes.Contains(t) || (references && t is "REFERENCE" or "MULTI_REFERENCE"))]);
+        var references = operations.Contains(LegacyPaths.ReferenceOperations);
+        return (true, [.. FieldTypes.V3.Where(t => LegacyFieldTypes.AsFieldTypes.Contains(t) || (references && FieldTypes.IsReference(t)))]);
     }
 
     /// <summary>A legacy schema as a V3 collection.</summary>
@@ -76,17 +67,17 @@ public static class LegacySchemas
             }
         }
         var remove = operations.Contains("remove") || operations.Contains("bulkRemove");
-        Allow("QUERY", operations.Contains("find") || operations.Contains("get"));
-        Allow("COUNT", operations.Contains("count"));
-        Allow("AGGREGATE", version == ProtocolVersion.V2 && schemaOperations.Contains("aggregate"));
-        Allow("INSERT", operations.Contains("insert") || operations.Contains("bulkInsert"));
-        Allow("UPDATE", operations.Contains("update") || operations.Contains("bulkUpdate"));
-        Allow("REMOVE", remove);
-        Allow("TRUNCATE", schemaOperations.Contains("truncate") || (version == ProtocolVersion.V1 && remove));
-        var references = version == ProtocolVersion.V2 && schemaOperations.Contains(ReferenceOperations);
-        Allow("QUERY_REFERENCED", references);
-        Allow("INSERT_REFERENCES", references && (operations.Contains("insert") || operations.Contains("bulkInsert")));
-        Allow("REMOVE_REFERENCES", references && remove);
+        Allow(DataOperations.Query, operations.Contains("find") || operations.Contains("get"));
+        Allow(DataOperations.Count, operations.Contains("count"));
+        Allow(DataOperations.Aggregate, version == ProtocolVersion.V2 && schemaOperations.Contains("aggregate"));
+        Allow(DataOperations.Insert, operations.Contains("insert") || operations.Contains("bulkInsert"));
+        Allow(DataOperations.Update, operations.Contains("update") || operations.Contains("bulkUpdate"));
+        Allow(DataOperations.Remove, remove);
+        Allow(DataOperations.Truncate, schemaOperations.Contains("truncate") || (version == ProtocolVersion.V1 && remove));
+        var references = version == ProtocolVersion.V2 && schemaOperations.Contains(LegacyPaths.ReferenceOperations);
+        Allow(DataOperations.QueryReferenced, references);
+        Allow(DataOperations.InsertReferences, references && (operations.Contains("insert") || operations.Contains("bulkInsert")));
+        Allow(DataOperations.RemoveReferences, references && remove);
 
         return new JsonObject
         {
@@ -95,15 +86,15 @@ public static class LegacySchemas
             ["fields"] = fields,
             ["capabilities"] = new JsonObject { ["dataOperations"] = LegacyJson.Strings(dataOperations) },
             ["pagingMode"] = "OFFSET",
-            ["maxPageSize"] = LegacyJson.Integer(schema["maxPageSize"]) is { } max and > 0 ? max : LegacyPaging.DefaultLimit,
+            ["maxPageSize"] = LegacyJson.Integer(schema["maxPageSize"]) is { } max and > 0 ? max : PagingLimits.DefaultPageSize,
         };
     }
 
     private static JsonObject ToField(string key, JsonObject spec)
     {
-        var type = FieldTypes.FromLegacy(LegacyJson.String(spec["type"])) ?? "OBJECT";
+        var type = FieldTypes.FromLegacy(LegacyJson.String(spec["type"])) ?? FieldTypes.Object;
         var operators = (spec["queryOperators"] as JsonArray ?? [])
-            .Select(o => LegacyJson.String(o) is { } name && QueryOperators.TryGetValue(name, out var v3) ? v3 : null)
+            .Select(o => LegacyJson.String(o) is { } name ? QueryOperators.CapabilityOfLegacyName(name) : null)
             .OfType<string>()
             .Distinct(StringComparer.Ordinal);
         var field = new JsonObject
@@ -113,14 +104,14 @@ public static class LegacySchemas
             ["type"] = type,
             ["capabilities"] = new JsonObject
             {
-                ["sortable"] = type is not ("OBJECT" or "IMAGE" or "MULTI_REFERENCE"),
+                ["sortable"] = type is not (FieldTypes.Object or FieldTypes.Image or FieldTypes.MultiReference),
                 ["queryOperators"] = LegacyJson.Strings(operators),
             },
             ["encrypted"] = false,
         };
         if (LegacyJson.String(spec["referencedCollectionId"]) is { } referenced)
         {
-            var options = type == "MULTI_REFERENCE" ? "multiReferenceOptions" : "singleReferenceOptions";
+            var options = type == FieldTypes.MultiReference ? "multiReferenceOptions" : "singleReferenceOptions";
             field["typeOptions"] = new JsonObject { [options] = new JsonObject { ["referencedCollectionId"] = referenced } };
         }
         return field;
@@ -159,12 +150,12 @@ public static class LegacySchemas
     public static (string Type, string? Subtype) ColumnType(string type) => type.ToUpperInvariant() switch
     {
         var t when TextLike.Contains(t) => ("text", "string"),
-        "NUMBER" => ("number", "double"),
-        "BOOLEAN" => ("boolean", null),
-        "DATETIME" => ("datetime", "datetime"),
-        "DATE" => ("datetime", "date"),
-        "REFERENCE" => ("reference", null),
-        "MULTI_REFERENCE" => ("multi_reference", null),
+        FieldTypes.Number => ("number", "double"),
+        FieldTypes.Boolean => ("boolean", null),
+        FieldTypes.DateTime => ("datetime", "datetime"),
+        FieldTypes.Date => ("datetime", "date"),
+        FieldTypes.Reference => ("reference", null),
+        FieldTypes.MultiReference => ("multi_reference", null),
         _ => ("object", null),
     };
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using ExternalDb.Protocol;
 
-namespace ExternalDb.Server.Gateway.Legacy;
+namespace ExternalDb.Server.Adaptors.Legacy;
 
 /// <summary>
 /// The V2 filter: the Mongo-style filter in the canonical form velo's transformer reads. Each object holds exactly
@@ -26,21 +27,21 @@ public sealed class V2FilterTranslator : ILegacyFilterTranslator
         {
             switch (key)
             {
-                case "$and":
-                    if (Combine("$and", Children(key, value)) is { } and)
+                case QueryOperators.And:
+                    if (Combine(QueryOperators.And, Children(key, value)) is { } and)
                     {
                         conditions.Add(and);
                     }
                     break;
-                case "$or":
+                case QueryOperators.Or:
                     var children = Children(key, value);
                     if (children.Count > 0 && children.Any(c => c is null))
                     {
                         break; // one branch matches everything, so the whole $or does
                     }
-                    conditions.Add(children.Count == 1 ? children[0]! : new JsonObject { ["$or"] = new JsonArray([.. children]) });
+                    conditions.Add(children.Count == 1 ? children[0]! : new JsonObject { [QueryOperators.Or] = new JsonArray([.. children]) });
                     break;
-                case "$not":
+                case QueryOperators.Not:
                     conditions.Add(Not(value));
                     break;
                 case var op when op.StartsWith('$'):
@@ -50,28 +51,22 @@ public sealed class V2FilterTranslator : ILegacyFilterTranslator
                     break;
             }
         }
-        return Combine("$and", conditions);
+        return Combine(QueryOperators.And, conditions);
     }
-
-    /// <summary>True when <paramref name="value"/> is an operator object (<c>{$gt: 1}</c>) rather than a value to compare with.</summary>
-    public static bool IsOperatorObject(JsonNode? value) =>
-        value is JsonObject o && o.Count > 0 && o.All(p => p.Key.StartsWith('$')) && !IsDate(o);
-
-    private static bool IsDate(JsonObject o) => o.Count == 1 && o.ContainsKey("$date");
 
     private static IEnumerable<JsonObject> FieldConditions(string field, JsonNode? value)
     {
-        if (!IsOperatorObject(value))
+        if (!QueryOperators.IsOperatorObject(value))
         {
-            yield return Condition(field, "$eq", value);
+            yield return Condition(field, QueryOperators.Eq, value);
             yield break;
         }
         foreach (var (op, operand) in (JsonObject)value!)
         {
             yield return op switch
             {
-                "$in" => Condition(field, "$hasSome", operand is JsonArray ? operand : new JsonArray(operand?.DeepClone())),
-                "$not" => Not(new JsonObject { [field] = operand?.DeepClone() }),
+                QueryOperators.In => Condition(field, QueryOperators.HasSome, operand is JsonArray ? operand : new JsonArray(operand?.DeepClone())),
+                QueryOperators.Not => Not(new JsonObject { [field] = operand?.DeepClone() }),
                 _ => Condition(field, op, operand),
             };
         }
@@ -85,12 +80,12 @@ public sealed class V2FilterTranslator : ILegacyFilterTranslator
         var inner = value switch
         {
             JsonArray { Count: 1 } one => Normalize(one[0]),
-            JsonArray many => Combine("$and", [.. many.Select(Normalize)]),
+            JsonArray many => Combine(QueryOperators.And, [.. many.Select(Normalize)]),
             _ => Normalize(value),
         };
         return inner is null
             ? throw LegacyJson.Invalid("$not needs a filter to negate.")
-            : new JsonObject { ["$not"] = new JsonArray(inner) };
+            : new JsonObject { [QueryOperators.Not] = new JsonArray(inner) };
     }
 
     private static List<JsonObject?> Children(string op, JsonNode? value) =>

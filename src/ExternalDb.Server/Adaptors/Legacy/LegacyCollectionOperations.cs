@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
 
-namespace ExternalDb.Server.Gateway.Legacy;
+namespace ExternalDb.Server.Adaptors.Legacy;
 
 /// <summary>
 /// The V3 <c>collections/*</c> and <c>capabilities/get</c> operations over the legacy <c>/schemas/*</c> calls. Schema
@@ -28,12 +28,12 @@ public static class LegacyCollectionOperations
     {
         if (ids.Count == 0)
         {
-            const string listPath = "/schemas/list";
+            const string listPath = LegacyPaths.SchemasList;
             var answer = await adaptor.PostAsync(listPath, [], LegacyCallKind.Collections, null, ct);
             return [.. LegacyJson.RequireObjects(answer, "schemas", listPath).Select(s => LegacySchemas.ToCollection(s, adaptor.Version, listPath))];
         }
 
-        const string findPath = "/schemas/find";
+        const string findPath = LegacyPaths.SchemasFind;
         var found = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         var wanted = ids.Distinct(StringComparer.Ordinal).ToList();
         foreach (var batch in wanted.Chunk(MaxSchemaIdsPerFind))
@@ -65,10 +65,10 @@ public static class LegacyCollectionOperations
         var columns = Fields(collection).Where(f => !LegacySchemas.SystemFields.Contains(f.Key))
             .Select(f => LegacySchemas.ToColumn(f.Key, f.Type, f.Referenced)).ToList();
 
-        await adaptor.PostAsync("/schemas/create", new JsonObject { ["collectionName"] = id }, LegacyCallKind.Collections, id, ct);
+        await adaptor.PostAsync(LegacyPaths.SchemasCreate, new JsonObject { ["collectionName"] = id }, LegacyCallKind.Collections, id, ct);
         foreach (var column in columns)
         {
-            await adaptor.PostAsync("/schemas/column/add", new JsonObject { ["collectionName"] = id, ["column"] = column },
+            await adaptor.PostAsync(LegacyPaths.ColumnAdd, new JsonObject { ["collectionName"] = id, ["column"] = column },
                 LegacyCallKind.Columns, id, ct);
         }
         return new JsonObject { ["collection"] = await ReadBackAsync(adaptor, id, ct) };
@@ -82,7 +82,7 @@ public static class LegacyCollectionOperations
         var wanted = Fields(collection).Where(f => !LegacySchemas.SystemFields.Contains(f.Key)).ToList();
         var current = (await ListAsync(adaptor, [id], ct)).FirstOrDefault()
             ?? throw new AdaptorCallException(AdaptorFailure.AdaptorError, $"Collection {id} not found.", 404,
-                LegacyErrors.CollectionNotFound, new JsonObject { ["collectionId"] = id });
+                AdaptorErrorCodes.CollectionNotFound, new JsonObject { ["collectionId"] = id });
         var currentTypes = (current["fields"] as JsonArray ?? []).OfType<JsonObject>()
             .Select(f => (Key: LegacyJson.String(f["key"])!, Type: LegacyJson.String(f["type"])!))
             .Where(f => !LegacySchemas.SystemFields.Contains(f.Key))
@@ -102,12 +102,12 @@ public static class LegacyCollectionOperations
         {
             throw new AdaptorCallException(AdaptorFailure.AdaptorError,
                 $"Legacy adaptors cannot change the type of existing fields ({changes.Count} asked).", 400,
-                LegacyErrors.CollectionChangeNotSupported, new JsonObject { ["errors"] = LegacyJson.Array(changes) });
+                AdaptorErrorCodes.CollectionChangeNotSupported, new JsonObject { ["errors"] = LegacyJson.Array(changes) });
         }
 
         foreach (var field in wanted.Where(f => !currentTypes.ContainsKey(f.Key)))
         {
-            await adaptor.PostAsync("/schemas/column/add", new JsonObject
+            await adaptor.PostAsync(LegacyPaths.ColumnAdd, new JsonObject
             {
                 ["collectionName"] = id,
                 ["column"] = LegacySchemas.ToColumn(field.Key, field.Type, field.Referenced),
@@ -116,7 +116,7 @@ public static class LegacyCollectionOperations
         var kept = wanted.Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var key in currentTypes.Keys.Where(k => !kept.Contains(k)))
         {
-            await adaptor.PostAsync("/schemas/column/remove", new JsonObject { ["collectionName"] = id, ["columnName"] = key },
+            await adaptor.PostAsync(LegacyPaths.ColumnRemove, new JsonObject { ["collectionName"] = id, ["columnName"] = key },
                 LegacyCallKind.Columns, id, ct);
         }
         return new JsonObject { ["collection"] = await ReadBackAsync(adaptor, id, ct) };
@@ -126,7 +126,7 @@ public static class LegacyCollectionOperations
     {
         RequireSchemaChanges(adaptor, "delete collections");
         var id = LegacyJson.RequireString(request, "collectionId");
-        const string path = "/schemas/delete";
+        const string path = LegacyPaths.SchemasDelete;
         var answer = await adaptor.SendAsync(path, new JsonObject { ["collectionName"] = id }, ct);
         if (LegacyErrors.IsUnknownPath(answer, path))
         {
@@ -142,7 +142,7 @@ public static class LegacyCollectionOperations
         (bool Modifiable, IReadOnlyList<string> FieldTypes) capabilities = (false, []);
         if (adaptor.IsV2)
         {
-            const string path = "/schemas/list";
+            const string path = LegacyPaths.SchemasList;
             var answer = await adaptor.PostAsync(path, [], LegacyCallKind.Collections, null, ct);
             capabilities = LegacySchemas.Capabilities(LegacyJson.RequireObjects(answer, "schemas", path));
         }
@@ -169,7 +169,7 @@ public static class LegacyCollectionOperations
         (await ListAsync(adaptor, [id], ct)).FirstOrDefault()
         ?? throw new AdaptorCallException(AdaptorFailure.AdaptorError,
             $"Collection {id} was changed but /schemas/find no longer lists it: a concurrent request may have deleted it.", 404,
-            LegacyErrors.CollectionNotFound, new JsonObject { ["collectionId"] = id });
+            AdaptorErrorCodes.CollectionNotFound, new JsonObject { ["collectionId"] = id });
 
     private static List<(string Key, string Type, string? Referenced)> Fields(JsonObject collection)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using ExternalDb.Protocol;
 
-namespace ExternalDb.Server.Gateway.Legacy;
+namespace ExternalDb.Server.Adaptors.Legacy;
 
 /// <summary>
 /// The V1 filter: the tree form <c>{kind:"filter", operator, fieldName, value}</c>. <c>$and</c>/<c>$or</c> nodes hold
@@ -12,12 +13,6 @@ public sealed class V1FilterTranslator : ILegacyFilterTranslator
 {
     public static readonly V1FilterTranslator Instance = new();
 
-    /// <summary>The field operators V1 adaptors know (besides the logical <c>$and $or $not</c>).</summary>
-    public static readonly IReadOnlySet<string> FieldOperators = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "$eq", "$ne", "$lt", "$lte", "$gt", "$gte", "$hasSome", "$contains", "$startsWith", "$endsWith", "$urlized",
-    };
-
     public JsonObject Translate(JsonNode? filter) =>
         V2FilterTranslator.Normalize(filter) is { } canonical ? Tree(canonical) : [];
 
@@ -26,16 +21,16 @@ public sealed class V1FilterTranslator : ILegacyFilterTranslator
         var (key, value) = canonical.Single();
         switch (key)
         {
-            case "$and" or "$or":
+            case QueryOperators.And or QueryOperators.Or:
                 return Logical(key, ((JsonArray)value!).Select(child => Tree((JsonObject)child!)));
-            case "$not":
+            case QueryOperators.Not:
                 return Logical(key, [Tree((JsonObject)((JsonArray)value!)[0]!)]);
             default:
                 var (op, operand) = ((JsonObject)value!).Single();
-                if (!FieldOperators.Contains(op))
+                if (!QueryOperators.V1.Contains(op))
                 {
                     throw new AdaptorCallException(AdaptorFailure.NotSupported,
-                        $"V1 adaptors cannot filter with {op} (field '{key}'); they know {string.Join(' ', FieldOperators)} $and $or $not.");
+                        $"V1 adaptors cannot filter with {op} (field '{key}'); they know {string.Join(' ', QueryOperators.V1)} {string.Join(' ', QueryOperators.Logical)}.");
                 }
                 return new JsonObject
                 {

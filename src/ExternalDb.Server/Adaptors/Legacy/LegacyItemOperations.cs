@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using ExternalDb.Protocol;
 
-namespace ExternalDb.Server.Gateway.Legacy;
+namespace ExternalDb.Server.Adaptors.Legacy;
 
 /// <summary>
 /// The V3 <c>items/*</c> operations over the legacy <c>/data/*</c> calls. V3 writes are bulk with per-item results;
@@ -61,7 +62,7 @@ public static class LegacyItemOperations
         {
             if (items[i] is not JsonObject given)
             {
-                results[i] = LegacyErrors.ItemError(LegacyErrors.ValidationError, $"Item #{i} is not an object.", null);
+                results[i] = LegacyErrors.ItemError(AdaptorErrorCodes.ValidationError, $"Item #{i} is not an object.", null);
                 continue;
             }
             var item = (JsonObject)given.DeepClone();
@@ -77,18 +78,18 @@ public static class LegacyItemOperations
                     id = s;
                     break;
                 default:
-                    results[i] = LegacyErrors.ItemError(LegacyErrors.ValidationError, $"Item #{i} has an _id that is not a string.", null);
+                    results[i] = LegacyErrors.ItemError(AdaptorErrorCodes.ValidationError, $"Item #{i} has an _id that is not a string.", null);
                     continue;
             }
             if (existing.ContainsKey(id) || !seen.Add(id))
             {
-                results[i] = LegacyErrors.ItemError(LegacyErrors.ItemAlreadyExists, $"Item already exists: {id}", id);
+                results[i] = LegacyErrors.ItemError(AdaptorErrorCodes.ItemAlreadyExists, $"Item already exists: {id}", id);
                 continue;
             }
             writes.Add(new Write(i, id, item));
         }
 
-        await WriteAsync(adaptor, collectionId, writes, "/data/insert", "/data/insert/bulk", results, ct);
+        await WriteAsync(adaptor, collectionId, writes, LegacyPaths.Insert, LegacyPaths.InsertBulk, results, ct);
         return Results(results);
     }
 
@@ -105,18 +106,18 @@ public static class LegacyItemOperations
         {
             if (items[i] is not JsonObject given || LegacyJson.Id(given) is not { Length: > 0 } id)
             {
-                results[i] = LegacyErrors.ItemError(LegacyErrors.ValidationError, $"Item #{i} to update is not an object with a string _id.", null);
+                results[i] = LegacyErrors.ItemError(AdaptorErrorCodes.ValidationError, $"Item #{i} to update is not an object with a string _id.", null);
                 continue;
             }
             if (!existing.ContainsKey(id))
             {
-                results[i] = LegacyErrors.ItemError(LegacyErrors.ItemNotFound, $"Item not found: {id}", id);
+                results[i] = LegacyErrors.ItemError(AdaptorErrorCodes.ItemNotFound, $"Item not found: {id}", id);
                 continue;
             }
             writes.Add(new Write(i, id, (JsonObject)given.DeepClone()));
         }
 
-        await WriteAsync(adaptor, collectionId, writes, "/data/update", "/data/update/bulk", results, ct);
+        await WriteAsync(adaptor, collectionId, writes, LegacyPaths.Update, LegacyPaths.UpdateBulk, results, ct);
         return Results(results);
     }
 
@@ -133,12 +134,12 @@ public static class LegacyItemOperations
         {
             if (LegacyJson.String(itemIds[i]) is not { } id)
             {
-                results[i] = LegacyErrors.ItemError(LegacyErrors.ValidationError, $"Item id #{i} is not a string.", null);
+                results[i] = LegacyErrors.ItemError(AdaptorErrorCodes.ValidationError, $"Item id #{i} is not a string.", null);
                 continue;
             }
             if (!existing.TryGetValue(id, out var item) || !removing.Add(id))
             {
-                results[i] = LegacyErrors.ItemError(LegacyErrors.ItemNotFound, $"Item not found: {id}", id);
+                results[i] = LegacyErrors.ItemError(AdaptorErrorCodes.ItemNotFound, $"Item not found: {id}", id);
                 continue;
             }
             removals.Add(new Write(i, id, item));
@@ -152,7 +153,7 @@ public static class LegacyItemOperations
         {
             try
             {
-                await adaptor.PostAsync("/data/remove/bulk", new JsonObject
+                await adaptor.PostAsync(LegacyPaths.RemoveBulk, new JsonObject
                 {
                     ["collectionName"] = collectionId,
                     ["itemIds"] = LegacyJson.Strings(removals.Select(r => r.Id)),
@@ -176,7 +177,7 @@ public static class LegacyItemOperations
             {
                 try
                 {
-                    await adaptor.PostAsync("/data/remove", new JsonObject { ["collectionName"] = collectionId, ["itemId"] = r.Id },
+                    await adaptor.PostAsync(LegacyPaths.Remove, new JsonObject { ["collectionName"] = collectionId, ["itemId"] = r.Id },
                         LegacyCallKind.Items, collectionId, ct);
                     results[r.Index] = new JsonObject { ["item"] = r.Item };
                 }
@@ -197,7 +198,7 @@ public static class LegacyItemOperations
         var collectionId = LegacyJson.RequireString(request, "collectionId");
         if (adaptor.IsV2)
         {
-            await adaptor.PostAsync("/data/truncate", new JsonObject { ["collectionName"] = collectionId }, LegacyCallKind.Items, collectionId, ct);
+            await adaptor.PostAsync(LegacyPaths.Truncate, new JsonObject { ["collectionName"] = collectionId }, LegacyCallKind.Items, collectionId, ct);
             return [];
         }
 
@@ -225,10 +226,10 @@ public static class LegacyItemOperations
             {
                 try
                 {
-                    await adaptor.PostAsync("/data/remove", new JsonObject { ["collectionName"] = collectionId, ["itemId"] = id },
+                    await adaptor.PostAsync(LegacyPaths.Remove, new JsonObject { ["collectionName"] = collectionId, ["itemId"] = id },
                         LegacyCallKind.Items, collectionId, ct);
                 }
-                catch (AdaptorCallException e) when (e.ErrorCode == LegacyErrors.ItemNotFound)
+                catch (AdaptorCallException e) when (e.ErrorCode == AdaptorErrorCodes.ItemNotFound)
                 {
                     // removed meanwhile
                 }
@@ -320,7 +321,7 @@ public static class LegacyItemOperations
 
     private static async Task<long> CountAsync(LegacyAdaptorClient adaptor, string collectionId, JsonObject filter, CancellationToken ct)
     {
-        const string path = "/data/count";
+        const string path = LegacyPaths.Count;
         var answer = await adaptor.PostAsync(path, new JsonObject { ["collectionName"] = collectionId, ["filter"] = filter },
             LegacyCallKind.Items, collectionId, ct);
         return LegacyJson.Integer(answer["totalCount"]) is { } total and >= 0
@@ -386,7 +387,7 @@ public static class LegacyItemOperations
 
     private static JsonObject Results(JsonObject?[] results) => new()
     {
-        ["results"] = LegacyJson.Array(results.Select(r => r ?? LegacyErrors.ItemError(LegacyErrors.UnknownError, "No result.", null))),
+        ["results"] = LegacyJson.Array(results.Select(r => r ?? LegacyErrors.ItemError(AdaptorErrorCodes.UnknownError, "No result.", null))),
     };
 
     private static List<string> Strings(JsonNode? node, string name) => node switch

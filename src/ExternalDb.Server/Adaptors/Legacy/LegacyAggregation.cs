@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using ExternalDb.Protocol;
 
-namespace ExternalDb.Server.Gateway.Legacy;
+namespace ExternalDb.Server.Adaptors.Legacy;
 
 /// <summary>
 /// V3 <c>items/aggregate</c> over V2 <c>/data/aggregate</c> (a Mongo <c>$group</c>-like <c>processingStep</c>). Legacy
@@ -24,7 +25,7 @@ public static class LegacyAggregation
         var paging = LegacyPaging.Read(request);
         var sort = LegacyItemOperations.Sort(request["sort"]); // validated here, applied below
 
-        const string path = "/data/aggregate";
+        const string path = LegacyPaths.Aggregate;
         var answer = await adaptor.PostAsync(path, new JsonObject
         {
             ["collectionName"] = collectionId,
@@ -101,7 +102,7 @@ public static class LegacyAggregation
             {
                 value = own;
             }
-            else if (id is JsonObject group && !JsonValueOrder.IsDate(id))
+            else if (id is JsonObject group && !QueryOperators.IsDate(id))
             {
                 value = group[field];
             }

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ExternalDb.Protocol;
 
-namespace ExternalDb.Server.Gateway.Legacy;
+namespace ExternalDb.Server.Adaptors.Legacy;
 
 /// <summary>Reads values out of V3 requests and legacy answers; a malformed request is a <c>VALIDATION_ERROR</c>.</summary>
 public static class LegacyJson
@@ -29,10 +30,10 @@ public static class LegacyJson
         request[name] as JsonArray ?? throw Invalid($"'{name}' must be an array.");
 
     public static AdaptorCallException Invalid(string message) =>
-        new(AdaptorFailure.AdaptorError, message, null, LegacyErrors.ValidationError);
+        new(AdaptorFailure.AdaptorError, message, null, AdaptorErrorCodes.ValidationError);
 
     public static AdaptorCallException BadAnswer(string path, string what) =>
-        new(AdaptorFailure.BadAnswer, $"The adaptor's answer to {path} {what}.");
+        new(AdaptorFailure.BadAnswer, $"The adaptor's answer to {path} {what}.") { Path = path };
 
     /// <summary>
     /// The objects of an answer's array <paramref name="name"/>, taken out of the answer so that they can be placed in
@@ -88,8 +89,6 @@ public static class LegacyJson
 /// <summary>Offset paging of a V3 request: <c>paging{limit, offset}</c>, or <c>cursorPaging{limit}</c> read from offset 0.</summary>
 public readonly record struct LegacyPaging(int Limit, int Offset)
 {
-    public const int DefaultLimit = 50;
-
     public static LegacyPaging Read(JsonObject? holder)
     {
         if (holder?["paging"] is JsonObject paging)
@@ -100,7 +99,7 @@ public readonly record struct LegacyPaging(int Limit, int Offset)
         {
             return new LegacyPaging(ReadLimit(cursor), 0);
         }
-        return new LegacyPaging(DefaultLimit, 0);
+        return new LegacyPaging(PagingLimits.DefaultPageSize, 0);
     }
 
     public JsonObject Metadata(int count, long? total)
@@ -117,7 +116,7 @@ public readonly record struct LegacyPaging(int Limit, int Offset)
 
     private static int ReadLimit(JsonObject paging) => paging["limit"] switch
     {
-        null => DefaultLimit,
+        null => PagingLimits.DefaultPageSize,
         var n when LegacyJson.Integer(n) is { } l && l >= 0 && l <= int.MaxValue => (int)l,
         _ => throw LegacyJson.Invalid("paging.limit must be a non-negative integer."),
     };

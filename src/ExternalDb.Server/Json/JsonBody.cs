@@ -3,8 +3,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Unicode;
+using ExternalDb.Server.Errors;
 
-namespace ExternalDb.Server.Errors;
+namespace ExternalDb.Server.Json;
 
 /// <summary>
 /// Reads JSON that comes from outside (request bodies, <c>.r</c> messages, cursors, adaptor answers) within a size
@@ -17,26 +18,15 @@ public static class JsonBody
 
     public static async Task<(JsonNode? Node, FieldViolation? Problem)> ReadAsync(HttpRequest request, CancellationToken ct, int maxBytes = DefaultMaxBytes)
     {
-        if (request.ContentLength > maxBytes)
+        if (await BoundedBody.ReadAsync(request.Body, request.ContentLength, maxBytes, ct) is not { } body)
         {
             return (null, new FieldViolation("body", $"must be at most {maxBytes} bytes", "MAX_LENGTH"));
         }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                return (null, new FieldViolation("body", $"must be at most {maxBytes} bytes", "MAX_LENGTH"));
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        if (buffer.Length == 0)
+        if (body.Length == 0)
         {
             return (null, new FieldViolation("body", "is required: send a JSON object", "REQUIRED"));
         }
-        return Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        return Parse(body.Span);
     }
 
     /// <summary>
