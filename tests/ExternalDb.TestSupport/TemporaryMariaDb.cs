@@ -66,9 +66,10 @@ public sealed partial class TemporaryMariaDb : IAsyncDisposable
         var started = false;
         try
         {
+            // Its own tmpdir, as the server's: installs sharing /tmp failed at random deleting each other's temporary tables.
             var install = await ProcessRunner.RunAsync(installDb,
                 ["--no-defaults", $"--datadir={dataDirectory}", $"--user={user}", "--auth-root-authentication-method=normal", "--skip-test-db",
-                 "--innodb-log-file-size=16M"],
+                 "--innodb-log-file-size=16M", $"--tmpdir={root}"],
                 null, CommandTimeout, ct).ConfigureAwait(false);
             if (install.ExitCode != 0)
             {
