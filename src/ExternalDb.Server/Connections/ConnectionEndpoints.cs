@@ -123,8 +123,8 @@ public static class ConnectionEndpoints
         return updated is null ? NotFound(name) : TypedResults.Ok(new ConnectionEnvelope(updated.ShownTo(user)));
     }
 
-    public static async Task<Results<Ok<Empty>, ProblemHttpResult>> Delete(string name, ConnectionStore store, CancellationToken ct) =>
-        await store.DeleteAsync(name, ct) ? TypedResults.Ok(Empty.Instance) : NotFound(name);
+    public static async Task<Results<Ok<Empty>, ProblemHttpResult>> Delete(string name, ConnectionService service, CancellationToken ct) =>
+        await service.DeleteAsync(name, ct) ? TypedResults.Ok(Empty.Instance) : NotFound(name);
 
     public static async Task<Results<Ok<ConnectionEnvelope>, ProblemHttpResult>> Probe(
         string name, ClaimsPrincipal user, ConnectionStore store, ConnectionService service, CancellationToken ct)

@@ -7,7 +7,13 @@ using ExternalDb.Server.Storage;
 namespace ExternalDb.Server.Connections;
 
 /// <summary>The connections' life: create, replace and re-check, each with a fresh check of the adaptor.</summary>
-public sealed class ConnectionService(ConnectionStore store, AdaptorProber prober, SigningKeyRegistry signingKeys, TimeProvider time, ILogger<ConnectionService> logger)
+public sealed class ConnectionService(
+    ConnectionStore store,
+    AdaptorProber prober,
+    SigningKeyRegistry signingKeys,
+    ResolvedConnections resolved,
+    TimeProvider time,
+    ILogger<ConnectionService> logger)
 {
     /// <summary>Creates a connection; throws <see cref="DuplicateConnectionNameException"/> when its name is taken.</summary>
     public async Task<ExternalDatabaseConnection> CreateAsync(ConnectionDraft draft, ConnectionType type, CancellationToken ct)
@@ -51,6 +57,7 @@ public sealed class ConnectionService(ConnectionStore store, AdaptorProber probe
             };
             await store.InsertAsync(new StoredConnection(connection, privateKey), ct);
             stored = true;
+            Changed(name);
             logger.LogInformation("Created connection {Connection} ({Type})", name, type);
             return connection;
         }
@@ -77,7 +84,9 @@ public sealed class ConnectionService(ConnectionStore store, AdaptorProber probe
             ProtocolVersion = probe.ProtocolVersion,
             UpdatedDate = time.UtcNowToMillisecond(),
         };
-        if (!await store.ReplaceAsync(existing with { Connection = updated }, ct))
+        var replaced = await store.ReplaceAsync(existing with { Connection = updated }, ct);
+        Changed(current.Name);
+        if (!replaced)
         {
             return null;
         }
@@ -97,7 +106,9 @@ public sealed class ConnectionService(ConnectionStore store, AdaptorProber probe
             ProtocolVersion = probe.ProtocolVersion,
             UpdatedDate = time.UtcNowToMillisecond(),
         };
-        if (await store.UpdateStatusAsync(existing with { Connection = updated }, current.UpdatedDate, ct))
+        var stored = await store.UpdateStatusAsync(existing with { Connection = updated }, current.UpdatedDate, ct);
+        Changed(current.Name);
+        if (stored)
         {
             return updated;
         }
@@ -107,10 +118,27 @@ public sealed class ConnectionService(ConnectionStore store, AdaptorProber probe
         return now?.CreatedDate == current.CreatedDate ? now : null;
     }
 
+    /// <summary>Deletes a connection; false when it does not exist.</summary>
+    public async Task<bool> DeleteAsync(string name, CancellationToken ct)
+    {
+        var deleted = await store.DeleteAsync(name, ct);
+        Changed(name, deleted.ApplicationId);
+        return deleted.Found;
+    }
+
+    /// <summary>What every change of a connection is followed by: what was resolved or imported of it is forgotten.</summary>
+    private void Changed(string name, string? goneApplicationId = null)
+    {
+        resolved.Invalidate(name);
+        if (goneApplicationId is not null)
+        {
+            signingKeys.Remove(goneApplicationId);
+        }
+    }
+
     private static ProbeTarget Target(ExternalDatabaseConnection c, SigningKey? signing) =>
         new(c.Name, c.ConnectionType, AdaptorConnections.Of(c, signing));
 
-    private SigningKey? SigningOf(StoredConnection stored) =>
-        stored.Connection.ApplicationId is { } applicationId && stored.PrivateKey is { } key ? signingKeys.GetOrImport(applicationId, key.Pkcs8) : null;
+    private SigningKey? SigningOf(StoredConnection stored) => resolved.SigningKeyOf(stored);
 
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
+using ExternalDb.Server.Json;
 
 namespace ExternalDb.Server.Gateway;
 
@@ -9,14 +10,14 @@ public static class CapabilityChecks
     /// <summary>Refuses an operation the collection does not list in <c>capabilities.dataOperations</c>.</summary>
     public static void RequireOperation(JsonObject schema, ResolvedCollection target, string operation, string wixOperation)
     {
-        if (Items.Member(schema["capabilities"], "dataOperations") is not JsonArray operations)
+        if (JsonRead.Member(schema["capabilities"], "dataOperations") is not JsonArray operations)
         {
             return;
         }
         if (!operations.Any(o => o is JsonValue v && v.TryGetValue<string>(out var s) && s == operation))
         {
             var readOnly = DataOperations.Writes(operation)
-                && !operations.Any(o => Items.Text(o) is DataOperations.Insert or DataOperations.Update or DataOperations.Remove);
+                && !operations.Any(o => JsonRead.Text(o) is DataOperations.Insert or DataOperations.Update or DataOperations.Remove);
             throw GatewayException.NotSupported(target.FullId, wixOperation, readOnly
                 ? $"Collection [{target.FullId}] is read-only: its adaptor allows no writes to it."
                 : $"Collection [{target.FullId}] does not support {wixOperation} (its adaptor does not list {operation}).", byDataSource: false);
@@ -75,7 +76,7 @@ public static class CapabilityChecks
             return;
         }
         var field = Field(schema, fieldKey);
-        if (Items.Member(field?["capabilities"], "queryOperators") is not JsonArray advertised)
+        if (JsonRead.Member(field?["capabilities"], "queryOperators") is not JsonArray advertised)
         {
             return;
         }
@@ -94,8 +95,8 @@ public static class CapabilityChecks
         }
         foreach (var entry in entries.OfType<JsonObject>())
         {
-            var key = Items.Text(entry["fieldName"]);
-            if (key is not null && Items.Member(Field(schema, key)?["capabilities"], "sortable") is JsonValue s && s.TryGetValue<bool>(out var sortable) && !sortable)
+            var key = JsonRead.Text(entry["fieldName"]);
+            if (key is not null && JsonRead.Member(Field(schema, key)?["capabilities"], "sortable") is JsonValue s && s.TryGetValue<bool>(out var sortable) && !sortable)
             {
                 throw GatewayException.Invalid(path, $"field '{key}' of [{target.FullId}] cannot be sorted by");
             }
@@ -113,8 +114,8 @@ public static class CapabilityChecks
         }
         foreach (var field in fields?.OfType<JsonObject>() ?? [])
         {
-            var key = Items.Text(field["key"]) ?? "";
-            var type = Items.Text(field["type"]);
+            var key = JsonRead.Text(field["key"]) ?? "";
+            var type = JsonRead.Text(field["type"]);
             if (type is not null && !key.StartsWith('_') && !capabilities.FieldTypes.Contains(type))
             {
                 throw GatewayException.NotSupported(target.FullId, operation,
@@ -124,5 +125,5 @@ public static class CapabilityChecks
     }
 
     private static JsonObject? Field(JsonObject schema, string key) =>
-        (schema["fields"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(f => Items.Text(f["key"]) == key);
+        (schema["fields"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(f => JsonRead.Text(f["key"]) == key);
 }

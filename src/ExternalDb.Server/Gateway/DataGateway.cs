@@ -3,25 +3,31 @@ using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
 using ExternalDb.Server.Adaptors;
 using ExternalDb.Server.Connections;
+using ExternalDb.Server.Json;
 using ExternalDb.Server.Storage;
 using Microsoft.Extensions.Options;
 
 namespace ExternalDb.Server.Gateway;
 
 /// <summary>A collection named <c>connectionName/collectionId</c>, resolved to its connection and protocol client.</summary>
+/// <param name="Secrets">The connection's configuration values, kept out of what the gateway passes on.</param>
 public sealed record ResolvedCollection(
     string FullId,
     string CollectionId,
     ExternalDatabaseConnection Connection,
     AdaptorConnection Adaptor,
-    IAdaptorProtocol Protocol);
+    IAdaptorProtocol Protocol,
+    IReadOnlyList<string> Secrets);
 
 /// <summary>
 /// Resolves <c>connectionName/collectionId</c>, calls the connection's adaptor through its protocol client, maps adaptor
 /// failures to the Wix error envelope, and caches collection schemas for a short while.
 /// </summary>
-public sealed class DataGateway(ConnectionStore store, SigningKeyRegistry signingKeys, IServiceProvider services, IOptions<GatewayOptions> options, TimeProvider time)
+public sealed class DataGateway(ResolvedConnections connections, GatewayCursors cursors, IServiceProvider services, IOptions<GatewayOptions> options, TimeProvider time)
 {
+    /// <summary>The gateway's cursors (cursor paging of every query-like call).</summary>
+    public GatewayCursors Cursors => cursors;
+
     private readonly AdaptorCallOptions _callOptions = new() { Timeout = options.Value.AdaptorTimeout, MaxAnswerBytes = options.Value.MaxResponseBytes };
 
     private readonly ConcurrentDictionary<string, (DateTimeOffset Expires, IReadOnlyList<JsonObject> Collections)> _schemas = new(StringComparer.Ordinal);
@@ -39,16 +45,16 @@ public sealed class DataGateway(ConnectionStore store, SigningKeyRegistry signin
         {
             throw GatewayException.CollectionNotFound(fullId);
         }
-        var stored = await store.GetAsync(connectionName, ct) ?? throw GatewayException.CollectionNotFound(fullId);
-        return Resolve(stored, collectionId);
+        var resolved = await connections.GetAsync(connectionName, ct) ?? throw GatewayException.CollectionNotFound(fullId);
+        return Resolve(resolved, collectionId);
     }
 
-    /// <summary>Resolves a collection of a connection already read from the store.</summary>
-    public ResolvedCollection Resolve(StoredConnection stored, string collectionId)
+    /// <summary>Resolves a collection of a connection already resolved.</summary>
+    public ResolvedCollection Resolve(ResolvedConnection resolved, string collectionId)
     {
-        var connection = stored.Connection;
+        var connection = resolved.Connection;
         var fullId = connection.Name + "/" + collectionId;
-        if (!connection.ConnectionStatus.Successful || connection.Endpoint is null)
+        if (!connection.ConnectionStatus.Successful || resolved.Adaptor is not { } adaptor)
         {
             var cause = connection.ConnectionStatus.CauseOfFailure;
             throw new GatewayException(503, "CONNECTION_UNAVAILABLE",
@@ -57,9 +63,7 @@ public sealed class DataGateway(ConnectionStore store, SigningKeyRegistry signin
         }
         var protocol = services.GetKeyedService<IAdaptorProtocol>(connection.ProtocolVersion)
             ?? throw GatewayException.NotSupported(fullId, "ANY", $"Protocol {connection.ProtocolVersion} is not served by this gateway.", byDataSource: true);
-        var signing = connection.ApplicationId is { } applicationId && stored.PrivateKey is { } key ? signingKeys.GetOrImport(applicationId, key.Pkcs8) : null;
-        var adaptor = AdaptorConnections.Of(connection, signing)!;
-        return new ResolvedCollection(fullId, collectionId, connection, adaptor, protocol);
+        return new ResolvedCollection(fullId, collectionId, connection, adaptor, protocol, resolved.Secrets);
     }
 
     /// <summary>
@@ -170,11 +174,38 @@ public sealed class DataGateway(ConnectionStore store, SigningKeyRegistry signin
         return writer.BytesCommitted;
     }
 
+    /// <summary>Refuses with 428 when the collection's adaptor does not offer <paramref name="operation"/> (a <see cref="DataOperations"/> name).</summary>
+    public async Task RequireOperationAsync(ResolvedCollection target, string operation, string wixOperation, CancellationToken ct) =>
+        CapabilityChecks.RequireOperation(await GetSchemaAsync(target, ct), target, operation, wixOperation);
+
+    /// <summary>Which of <paramref name="ids"/> exist, in queries of at most 50 ids (the smallest page an external collection serves).</summary>
+    public async Task<HashSet<string>> ExistingIdsAsync(ResolvedCollection target, IEnumerable<string> ids, CancellationToken ct)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(PagingLimits.DefaultPageSize))
+        {
+            var answer = await CallAsync(target, AdaptorOperations.Query, new JsonObject
+            {
+                ["collectionId"] = target.CollectionId,
+                ["query"] = new JsonObject
+                {
+                    ["filter"] = new JsonObject { ["_id"] = new JsonObject { [QueryOperators.HasSome] = new JsonArray([.. chunk.Select(i => (JsonNode?)i)]) } },
+                    ["fields"] = new JsonArray("_id"),
+                    ["paging"] = new JsonObject { ["limit"] = chunk.Length, ["offset"] = 0 },
+                },
+                ["consistentRead"] = true,
+                ["returnTotalCount"] = false,
+            }, ct);
+            found.UnionWith((answer["items"] as JsonArray ?? []).Select(i => JsonRead.Text(i?["_id"])).OfType<string>());
+        }
+        return found;
+    }
+
     /// <summary>The collection's V3 description (cached); <c>WDE0025</c> when the adaptor does not have it.</summary>
     public async Task<JsonObject> GetSchemaAsync(ResolvedCollection target, CancellationToken ct)
     {
         var collections = await ListSchemasAsync(target, ct);
-        return collections.FirstOrDefault(c => Items.Text(c["id"]) == target.CollectionId)
+        return collections.FirstOrDefault(c => JsonRead.Text(c["id"]) == target.CollectionId)
             ?? throw GatewayException.CollectionNotFound(target.FullId);
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
 using ExternalDb.Server.Adaptors;
 using ExternalDb.Server.Errors;
+using ExternalDb.Server.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ExternalDb.Server.Gateway;
@@ -35,7 +36,7 @@ public sealed class GatewayException(int status, string code, string description
     public static GatewayException FromAdaptor(AdaptorCallException e, ResolvedCollection target, string? itemId = null)
     {
         var collectionId = target.FullId;
-        var secrets = SecretScrubber.SecretsOf(target.Connection.Configuration);
+        var secrets = target.Secrets;
         var adaptorMessage = SecretScrubber.Scrub(e.Message, secrets);
         var data = new JsonObject { ["collectionName"] = collectionId };
         if (itemId is not null)
@@ -81,12 +82,18 @@ public sealed class GatewayException(int status, string code, string description
         };
     }
 
+    /// <summary>The failure of one item (or reference) an adaptor reported inside its answer, mapped as any adaptor error.</summary>
+    public static GatewayException ForItem(JsonObject adaptorError, ResolvedCollection target, string? itemId)
+    {
+        var code = JsonRead.Text(adaptorError["errorCode"]);
+        var message = JsonRead.Text(adaptorError["errorMessage"]) ?? code ?? "failed";
+        return FromAdaptor(new AdaptorCallException(AdaptorFailure.AdaptorError, message, null, code, adaptorError["data"]?.DeepClone()), target, itemId);
+    }
+
     /// <summary>The Wix error of one failed item inside a bulk answer.</summary>
     public static JsonObject ItemError(JsonObject adaptorError, ResolvedCollection target, string? itemId)
     {
-        var code = Items.Text(adaptorError["errorCode"]);
-        var message = Items.Text(adaptorError["errorMessage"]) ?? code ?? "failed";
-        var mapped = FromAdaptor(new AdaptorCallException(AdaptorFailure.AdaptorError, message, null, code, adaptorError["data"]?.DeepClone()), target, itemId);
+        var mapped = ForItem(adaptorError, target, itemId);
         return new JsonObject { ["code"] = mapped.Code, ["description"] = mapped.Message, ["data"] = mapped.ErrorData };
     }
 

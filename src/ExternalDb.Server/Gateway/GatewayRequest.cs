@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
 using ExternalDb.Server.Errors;
 using ExternalDb.Server.Json;
+using ExternalDb.Server.Storage;
 
 namespace ExternalDb.Server.Gateway;
 
@@ -11,6 +12,12 @@ namespace ExternalDb.Server.Gateway;
 public static class GatewayRequest
 {
     public const int MaxBodyBytes = 32 * 1024 * 1024;
+
+    /// <summary>
+    /// A value taken from the path (a collection or item id). The server decodes every escape of the path but <c>%2F</c>
+    /// (so that an escaped slash cannot split segments): here, inside a value that is the rest of the path, it is a slash.
+    /// </summary>
+    public static string PathValue(string value) => value.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
 
     public static async Task<JsonObject> ReadBodyAsync(HttpRequest request, CancellationToken ct)
     {
@@ -110,7 +117,7 @@ public static class GatewayRequest
         {
             return null;
         }
-        if (Items.Number(node) is { } d && d == Math.Floor(d) && d >= min && d <= max)
+        if (JsonRead.Number(node) is { } d && d == Math.Floor(d) && d >= min && d <= max)
         {
             return (int)d;
         }
@@ -142,14 +149,14 @@ public sealed record PageRequest(int Limit, int Offset, bool CursorMode, JsonObj
     /// Reads <c>paging</c> / <c>cursorPaging</c> from <paramref name="container"/>. A cursor restores the request it was
     /// made for (the caller sends only the cursor), so <see cref="Request"/> is the effective request.
     /// </summary>
-    public static PageRequest Read(JsonObject container, JsonObject request, string fullId, string kind, string path)
+    public static PageRequest Read(JsonObject container, JsonObject request, string fullId, string kind, string path, GatewayCursors cursors)
     {
         if (container["cursorPaging"] is JsonObject cursorPaging)
         {
             var limit = GatewayRequest.OptionalInt(cursorPaging["limit"], path + "cursorPaging.limit", 0, PagingLimits.MaxPageSize);
             if (cursorPaging["cursor"] is JsonValue c && c.TryGetValue<string>(out var cursor) && cursor.Length > 0)
             {
-                var (restored, offset, cursorLimit) = GatewayCursor.Decode(cursor, fullId, kind, path + "cursorPaging.cursor");
+                var (restored, offset, cursorLimit) = cursors.Decode(cursor, fullId, kind, path + "cursorPaging.cursor");
                 return new PageRequest(limit is null or 0 ? cursorLimit : limit.Value, offset, true, restored);
             }
             return new PageRequest(limit is null or 0 ? PagingLimits.DefaultPageSize : limit.Value, 0, true, request);
@@ -166,7 +173,7 @@ public sealed record PageRequest(int Limit, int Offset, bool CursorMode, JsonObj
     /// <summary>The page as the collection can serve it: no larger than its <c>maxPageSize</c>.</summary>
     public PageRequest ClampTo(JsonObject schema)
     {
-        var max = Math.Clamp((int)(Items.Number(schema["maxPageSize"]) ?? PagingLimits.DefaultPageSize), 1, PagingLimits.MaxPageSize);
+        var max = Math.Clamp((int)(JsonRead.Number(schema["maxPageSize"]) ?? PagingLimits.DefaultPageSize), 1, PagingLimits.MaxPageSize);
         return this with { Limit = Math.Min(Limit, max), MaxPageSize = max };
     }
 
@@ -174,7 +181,7 @@ public sealed record PageRequest(int Limit, int Offset, bool CursorMode, JsonObj
     public int FetchLimit => Limit < MaxPageSize ? Limit + 1 : Limit;
 
     /// <summary>Trims the adaptor's rows to the page and builds <c>pagingMetadata</c>.</summary>
-    public (List<JsonNode?> Page, JsonObject Metadata) Finish(JsonArray? rows, int? total, string fullId, string kind)
+    public (List<JsonNode?> Page, JsonObject Metadata) Finish(JsonArray? rows, int? total, string fullId, string kind, GatewayCursors cursors)
     {
         var all = rows?.Select(r => r?.DeepClone()).ToList() ?? [];
         var hasNext = total is { } t ? Offset + Math.Min(all.Count, Limit) < t : all.Count > Limit || (FetchLimit == Limit && all.Count == Limit);
@@ -192,58 +199,55 @@ public sealed record PageRequest(int Limit, int Offset, bool CursorMode, JsonObj
         metadata["hasNext"] = hasNext;
         if (CursorMode)
         {
-            var cursors = new JsonObject();
+            var links = new JsonObject();
             if (hasNext)
             {
-                cursors["next"] = GatewayCursor.Encode(fullId, kind, Request, Offset + page.Count, Limit);
+                links["next"] = cursors.Encode(fullId, kind, Request, Offset + page.Count, Limit);
             }
             if (Offset > 0)
             {
-                cursors["prev"] = GatewayCursor.Encode(fullId, kind, Request, Math.Max(0, Offset - Limit), Limit);
+                links["prev"] = cursors.Encode(fullId, kind, Request, Math.Max(0, Offset - Limit), Limit);
             }
-            metadata["cursors"] = cursors;
+            metadata["cursors"] = links;
         }
         return (page, metadata);
     }
 }
 
 /// <summary>
-/// The gateway's own cursors: base64url JSON holding the request they continue and the next offset. So cursor paging
-/// works the same over every protocol, whether or not the adaptor has cursors of its own.
+/// The gateway's own cursors: the request they continue, the next offset and the page size, signed with a key derived
+/// from the registry's encryption key (<see cref="SecretProtector.DeriveKey"/>), so that servers sharing the key file
+/// accept each other's cursors and nobody else can make or alter one. Cursor paging so works the same over every
+/// protocol, whether or not the adaptor has cursors of its own.
 /// </summary>
-public static class GatewayCursor
+public sealed class GatewayCursors(SecretProtector secrets)
 {
-    public static string Encode(string fullId, string kind, JsonObject request, int offset, int limit)
-    {
-        var payload = new JsonObject
-        {
-            ["v"] = 1,
-            ["c"] = fullId,
-            ["k"] = kind,
-            ["o"] = offset,
-            ["l"] = limit,
-            ["r"] = request.DeepClone(),
-        };
-        return Convert.ToBase64String(Encoding.UTF8.GetBytes(payload.ToJsonString())).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-    }
+    private const string KeyLabel = "ExternalDb gateway cursors v1";
 
-    public static (JsonObject Request, int Offset, int Limit) Decode(string cursor, string fullId, string kind, string field)
+    private readonly SignedCursorCodec _codec = new(secrets.DeriveKey(KeyLabel));
+
+    public string Encode(string fullId, string kind, JsonObject request, int offset, int limit) => _codec.Encode(new JsonObject
     {
-        try
+        ["v"] = 1,
+        ["c"] = fullId,
+        ["k"] = kind,
+        ["o"] = offset,
+        ["l"] = limit,
+        ["r"] = request.DeepClone(),
+    });
+
+    /// <summary>The request, offset and page size of <paramref name="cursor"/>; a 400 naming <paramref name="field"/> when it is not a cursor of this query.</summary>
+    public (JsonObject Request, int Offset, int Limit) Decode(string cursor, string fullId, string kind, string field)
+    {
+        if (_codec.Decode(cursor) is { } payload
+            && JsonRead.Integer(payload["v"]) == 1
+            && JsonRead.Text(payload["c"]) == fullId
+            && JsonRead.Text(payload["k"]) == kind
+            && payload["r"] is JsonObject request
+            && JsonRead.Integer(payload["o"]) is >= 0 and <= int.MaxValue and var offset
+            && JsonRead.Integer(payload["l"]) is > 0 and <= PagingLimits.MaxPageSize and var limit)
         {
-            if (GatewayRequest.ParseBase64UrlJson(cursor, field).Node is JsonObject payload
-                && payload["v"]?.GetValue<int>() == 1
-                && payload["c"]?.GetValue<string>() == fullId
-                && payload["k"]?.GetValue<string>() == kind
-                && payload["r"] is JsonObject request
-                && payload["o"]?.GetValue<int>() is >= 0 and var offset
-                && payload["l"]?.GetValue<int>() is > 0 and <= PagingLimits.MaxPageSize and var limit)
-            {
-                return (request.DeepClone().AsObject(), offset, limit);
-            }
-        }
-        catch (Exception e) when (e is FormatException or InvalidOperationException)
-        {
+            return (request.DeepClone().AsObject(), (int)offset, (int)limit);
         }
         throw GatewayException.Invalid(field, "is not a cursor of this query", "FORMAT");
     }

@@ -6,12 +6,19 @@ internal static class OpenApiExtensions
 {
     /// <summary>
     /// Documents a JSON request body of type <typeparamref name="T"/> without making the endpoint refuse other
-    /// content types: bodies are read and validated by hand, so a wrong body gets a 400 that names the field.
+    /// content types: bodies are read and validated by hand, so a wrong body gets a 400 that names the field. The schema
+    /// is a component named after <typeparamref name="T"/>.
     /// </summary>
     public static RouteHandlerBuilder DocumentsJsonBody<T>(this RouteHandlerBuilder builder) =>
         builder.AddOpenApiOperationTransformer(async (operation, context, ct) =>
         {
-            var schema = await context.GetOrCreateSchemaAsync(typeof(T), null, ct);
+            IOpenApiSchema schema = await context.GetOrCreateSchemaAsync(typeof(T), null, ct);
+            if (context.Document is { } document)
+            {
+                // A named component, as answers are: clients and the API reference see one type per request shape.
+                document.AddComponent(typeof(T).Name, schema);
+                schema = new OpenApiSchemaReference(typeof(T).Name, document);
+            }
             operation.RequestBody = new OpenApiRequestBody
             {
                 Required = true,

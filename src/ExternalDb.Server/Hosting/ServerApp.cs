@@ -4,10 +4,9 @@ using ExternalDb.Server.Adaptors;
 using ExternalDb.Server.Auth;
 using ExternalDb.Server.Connections;
 using ExternalDb.Server.Errors;
+using ExternalDb.Server.Gateway;
 using ExternalDb.Server.Probing;
 using ExternalDb.Server.Storage;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
@@ -23,7 +22,7 @@ public static class ServerApp
         // appsettings.json sits next to the binaries; relative paths in settings (./data) stay relative to the caller's folder.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         // Bulk item calls may be large; the readers bound each endpoint's body themselves and say so in a 400.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = Gateway.GatewayRequest.MaxBodyBytes + 64 * 1024);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = GatewayRequest.MaxBodyBytes + 64 * 1024);
         configure?.Invoke(builder);
         AddServices(builder.Services, builder.Configuration);
         var app = builder.Build();
@@ -52,54 +51,14 @@ public static class ServerApp
             return Task.CompletedTask;
         }));
 
-        services.AddOptions<StorageOptions>().Bind(configuration.GetSection("Storage"));
-        services.AddOptions<ProbeOptions>().Bind(configuration.GetSection(ProbeOptions.Section))
-            .Validate(o => o.Timeout > TimeSpan.Zero && o.Timeout <= TimeSpan.FromMinutes(5), "Probe:Timeout must be between 0 and 5 minutes.")
-            .Validate(o => o.MaxResponseBytes > 0, "Probe:MaxResponseBytes must be positive.")
-            .ValidateOnStart();
-        services.AddOptions<AdaptorClientOptions>().Bind(configuration.GetSection(AdaptorClientOptions.Section))
-            .Validate(o => !string.IsNullOrWhiteSpace(o.JwtIssuer), "Adaptors:JwtIssuer must not be empty.")
-            .ValidateOnStart();
-        services.AddOptions<AdaptorPipelineOptions>().Bind(configuration.GetSection(AdaptorPipelineOptions.Section))
-            .Validate(o => o.MaxConcurrentCallsPerAdaptor > 0 && o.MaxQueuedCallsPerAdaptor >= 0, "Gateway concurrency bounds must be positive.")
-            .ValidateOnStart();
-        services.AddOptions<AuthOptions>().Bind(configuration.GetSection("Auth"));
-        services.AddOptions<EgressOptions>().Bind(configuration.GetSection(EgressOptions.Section));
-
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<Database>();
-        services.AddSingleton<SecretProtector>();
-        services.AddSingleton<ConnectionStore>();
-        services.AddSingleton<ApiKeyStore>();
-        services.AddSingleton<ConnectionService>();
-        services.AddSingleton<AdaptorProber>();
-
-        AdaptorHttpClient.Register(services);
-        services.AddSingleton<SigningKeyRegistry>();
-        services.AddSingleton<V3Protocol>();
-        services.AddSingleton<LegacyProtocol>();
-        services.AddKeyedSingleton<IAdaptorProtocol>(ExternalDb.Protocol.ProtocolVersion.V3, (sp, _) => sp.GetRequiredService<V3Protocol>());
-        services.AddKeyedSingleton<IAdaptorProtocol>(ExternalDb.Protocol.ProtocolVersion.V1, (sp, _) => sp.GetRequiredService<LegacyProtocol>());
-        services.AddKeyedSingleton<IAdaptorProtocol>(ExternalDb.Protocol.ProtocolVersion.V2, (sp, _) => sp.GetRequiredService<LegacyProtocol>());
-
-        services.AddOptions<Gateway.GatewayOptions>().Bind(configuration.GetSection(Gateway.GatewayOptions.Section))
-            .Validate(o => o.AdaptorTimeout > TimeSpan.Zero, "Gateway:AdaptorTimeout must be positive.")
-            .Validate(o => o.MaxAdaptorRequestBytes >= 1024 * 1024, "Gateway:MaxAdaptorRequestBytes must be at least 1 MiB (one item may hold 500 kB).")
-            .ValidateOnStart();
-        services.AddSingleton<Gateway.DataGateway>();
+        services.AddStorage(configuration);
+        services.AddApiKeyAuth(configuration);
+        services.AddAdaptors(configuration);
+        services.AddProbing(configuration);
+        services.AddConnectionServices();
+        services.AddGateway(configuration);
         Demo.DemoAdaptor.AddDemoAdaptor(services, configuration);
-
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
-        services.AddSingleton<IAuthorizationMiddlewareResultHandler, PermissionResultHandler>();
-        services.AddAuthorization(o =>
-        {
-            foreach (var permission in Permissions.Known)
-            {
-                o.AddPolicy(permission, p => p.RequireAuthenticatedUser().AddRequirements(new PermissionRequirement(permission)));
-            }
-        });
     }
 
     private static void UsePipeline(WebApplication app)
@@ -128,8 +87,7 @@ public static class ServerApp
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
         app.MapConnections();
         app.MapApiKeys();
-        Gateway.ItemsEndpoints.MapItems(app);
-        Gateway.CollectionsEndpoints.MapDataCollections(app);
+        app.MapGateway();
         Demo.DemoAdaptor.MapDemoAdaptor(app);
     }
 

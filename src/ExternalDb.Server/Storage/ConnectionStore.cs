@@ -34,6 +34,8 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
     private const string NameKeyVersionSetting = "connection_name_key_version";
     private const string NameKeyVersion = "2";
 
+    private long _queries;
+
     /// <summary>
     /// The form names are compared by: NFC, case-folded (upper, lower, then upper again, so that ẞ and ß are one letter),
     /// NFC again. Invalid UTF-16 (an unpaired surrogate) has no key: the empty key matches no connection.
@@ -50,7 +52,7 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
     /// </summary>
     public async Task MigrateNameKeysAsync(ILogger logger, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
+        await using var connection = await OpenAsync(ct);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
         await using (var version = connection.CreateCommand())
         {
@@ -116,9 +118,18 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
     private byte[]? Reprotect(byte[]? protectedData, string purpose, string oldKey, string newKey) =>
         protectedData is null || oldKey == newKey ? protectedData : protector.Protect(protector.Unprotect(protectedData, purpose + oldKey), purpose + newKey);
 
+    /// <summary>How many times the connections were read or written (tests prove with it what a warm cache spares).</summary>
+    internal long Queries => Interlocked.Read(ref _queries);
+
+    private Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    {
+        Interlocked.Increment(ref _queries);
+        return database.OpenAsync(ct);
+    }
+
     public async Task<bool> ExistsAsync(string name, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
+        await using var connection = await OpenAsync(ct);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT 1 FROM connections WHERE name_key = $key";
         command.Parameters.AddWithValue("$key", NameKey(name));
@@ -127,7 +138,7 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
 
     public async Task<StoredConnection?> GetAsync(string name, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
+        await using var connection = await OpenAsync(ct);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {Columns} FROM connections WHERE name_key = $key";
         command.Parameters.AddWithValue("$key", NameKey(name));
@@ -138,7 +149,7 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
     /// <summary>The public key of the V3 connection whose application id is <paramref name="applicationId"/>.</summary>
     public async Task<string?> FindPublicKeyAsync(string applicationId, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
+        await using var connection = await OpenAsync(ct);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT public_key FROM connections WHERE application_id = $id";
         command.Parameters.AddWithValue("$id", applicationId);
@@ -147,7 +158,7 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
 
     public async Task<(IReadOnlyList<ExternalDatabaseConnection> Page, int Total)> ListAsync(int offset, int limit, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
+        await using var connection = await OpenAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await using var count = connection.CreateCommand();
         count.CommandText = "SELECT COUNT(*) FROM connections";
@@ -171,7 +182,7 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
     /// <summary>Stores a new connection; throws <see cref="DuplicateConnectionNameException"/> when the name is taken.</summary>
     public async Task InsertAsync(StoredConnection stored, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
+        await using var connection = await OpenAsync(ct);
         await using var command = connection.CreateCommand();
         command.CommandText = $"INSERT INTO connections ({Columns}) VALUES ($name, $type, $endpoint, $configuration, $successful, $cause, $has, $checked, $latency, $message, $mods, $fieldTypes, $protocol, $publicKey, $applicationId, $privateKey, $created, $updated, $key)";
         Bind(command, stored);
@@ -188,7 +199,7 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
     /// <summary>Replaces a stored connection (same name); false when it no longer exists.</summary>
     public async Task<bool> ReplaceAsync(StoredConnection stored, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
+        await using var connection = await OpenAsync(ct);
         await using var command = connection.CreateCommand();
         command.CommandText =
             "UPDATE connections SET endpoint = $endpoint, configuration = $configuration, successful = $successful, cause_of_failure = $cause, " +
@@ -206,7 +217,7 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
     public async Task<bool> UpdateStatusAsync(StoredConnection checkedConnection, DateTimeOffset previousUpdatedDate, CancellationToken ct)
     {
         var c = checkedConnection.Connection;
-        await using var connection = await database.OpenAsync(ct);
+        await using var connection = await OpenAsync(ct);
         await using var command = connection.CreateCommand();
         command.CommandText =
             "UPDATE connections SET successful = $successful, cause_of_failure = $cause, has_collections = $has, checked_date = $checked, " +
@@ -217,13 +228,15 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
         return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 
-    public async Task<bool> DeleteAsync(string name, CancellationToken ct)
+    /// <summary>Deletes a connection: whether it existed, and its application id if it had one.</summary>
+    public async Task<(bool Found, string? ApplicationId)> DeleteAsync(string name, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
+        await using var connection = await OpenAsync(ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM connections WHERE name_key = $key";
+        command.CommandText = "DELETE FROM connections WHERE name_key = $key RETURNING application_id";
         command.Parameters.AddWithValue("$key", NameKey(name));
-        return await command.ExecuteNonQueryAsync(ct) == 1;
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? (true, reader.IsDBNull(0) ? null : reader.GetString(0)) : (false, null);
     }
 
     private void Bind(SqliteCommand command, StoredConnection stored)

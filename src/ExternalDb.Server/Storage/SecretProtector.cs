@@ -21,6 +21,13 @@ public sealed class SecretProtector
         _key = LoadKey(options.Value);
     }
 
+    /// <summary>
+    /// A 32-byte key for <paramref name="label"/>, derived (HKDF-SHA256) from the encryption key: servers sharing the
+    /// key file derive the same keys, and no derived key reveals the encryption key or another label's key.
+    /// </summary>
+    public byte[] DeriveKey(string label) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, 32, salt: [], info: Encoding.UTF8.GetBytes(label));
+
     public byte[] Protect(ReadOnlySpan<byte> plaintext, string purpose)
     {
         var output = new byte[1 + NonceSize + TagSize + plaintext.Length];

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
+using ExternalDb.Server.Json;
 
 namespace ExternalDb.Server.Adaptors.Legacy;
 
@@ -24,9 +25,9 @@ public sealed class JsonValueOrder : IComparer<JsonNode?>
         return kx switch
         {
             ValueKind.Null => 0,
-            ValueKind.Number => LegacyJson.Number(x)!.Value.CompareTo(LegacyJson.Number(y)!.Value),
-            ValueKind.String => string.CompareOrdinal(LegacyJson.String(x), LegacyJson.String(y)),
-            ValueKind.Boolean => LegacyJson.Boolean(x).CompareTo(LegacyJson.Boolean(y)),
+            ValueKind.Number => JsonRead.Number(x)!.Value.CompareTo(JsonRead.Number(y)!.Value),
+            ValueKind.String => string.CompareOrdinal(JsonRead.Text(x), JsonRead.Text(y)),
+            ValueKind.Boolean => JsonRead.IsTrue(x).CompareTo(JsonRead.IsTrue(y)),
             ValueKind.Date => CompareDates(x![QueryOperators.DateKey], y![QueryOperators.DateKey]),
             _ => string.CompareOrdinal(x!.ToJsonString(), y!.ToJsonString()),
         };
@@ -60,11 +61,11 @@ public sealed class JsonValueOrder : IComparer<JsonNode?>
 
     private static DateTimeOffset? Instant(JsonNode? value)
     {
-        if (LegacyJson.String(value) is { } text)
+        if (JsonRead.Text(value) is { } text)
         {
             return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var d) ? d : null;
         }
-        return LegacyJson.Integer(value) is { } ms && ms is > -62135596800000 and < 253402300800000
+        return JsonRead.Integer(value) is { } ms && ms is > -62135596800000 and < 253402300800000
             ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
             : null;
     }

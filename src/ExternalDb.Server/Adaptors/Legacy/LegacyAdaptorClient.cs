@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
+using ExternalDb.Server.Json;
 
 namespace ExternalDb.Server.Adaptors.Legacy;
 
@@ -71,7 +72,7 @@ public sealed class LegacyAdaptorClient(AdaptorHttpClient http, AdaptorConnectio
         const string path = LegacyPaths.Find;
         var answer = await PostAsync(path, body, LegacyCallKind.Items, collectionId, ct);
         var items = LegacyJson.RequireObjects(answer, "items", path);
-        return (items, LegacyJson.Integer(answer["totalCount"]));
+        return (items, JsonRead.Integer(answer["totalCount"]));
     }
 
     /// <summary>The stored items among <paramref name="ids"/>, by id (a few <c>_id $hasSome</c> finds).</summary>

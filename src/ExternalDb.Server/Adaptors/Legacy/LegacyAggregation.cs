@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
+using ExternalDb.Server.Json;
 
 namespace ExternalDb.Server.Adaptors.Legacy;
 
@@ -40,7 +41,7 @@ public static class LegacyAggregation
         return new JsonObject
         {
             ["items"] = LegacyJson.Array(page),
-            ["pagingMetadata"] = paging.Metadata(page.Count, LegacyJson.Boolean(request["returnTotalCount"]) ? sorted.Count : null),
+            ["pagingMetadata"] = paging.Metadata(page.Count, JsonRead.IsTrue(request["returnTotalCount"]) ? sorted.Count : null),
         };
     }
 
@@ -124,8 +125,8 @@ public static class LegacyAggregation
         IOrderedEnumerable<JsonObject>? ordered = null;
         foreach (var entry in sort.OfType<JsonObject>())
         {
-            var field = LegacyJson.String(entry["fieldName"])!;
-            var descending = LegacyJson.String(entry["direction"]) == "desc";
+            var field = JsonRead.Text(entry["fieldName"])!;
+            var descending = JsonRead.Text(entry["direction"]) == "desc";
             ordered = (ordered, descending) switch
             {
                 (null, false) => rows.OrderBy(r => r[field], JsonValueOrder.Instance),
@@ -140,7 +141,7 @@ public static class LegacyAggregation
     private static List<string> GroupingFields(JsonNode? node) => node switch
     {
         null => [],
-        JsonArray array => [.. array.Select(n => LegacyJson.String(n) is { Length: > 0 } s ? s : throw LegacyJson.Invalid("aggregation.groupingFields must hold field names."))],
+        JsonArray array => [.. array.Select(n => JsonRead.Text(n) is { Length: > 0 } s ? s : throw LegacyJson.Invalid("aggregation.groupingFields must hold field names."))],
         _ => throw LegacyJson.Invalid("aggregation.groupingFields must be an array."),
     };
 }

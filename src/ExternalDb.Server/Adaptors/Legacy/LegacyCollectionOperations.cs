@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
+using ExternalDb.Server.Json;
 
 namespace ExternalDb.Server.Adaptors.Legacy;
 
@@ -17,7 +18,7 @@ public static class LegacyCollectionOperations
         var ids = request["collectionIds"] switch
         {
             null => [],
-            JsonArray array => array.Select(n => LegacyJson.String(n) ?? throw LegacyJson.Invalid("collectionIds must hold strings.")).ToList(),
+            JsonArray array => array.Select(n => JsonRead.Text(n) ?? throw LegacyJson.Invalid("collectionIds must hold strings.")).ToList(),
             _ => throw LegacyJson.Invalid("collectionIds must be an array."),
         };
         return new JsonObject { ["collections"] = LegacyJson.Array(await ListAsync(adaptor, ids, ct)) };
@@ -47,7 +48,7 @@ public static class LegacyCollectionOperations
             foreach (var schema in schemas)
             {
                 var collection = LegacySchemas.ToCollection(schema, adaptor.Version, findPath);
-                var id = LegacyJson.String(collection["id"])!;
+                var id = JsonRead.Text(collection["id"])!;
                 if (batch.Contains(id, StringComparer.Ordinal))
                 {
                     found.TryAdd(id, collection);
@@ -84,7 +85,7 @@ public static class LegacyCollectionOperations
             ?? throw new AdaptorCallException(AdaptorFailure.AdaptorError, $"Collection {id} not found.", 404,
                 AdaptorErrorCodes.CollectionNotFound, new JsonObject { ["collectionId"] = id });
         var currentTypes = (current["fields"] as JsonArray ?? []).OfType<JsonObject>()
-            .Select(f => (Key: LegacyJson.String(f["key"])!, Type: LegacyJson.String(f["type"])!))
+            .Select(f => (Key: JsonRead.Text(f["key"])!, Type: JsonRead.Text(f["type"])!))
             .Where(f => !LegacySchemas.SystemFields.Contains(f.Key))
             .ToDictionary(f => f.Key, f => f.Type, StringComparer.Ordinal);
 
@@ -179,7 +180,7 @@ public static class LegacyCollectionOperations
         {
             var field = node as JsonObject ?? throw LegacyJson.Invalid("Every field must be an object.");
             var key = LegacyJson.RequireString(field, "key");
-            var type = LegacyJson.String(field["type"]) ?? throw LegacyJson.Invalid($"Field {key} has no type.");
+            var type = JsonRead.Text(field["type"]) ?? throw LegacyJson.Invalid($"Field {key} has no type.");
             if (!keys.Add(key))
             {
                 throw LegacyJson.Invalid($"Field {key} is listed twice.");

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
+using ExternalDb.Server.Json;
 
 namespace ExternalDb.Server.Adaptors.Legacy;
 
@@ -35,7 +36,7 @@ public static class LegacyErrors
         }
 
         // Adaptors extended towards V3 (and our reference adaptor's extension paths) may answer V3 errors: keep them.
-        var code = LegacyJson.String(body?["errorCode"]) ?? Code(status, message, kind);
+        var code = JsonRead.Text(body?["errorCode"]) ?? Code(status, message, kind);
         var data = body?["data"]?.DeepClone() ?? (code is AdaptorErrorCodes.CollectionNotFound or AdaptorErrorCodes.CollectionAlreadyExists && collectionId is not null
             ? new JsonObject { ["collectionId"] = collectionId }
             : null);
@@ -82,7 +83,7 @@ public static class LegacyErrors
             return false;
         }
         var body = AdaptorAnswers.Parse(answer, path, allowEmpty: true) as JsonObject;
-        if (LegacyJson.String(body?["errorCode"]) is not null)
+        if (JsonRead.Text(body?["errorCode"]) is not null)
         {
             return false;
         }
@@ -114,9 +115,9 @@ public static class LegacyErrors
 
     private static string? Message(JsonObject? body)
     {
-        var message = LegacyJson.String(body?["message"])
-            ?? LegacyJson.String(body?["errorMessage"])
-            ?? LegacyJson.String(body?["data"]?["description"]);
+        var message = JsonRead.Text(body?["message"])
+            ?? JsonRead.Text(body?["errorMessage"])
+            ?? JsonRead.Text(body?["data"]?["description"]);
         return message is null ? null
             : message.Length > MaxMessageLength ? message[..MaxMessageLength] + "…"
             : message;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
+using ExternalDb.Server.Json;
 
 namespace ExternalDb.Server.Adaptors.Legacy;
 
@@ -20,7 +21,7 @@ public static class LegacyItemOperations
         var collectionId = LegacyJson.RequireString(request, "collectionId");
         var query = request["query"] as JsonObject;
         var paging = LegacyPaging.Read(query);
-        var withTotal = LegacyJson.Boolean(request["returnTotalCount"]);
+        var withTotal = JsonRead.IsTrue(request["returnTotalCount"]);
         var fields = Strings(query?["fields"], "query.fields");
         var projection = fields.Count > 0 && !fields.Contains("_id", StringComparer.Ordinal) ? ["_id", .. fields] : fields;
         var filter = adaptor.Filters.Translate(query?["filter"]);
@@ -70,11 +71,11 @@ public static class LegacyItemOperations
             switch (item["_id"])
             {
                 case null:
-                case var empty when LegacyJson.String(empty) == "":
+                case var empty when JsonRead.Text(empty) == "":
                     id = Guid.NewGuid().ToString();
                     item["_id"] = id;
                     break;
-                case var node when LegacyJson.String(node) is { } s:
+                case var node when JsonRead.Text(node) is { } s:
                     id = s;
                     break;
                 default:
@@ -126,13 +127,13 @@ public static class LegacyItemOperations
         var collectionId = LegacyJson.RequireString(request, "collectionId");
         var itemIds = LegacyJson.RequireArray(request, "itemIds");
         var results = new JsonObject?[itemIds.Count];
-        var existing = await adaptor.FindByIdsAsync(collectionId, itemIds.Select(LegacyJson.String).OfType<string>(), idsOnly: false, ct);
+        var existing = await adaptor.FindByIdsAsync(collectionId, itemIds.Select(JsonRead.Text).OfType<string>(), idsOnly: false, ct);
 
         var removals = new List<Write>();
         var removing = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < itemIds.Count; i++)
         {
-            if (LegacyJson.String(itemIds[i]) is not { } id)
+            if (JsonRead.Text(itemIds[i]) is not { } id)
             {
                 results[i] = LegacyErrors.ItemError(AdaptorErrorCodes.ValidationError, $"Item id #{i} is not a string.", null);
                 continue;
@@ -242,9 +243,9 @@ public static class LegacyItemOperations
     {
         var collectionId = LegacyJson.RequireString(request, "collectionId");
         var fieldName = LegacyJson.RequireString(request, "fieldName");
-        var descending = string.Equals(LegacyJson.String(request["order"]), "DESC", StringComparison.OrdinalIgnoreCase);
+        var descending = string.Equals(JsonRead.Text(request["order"]), "DESC", StringComparison.OrdinalIgnoreCase);
         var paging = LegacyPaging.Read(request);
-        var withTotal = LegacyJson.Boolean(request["returnTotalCount"]);
+        var withTotal = JsonRead.IsTrue(request["returnTotalCount"]);
         var filter = adaptor.Filters.Translate(request["filter"]);
 
         // Legacy adaptors have no distinct call: read the matching items (sorted by _id so that pages do not overlap).
@@ -306,12 +307,12 @@ public static class LegacyItemOperations
         }
         return LegacyJson.Array(array.Select(s =>
         {
-            var field = s is JsonObject o ? LegacyJson.String(o["fieldName"]) : null;
+            var field = s is JsonObject o ? JsonRead.Text(o["fieldName"]) : null;
             if (string.IsNullOrEmpty(field))
             {
                 throw LegacyJson.Invalid("Every sort entry needs a fieldName.");
             }
-            var descending = string.Equals(LegacyJson.String(s!["order"]), "DESC", StringComparison.OrdinalIgnoreCase);
+            var descending = string.Equals(JsonRead.Text(s!["order"]), "DESC", StringComparison.OrdinalIgnoreCase);
             return (JsonNode)new JsonObject { ["fieldName"] = field, ["direction"] = descending ? "desc" : "asc" };
         }));
     }
@@ -324,7 +325,7 @@ public static class LegacyItemOperations
         const string path = LegacyPaths.Count;
         var answer = await adaptor.PostAsync(path, new JsonObject { ["collectionName"] = collectionId, ["filter"] = filter },
             LegacyCallKind.Items, collectionId, ct);
-        return LegacyJson.Integer(answer["totalCount"]) is { } total and >= 0
+        return JsonRead.Integer(answer["totalCount"]) is { } total and >= 0
             ? total
             : throw LegacyJson.BadAnswer(path, "has no 'totalCount' number");
     }
@@ -393,7 +394,7 @@ public static class LegacyItemOperations
     private static List<string> Strings(JsonNode? node, string name) => node switch
     {
         null => [],
-        JsonArray array => [.. array.Select(n => LegacyJson.String(n) ?? throw LegacyJson.Invalid($"{name} must hold strings."))],
+        JsonArray array => [.. array.Select(n => JsonRead.Text(n) ?? throw LegacyJson.Invalid($"{name} must hold strings."))],
         _ => throw LegacyJson.Invalid($"{name} must be an array of strings."),
     };
 

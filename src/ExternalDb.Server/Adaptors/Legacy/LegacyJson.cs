@@ -2,29 +2,15 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
+using ExternalDb.Server.Json;
 
 namespace ExternalDb.Server.Adaptors.Legacy;
 
 /// <summary>Reads values out of V3 requests and legacy answers; a malformed request is a <c>VALIDATION_ERROR</c>.</summary>
 public static class LegacyJson
 {
-    public static string? String(JsonNode? node) =>
-        node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
-
-    /// <summary>A JSON number as a double, whatever .NET type the node was built from.</summary>
-    public static double? Number(JsonNode? node) =>
-        node is JsonValue v && v.GetValueKind() == JsonValueKind.Number
-            && double.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
-            ? d
-            : null;
-
-    public static long? Integer(JsonNode? node) =>
-        Number(node) is { } d && d == Math.Floor(d) && Math.Abs(d) < 9e15 ? (long)d : null;
-
-    public static bool Boolean(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.True;
-
     public static string RequireString(JsonObject request, string name) =>
-        String(request[name]) is { Length: > 0 } s ? s : throw Invalid($"'{name}' must be a non-empty string.");
+        JsonRead.Text(request[name]) is { Length: > 0 } s ? s : throw Invalid($"'{name}' must be a non-empty string.");
 
     public static JsonArray RequireArray(JsonObject request, string name) =>
         request[name] as JsonArray ?? throw Invalid($"'{name}' must be an array.");
@@ -62,7 +48,7 @@ public static class LegacyJson
     public static JsonArray Array(IEnumerable<JsonNode?> nodes) => new([.. nodes]);
 
     /// <summary>The string <c>_id</c> of an item, or null.</summary>
-    public static string? Id(JsonObject item) => String(item["_id"]);
+    public static string? Id(JsonObject item) => JsonRead.Text(item["_id"]);
 
     /// <summary>The array of strings <paramref name="values"/>.</summary>
     public static JsonArray Strings(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode?)JsonValue.Create(v))]);
@@ -117,14 +103,14 @@ public readonly record struct LegacyPaging(int Limit, int Offset)
     private static int ReadLimit(JsonObject paging) => paging["limit"] switch
     {
         null => PagingLimits.DefaultPageSize,
-        var n when LegacyJson.Integer(n) is { } l && l >= 0 && l <= int.MaxValue => (int)l,
+        var n when JsonRead.Integer(n) is { } l && l >= 0 && l <= int.MaxValue => (int)l,
         _ => throw LegacyJson.Invalid("paging.limit must be a non-negative integer."),
     };
 
     private static int ReadOffset(JsonObject paging) => paging["offset"] switch
     {
         null => 0,
-        var n when LegacyJson.Integer(n) is { } o && o >= 0 && o <= int.MaxValue => (int)o,
+        var n when JsonRead.Integer(n) is { } o && o >= 0 && o <= int.MaxValue => (int)o,
         _ => throw LegacyJson.Invalid("paging.offset must be a non-negative integer."),
     };
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
+using ExternalDb.Server.Json;
 
 namespace ExternalDb.Server.Adaptors.Legacy;
 
@@ -25,7 +26,7 @@ public static class LegacySchemas
     /// </summary>
     public static (bool Modifiable, IReadOnlyList<string> FieldTypes) Capabilities(IEnumerable<JsonObject> sources)
     {
-        var operations = sources.SelectMany(s => s["allowedSchemaOperations"] as JsonArray ?? []).Select(LegacyJson.String).ToHashSet(StringComparer.Ordinal);
+        var operations = sources.SelectMany(s => s["allowedSchemaOperations"] as JsonArray ?? []).Select(JsonRead.Text).ToHashSet(StringComparer.Ordinal);
         if (!operations.Contains("createCollection") && !operations.Contains("addColumn"))
         {
             return (false, []);
@@ -37,7 +38,7 @@ public static class LegacySchemas
     /// <summary>A legacy schema as a V3 collection.</summary>
     public static JsonObject ToCollection(JsonObject schema, ProtocolVersion version, string path)
     {
-        var id = LegacyJson.String(schema["id"]) ?? throw LegacyJson.BadAnswer(path, "has a schema without a string 'id'");
+        var id = JsonRead.Text(schema["id"]) ?? throw LegacyJson.BadAnswer(path, "has a schema without a string 'id'");
         var fields = new JsonArray();
         switch (schema["fields"])
         {
@@ -46,7 +47,7 @@ public static class LegacySchemas
             case JsonObject map:
                 foreach (var (key, spec) in map)
                 {
-                    if (spec is JsonObject field && !LegacyJson.Boolean(field["isDeleted"]))
+                    if (spec is JsonObject field && !JsonRead.IsTrue(field["isDeleted"]))
                     {
                         fields.Add(ToField(key, field));
                     }
@@ -82,25 +83,25 @@ public static class LegacySchemas
         return new JsonObject
         {
             ["id"] = id,
-            ["displayName"] = LegacyJson.String(schema["displayName"]) ?? id,
+            ["displayName"] = JsonRead.Text(schema["displayName"]) ?? id,
             ["fields"] = fields,
             ["capabilities"] = new JsonObject { ["dataOperations"] = LegacyJson.Strings(dataOperations) },
             ["pagingMode"] = "OFFSET",
-            ["maxPageSize"] = LegacyJson.Integer(schema["maxPageSize"]) is { } max and > 0 ? max : PagingLimits.DefaultPageSize,
+            ["maxPageSize"] = JsonRead.Integer(schema["maxPageSize"]) is { } max and > 0 ? max : PagingLimits.DefaultPageSize,
         };
     }
 
     private static JsonObject ToField(string key, JsonObject spec)
     {
-        var type = FieldTypes.FromLegacy(LegacyJson.String(spec["type"])) ?? FieldTypes.Object;
+        var type = FieldTypes.FromLegacy(JsonRead.Text(spec["type"])) ?? FieldTypes.Object;
         var operators = (spec["queryOperators"] as JsonArray ?? [])
-            .Select(o => LegacyJson.String(o) is { } name ? QueryOperators.CapabilityOfLegacyName(name) : null)
+            .Select(o => JsonRead.Text(o) is { } name ? QueryOperators.CapabilityOfLegacyName(name) : null)
             .OfType<string>()
             .Distinct(StringComparer.Ordinal);
         var field = new JsonObject
         {
             ["key"] = key,
-            ["displayName"] = LegacyJson.String(spec["displayName"]) ?? key,
+            ["displayName"] = JsonRead.Text(spec["displayName"]) ?? key,
             ["type"] = type,
             ["capabilities"] = new JsonObject
             {
@@ -109,7 +110,7 @@ public static class LegacySchemas
             },
             ["encrypted"] = false,
         };
-        if (LegacyJson.String(spec["referencedCollectionId"]) is { } referenced)
+        if (JsonRead.Text(spec["referencedCollectionId"]) is { } referenced)
         {
             var options = type == FieldTypes.MultiReference ? "multiReferenceOptions" : "singleReferenceOptions";
             field["typeOptions"] = new JsonObject { [options] = new JsonObject { ["referencedCollectionId"] = referenced } };
@@ -141,10 +142,10 @@ public static class LegacySchemas
 
     /// <summary>The collection a V3 reference field points at, wherever the options sit.</summary>
     public static string? ReferencedCollection(JsonObject field) =>
-        LegacyJson.String(field["typeOptions"]?["multiReferenceOptions"]?["referencedCollectionId"])
-        ?? LegacyJson.String(field["typeOptions"]?["singleReferenceOptions"]?["referencedCollectionId"])
-        ?? LegacyJson.String(field["multiReferenceOptions"]?["referencedCollectionId"])
-        ?? LegacyJson.String(field["singleReferenceOptions"]?["referencedCollectionId"]);
+        JsonRead.Text(field["typeOptions"]?["multiReferenceOptions"]?["referencedCollectionId"])
+        ?? JsonRead.Text(field["typeOptions"]?["singleReferenceOptions"]?["referencedCollectionId"])
+        ?? JsonRead.Text(field["multiReferenceOptions"]?["referencedCollectionId"])
+        ?? JsonRead.Text(field["singleReferenceOptions"]?["referencedCollectionId"]);
 
     /// <summary>The legacy column type (and subtype) a V3 field type is stored as.</summary>
     public static (string Type, string? Subtype) ColumnType(string type) => type.ToUpperInvariant() switch
@@ -160,5 +161,5 @@ public static class LegacySchemas
     };
 
     private static HashSet<string> Names(JsonNode? node) =>
-        new((node as JsonArray ?? []).Select(LegacyJson.String).OfType<string>(), StringComparer.OrdinalIgnoreCase);
+        new((node as JsonArray ?? []).Select(JsonRead.Text).OfType<string>(), StringComparer.OrdinalIgnoreCase);
 }

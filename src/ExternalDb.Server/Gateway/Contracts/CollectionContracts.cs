@@ -1,0 +1,55 @@
+using System.Text.Json.Nodes;
+
+namespace ExternalDb.Server.Gateway.Contracts;
+
+// The shapes of Wix Data Collections v2 (wix-data-items-api.md §6).
+
+/// <summary>Whether a field can be sorted by, and the operators it can be filtered with (<c>EQ</c>, <c>LT</c>, ...).</summary>
+public sealed record FieldCapabilities(bool? Sortable, IReadOnlyList<string>? QueryOperators);
+
+/// <summary>A field of a collection.</summary>
+/// <param name="Type"><c>TEXT</c>, <c>NUMBER</c>, <c>DATETIME</c>, <c>REFERENCE</c>, ...</param>
+/// <param name="TypeMetadata">For reference, multi-reference, object and array fields: <c>reference.referencedCollectionId</c>, ...</param>
+public sealed record Field(
+    string Key,
+    string? DisplayName,
+    string Type,
+    JsonObject? TypeMetadata,
+    bool? SystemField,
+    FieldCapabilities? Capabilities,
+    bool? Encrypted);
+
+/// <summary>What a collection can do: its data operations (<c>QUERY</c>, <c>INSERT</c>, ...) and collection operations.</summary>
+public sealed record CollectionCapabilities(IReadOnlyList<string>? DataOperations, IReadOnlyList<string>? CollectionOperations, JsonObject? IndexLimits);
+
+/// <summary>The lowest role allowed per action: <c>ADMIN</c>, <c>SITE_MEMBER_AUTHOR</c>, <c>SITE_MEMBER</c>, <c>ANYONE</c>.</summary>
+public sealed record CollectionPermissions(string Insert, string Update, string Remove, string Read);
+
+/// <summary>A collection, <c>id</c> being <c>connectionName/collectionId</c>.</summary>
+/// <param name="Revision">Required on update: the revision read; the update applies only if it is still current.</param>
+public sealed record DataCollection(
+    string Id,
+    string? CollectionType,
+    string? DisplayName,
+    string? DisplayField,
+    int? MaxPageSize,
+    CollectionCapabilities? Capabilities,
+    IReadOnlyList<Field>? Fields,
+    CollectionPermissions? Permissions,
+    string? Revision,
+    IReadOnlyList<JsonObject>? Plugins,
+    IReadOnlyList<string>? PagingModes);
+
+/// <summary>The body of CreateDataCollection and UpdateDataCollection.</summary>
+public sealed record DataCollectionRequest(DataCollection Collection);
+
+/// <summary>The answer of Create, Get and UpdateDataCollection.</summary>
+public sealed record DataCollectionAnswer(DataCollection Collection);
+
+/// <summary>
+/// Where a page of collections stands (offset paging). <c>hasNext</c> tells whether another page follows.
+/// </summary>
+public sealed record CollectionsPagingMetadata(int Count, int Offset, int Total, bool TooManyToCount, bool HasNext);
+
+/// <summary>The answer of ListDataCollections.</summary>
+public sealed record ListDataCollectionsAnswer(IReadOnlyList<DataCollection> Collections, CollectionsPagingMetadata PagingMetadata);
