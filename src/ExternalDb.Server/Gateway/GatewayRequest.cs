@@ -1,10 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ExternalDb.Protocol;
 using ExternalDb.Server.Errors;
 using ExternalDb.Server.Json;
-using ExternalDb.Server.Storage;
 
 namespace ExternalDb.Server.Gateway;
 
@@ -139,116 +137,5 @@ public static class GatewayRequest
             throw GatewayException.Invalid(field, $"must hold at most {maxItems} entries", "MAX_LENGTH");
         }
         return array;
-    }
-}
-
-/// <summary>Offset or cursor paging of a query-like request, as the gateway serves it to every protocol.</summary>
-public sealed record PageRequest(int Limit, int Offset, bool CursorMode, JsonObject Request)
-{
-    /// <summary>
-    /// Reads <c>paging</c> / <c>cursorPaging</c> from <paramref name="container"/>. A cursor restores the request it was
-    /// made for (the caller sends only the cursor), so <see cref="Request"/> is the effective request.
-    /// </summary>
-    public static PageRequest Read(JsonObject container, JsonObject request, string fullId, string kind, string path, GatewayCursors cursors)
-    {
-        if (container["cursorPaging"] is JsonObject cursorPaging)
-        {
-            var limit = GatewayRequest.OptionalInt(cursorPaging["limit"], path + "cursorPaging.limit", 0, PagingLimits.MaxPageSize);
-            if (cursorPaging["cursor"] is JsonValue c && c.TryGetValue<string>(out var cursor) && cursor.Length > 0)
-            {
-                var (restored, offset, cursorLimit) = cursors.Decode(cursor, fullId, kind, path + "cursorPaging.cursor");
-                return new PageRequest(limit is null or 0 ? cursorLimit : limit.Value, offset, true, restored);
-            }
-            return new PageRequest(limit is null or 0 ? PagingLimits.DefaultPageSize : limit.Value, 0, true, request);
-        }
-        var paging = container["paging"] as JsonObject;
-        var pageLimit = GatewayRequest.OptionalInt(paging?["limit"], path + "paging.limit", 0, PagingLimits.MaxPageSize);
-        var pageOffset = GatewayRequest.OptionalInt(paging?["offset"], path + "paging.offset", 0, int.MaxValue) ?? 0;
-        return new PageRequest(pageLimit is null or 0 ? PagingLimits.DefaultPageSize : pageLimit.Value, pageOffset, false, request);
-    }
-
-    /// <summary>The largest page the collection serves (its <c>maxPageSize</c>).</summary>
-    public int MaxPageSize { get; init; } = PagingLimits.MaxPageSize;
-
-    /// <summary>The page as the collection can serve it: no larger than its <c>maxPageSize</c>.</summary>
-    public PageRequest ClampTo(JsonObject schema)
-    {
-        var max = Math.Clamp((int)(JsonRead.Number(schema["maxPageSize"]) ?? PagingLimits.DefaultPageSize), 1, PagingLimits.MaxPageSize);
-        return this with { Limit = Math.Min(Limit, max), MaxPageSize = max };
-    }
-
-    /// <summary>How many to ask the adaptor for: one more than the page, to learn whether a next page exists.</summary>
-    public int FetchLimit => Limit < MaxPageSize ? Limit + 1 : Limit;
-
-    /// <summary>Trims the adaptor's rows to the page and builds <c>pagingMetadata</c>.</summary>
-    public (List<JsonNode?> Page, JsonObject Metadata) Finish(JsonArray? rows, int? total, string fullId, string kind, GatewayCursors cursors)
-    {
-        var all = rows?.Select(r => r?.DeepClone()).ToList() ?? [];
-        var hasNext = total is { } t ? Offset + Math.Min(all.Count, Limit) < t : all.Count > Limit || (FetchLimit == Limit && all.Count == Limit);
-        var page = all.Take(Limit).ToList();
-        var metadata = new JsonObject { ["count"] = page.Count };
-        if (!CursorMode)
-        {
-            metadata["offset"] = Offset;
-            if (total is not null)
-            {
-                metadata["total"] = total;
-            }
-        }
-        metadata["tooManyToCount"] = false;
-        metadata["hasNext"] = hasNext;
-        if (CursorMode)
-        {
-            var links = new JsonObject();
-            if (hasNext)
-            {
-                links["next"] = cursors.Encode(fullId, kind, Request, Offset + page.Count, Limit);
-            }
-            if (Offset > 0)
-            {
-                links["prev"] = cursors.Encode(fullId, kind, Request, Math.Max(0, Offset - Limit), Limit);
-            }
-            metadata["cursors"] = links;
-        }
-        return (page, metadata);
-    }
-}
-
-/// <summary>
-/// The gateway's own cursors: the request they continue, the next offset and the page size, signed with a key derived
-/// from the registry's encryption key (<see cref="SecretProtector.DeriveKey"/>), so that servers sharing the key file
-/// accept each other's cursors and nobody else can make or alter one. Cursor paging so works the same over every
-/// protocol, whether or not the adaptor has cursors of its own.
-/// </summary>
-public sealed class GatewayCursors(SecretProtector secrets)
-{
-    private const string KeyLabel = "ExternalDb gateway cursors v1";
-
-    private readonly SignedCursorCodec _codec = new(secrets.DeriveKey(KeyLabel));
-
-    public string Encode(string fullId, string kind, JsonObject request, int offset, int limit) => _codec.Encode(new JsonObject
-    {
-        ["v"] = 1,
-        ["c"] = fullId,
-        ["k"] = kind,
-        ["o"] = offset,
-        ["l"] = limit,
-        ["r"] = request.DeepClone(),
-    });
-
-    /// <summary>The request, offset and page size of <paramref name="cursor"/>; a 400 naming <paramref name="field"/> when it is not a cursor of this query.</summary>
-    public (JsonObject Request, int Offset, int Limit) Decode(string cursor, string fullId, string kind, string field)
-    {
-        if (_codec.Decode(cursor) is { } payload
-            && JsonRead.Integer(payload["v"]) == 1
-            && JsonRead.Text(payload["c"]) == fullId
-            && JsonRead.Text(payload["k"]) == kind
-            && payload["r"] is JsonObject request
-            && JsonRead.Integer(payload["o"]) is >= 0 and <= int.MaxValue and var offset
-            && JsonRead.Integer(payload["l"]) is > 0 and <= PagingLimits.MaxPageSize and var limit)
-        {
-            return (request.DeepClone().AsObject(), (int)offset, (int)limit);
-        }
-        throw GatewayException.Invalid(field, "is not a cursor of this query", "FORMAT");
     }
 }
