@@ -41,6 +41,9 @@ public abstract class AdaptorHost : IAsyncLifetime
 
     private Dictionary<string, string?> _settings = [];
 
+    /// <summary>The adaptor's configuration (engine, connection string, secret, audience, keys), to start replicas with.</summary>
+    public IReadOnlyDictionary<string, string?> Settings => _settings;
+
     public async Task InitializeAsync()
     {
         _settings = await EngineSettingsAsync();

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ExternalDb.Adaptor.Errors;
+using ExternalDb.Adaptor.Hosting;
 using ExternalDb.Adaptor.Query;
 using ExternalDb.Adaptor.Schema;
 using ExternalDb.Adaptor.Sql;
@@ -211,28 +212,48 @@ public sealed class IdentifierTests
 
 public sealed class CursorCodecTests
 {
+    private static CursorCodec Codec(string? cursorKey = null, string connectionString = "Host=db;Password=one") =>
+        new(CursorCodec.KeyFor(new AdaptorOptions { Engine = "postgres", ConnectionString = connectionString, SecretKey = "s", CursorKey = cursorKey }));
+
     [Fact]
-    public void Cursor_round_trips_request_and_offset()
+    public void Cursor_round_trips_request_offset_and_typed_sort_values()
     {
-        var codec = new CursorCodec();
+        var codec = Codec();
         var request = new JsonObject { ["collectionId"] = "cars", ["query"] = new JsonObject { ["filter"] = new JsonObject { ["a"] = 1 } } };
-        var cursor = codec.Encode("query", request, 40);
-        var (decoded, offset) = codec.Decode(cursor, "query");
+        var when = new DateTime(2026, 1, 2, 3, 4, 5, 678, DateTimeKind.Utc);
+        var cursor = codec.Encode("query", request, 40, [null, "text", 2.5, 7L, true, when]);
+        var (decoded, offset, after) = codec.Decode(cursor, "query");
         Assert.Equal(40, offset);
         Assert.True(JsonNode.DeepEquals(request, decoded));
+        Assert.Equal([null, "text", 2.5, 7L, true, when], after!);
+        Assert.Equal(DateTimeKind.Utc, ((DateTime)after![5]!).Kind);
+        Assert.Null(codec.Decode(codec.Encode("query", request, 3), "query").After);
     }
 
     [Fact]
     public void Tampered_foreign_or_mistyped_cursors_are_refused()
     {
-        var codec = new CursorCodec();
+        var codec = Codec();
         var cursor = codec.Encode("query", new JsonObject { ["collectionId"] = "cars" }, 10);
         var tampered = (cursor[0] == 'e' ? 'f' : 'e') + cursor[1..];
-        foreach (var bad in new[] { tampered, "garbage", "", new CursorCodec().Encode("query", new JsonObject(), 1) })
+        var otherDeployment = Codec(connectionString: "Host=db;Password=two").Encode("query", new JsonObject(), 1);
+        foreach (var bad in new[] { tampered, "garbage", "", otherDeployment })
         {
             var e = Assert.Throws<AdaptorException>(() => codec.Decode(bad, "query"));
             Assert.Equal("VALIDATION_ERROR", e.ErrorCode);
         }
         Assert.Throws<AdaptorException>(() => codec.Decode(cursor, "aggregate"));
+    }
+
+    [Fact]
+    public void Replicas_configured_alike_agree_on_the_key_and_a_configured_key_wins()
+    {
+        var cursor = Codec().Encode("query", new JsonObject { ["collectionId"] = "cars" }, 10);
+        Assert.Equal(10, Codec().Decode(cursor, "query").Offset);
+
+        var key = Convert.ToBase64String(Enumerable.Range(0, 32).Select(i => (byte)i).ToArray());
+        var configured = Codec(key, "Host=a").Encode("query", new JsonObject(), 5);
+        Assert.Equal(5, Codec(key, "Host=b").Decode(configured, "query").Offset);
+        Assert.Throws<AdaptorException>(() => Codec().Decode(configured, "query"));
     }
 }

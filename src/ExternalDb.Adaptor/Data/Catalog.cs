@@ -134,9 +134,24 @@ internal sealed class Catalog(SqlDialect dialect)
         }
         var list = await ListAsync(connection, tx, collectionId, ct).ConfigureAwait(false);
         var info = list.FirstOrDefault() ?? throw AdaptorException.CollectionNotFound(collectionId);
+        if (dialect.ReturnsWrittenRows && info.IsWritable)
+        {
+            info = info with { IdIsUnique = await IdIsUniqueAsync(connection, tx, info.Id, ct).ConfigureAwait(false) };
+        }
         _cache[collectionId] = (generation, Environment.TickCount64 + CacheMilliseconds, info);
         return info;
     }
+
+    private async Task<bool> IdIsUniqueAsync(DbConnection connection, DbTransaction? tx, string table, CancellationToken ct)
+    {
+        var ps = new SqlParams();
+        ps.Add(table);
+        var indexes = await Db.QueryAsync(dialect, connection, tx, dialect.IndexStatesQuery, ps,
+            r => Flag(r.GetValue(1)) && Flag(r.GetValue(3)), ct).ConfigureAwait(false);
+        return indexes.Contains(true);
+    }
+
+    internal static bool Flag(object? value) => value is not (null or DBNull) && Convert.ToBoolean(value, System.Globalization.CultureInfo.InvariantCulture);
 
     public async Task CreateAsync(DbConnection connection, DbTransaction tx, string id, string? displayName, IReadOnlyList<FieldSpec> fields, CancellationToken ct)
     {

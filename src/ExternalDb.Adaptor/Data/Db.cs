@@ -48,5 +48,26 @@ internal static class Db
         return list;
     }
 
+    /// <summary>
+    /// Runs several statements (separated by <c>;</c>, sharing <paramref name="ps"/>) as one command, so that they travel
+    /// in one round trip, and hands each result set to <paramref name="read"/> with its index, in order.
+    /// </summary>
+    public static async Task ReadResultsAsync(SqlDialect dialect, DbConnection connection, DbTransaction? tx, string sql, SqlParams? ps,
+        Action<DbDataReader, int> read, CancellationToken ct)
+    {
+        await using var command = Command(dialect, connection, tx, sql, ps);
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        var index = 0;
+        do
+        {
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                read(reader, index);
+            }
+            index++;
+        }
+        while (await reader.NextResultAsync(ct).ConfigureAwait(false));
+    }
+
     public static string? StringOrNull(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 }

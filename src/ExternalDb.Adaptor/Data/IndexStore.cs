@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -298,9 +297,8 @@ internal sealed class IndexStore(ItemStore items, Catalog catalog, IndexBuilds b
         var ps = new SqlParams();
         ps.Add(collection.Id);
         var rows = await Db.QueryAsync(Dialect, connection, null, Dialect.IndexStatesQuery, ps, r => (Name: r.GetString(0),
-            Index: new DatabaseIndex(Flag(r.GetValue(1)), Flag(r.GetValue(2)), Flag(r.GetValue(3)))), ct).ConfigureAwait(false);
+            Index: new DatabaseIndex(Catalog.Flag(r.GetValue(1)), Catalog.Flag(r.GetValue(2)), Catalog.Flag(r.GetValue(3)))), ct).ConfigureAwait(false);
         return rows.GroupBy(r => r.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Index, StringComparer.Ordinal);
     }
 
-    private static bool Flag(object? value) => value is not (null or DBNull) && Convert.ToBoolean(value, CultureInfo.InvariantCulture);
 }

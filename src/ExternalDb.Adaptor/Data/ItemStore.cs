@@ -65,15 +65,53 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         var ps = new SqlParams();
         var where = translator.Translate(query.Filter, collection.Find, ps);
         var order = OrderBy(collection.Find, query.Sort, collection.HasIdColumn ? "_id" : null);
-        var sql = $"SELECT {selected.SelectList(Dialect)} FROM {Dialect.Quote(collection.Id)} WHERE {where}{order}" +
-                  $" LIMIT {ps.Add((long)query.Limit + 1, StorageKind.Number)} OFFSET {ps.Add((long)query.Offset, StorageKind.Number)}";
-        var rows = await Db.QueryAsync(Dialect, connection, null, sql, ps, selected.Read, ct).ConfigureAwait(false);
+        var keys = query.Keyset || query.After is not null ? KeysetTerms(collection, query.Sort) : null;
+        var pageWhere = where;
+        var offset = query.Offset;
+        if (keys is not null && query.After is { } after)
+        {
+            if (after.Count != keys.Count)
+            {
+                throw AdaptorException.Validation("cursorPaging.cursor", "The cursor is not valid");
+            }
+            pageWhere = $"({where}) AND {After(keys, after, ps)}";
+            offset = 0;
+        }
+        var keyColumns = keys is null || !query.Keyset ? "" : string.Concat(keys.Select(k => ", " + k.Expression));
+        var sql = $"SELECT {selected.SelectList(Dialect)}{keyColumns} FROM {Dialect.Quote(collection.Id)} WHERE {pageWhere}{order}" +
+                  $" LIMIT {ps.Add((long)query.Limit + 1, StorageKind.Number)} OFFSET {ps.Add((long)offset, StorageKind.Number)}";
+        var rows = new List<JsonObject>();
+        var rowKeys = new List<object?[]>();
+        void ReadRow(DbDataReader r)
+        {
+            rows.Add(selected.Read(r));
+            if (keyColumns.Length > 0)
+            {
+                var first = r.FieldCount - keys!.Count;
+                rowKeys.Add([.. Enumerable.Range(first, keys.Count).Select(i => r.IsDBNull(i) ? null : r.GetValue(i))]);
+            }
+        }
         long? total = null;
         if (query.ReturnTotal)
         {
-            var cps = new SqlParams();
-            var cwhere = translator.Translate(query.Filter, collection.Find, cps);
-            total = await CountWhereAsync(connection, $"SELECT COUNT(*) FROM {Dialect.Quote(collection.Id)} WHERE {cwhere}", cps, ct).ConfigureAwait(false);
+            // The page and the total in one round trip. (COUNT(*) OVER () in the page statement cost PostgreSQL more: it
+            // reads and sorts every matching row instead of keeping the top ones; see docs/benchmarks.md.)
+            sql += $"; SELECT COUNT(*) FROM {Dialect.Quote(collection.Id)} WHERE {where}";
+            await Db.ReadResultsAsync(Dialect, connection, null, sql, ps, (r, result) =>
+            {
+                if (result == 0)
+                {
+                    ReadRow(r);
+                }
+                else
+                {
+                    total = Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture);
+                }
+            }, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            await Db.ReadResultsAsync(Dialect, connection, null, sql, ps, (r, _) => ReadRow(r), ct).ConfigureAwait(false);
         }
         var hasMore = rows.Count > query.Limit;
         if (hasMore)
@@ -84,8 +122,80 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         {
             await IncludeReferencedAsync(connection, collection, rows, fieldKey, limit, ct).ConfigureAwait(false);
         }
-        return new PageResult<JsonObject>(rows, total, hasMore);
+        return new PageResult<JsonObject>(rows, total, hasMore) { Keyset = hasMore && rowKeys.Count > 0 ? rowKeys[rows.Count - 1] : null };
     }
+
+    /// <summary>One term of a keyset: what the query sorts by, and which way.</summary>
+    private sealed record KeysetTerm(string Expression, bool Descending);
+
+    /// <summary>
+    /// The terms a cursor continues after: the sort's fields, then <c>_id</c> (unique, so the position is exact). Null
+    /// when the order is not one of plain columns (a nested path or a JSON field sorts by several computed terms) or
+    /// there is no <c>_id</c>: such cursors carry an offset instead.
+    /// </summary>
+    private List<KeysetTerm>? KeysetTerms(CollectionInfo collection, IReadOnlyList<SortSpec> sort)
+    {
+        if (collection.Find("_id") is not { IsColumn: true } id)
+        {
+            return null;
+        }
+        var terms = new List<KeysetTerm>();
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var spec in sort)
+        {
+            if (FieldPath.Resolve(spec.Field, collection.Find, "sort") is not { IsNested: false } path
+                || path.Field.Storage == StorageKind.Json || !FieldTypeMap.IsSortable(path.Field))
+            {
+                return null;
+            }
+            if (used.Add(path.Name))
+            {
+                terms.Add(new KeysetTerm(Dialect.SortKey(Dialect.ColumnRef(path.Field), path.Field.Storage), spec.Descending));
+            }
+        }
+        if (!used.Contains("_id"))
+        {
+            terms.Add(new KeysetTerm(Dialect.SortKey(Dialect.ColumnRef(id), id.Storage), false));
+        }
+        return terms;
+    }
+
+    /// <summary>
+    /// Rows that sort after <paramref name="values"/>: after on the first term, or equal on it and after on the next, and
+    /// so on. Nulls sort first ascending and last descending, as <see cref="SqlDialect.OrderTerm"/> sorts them.
+    /// </summary>
+    private static string After(List<KeysetTerm> terms, IReadOnlyList<object?> values, SqlParams ps)
+    {
+        var alternatives = new List<string>();
+        var equalSoFar = new List<string>();
+        for (var i = 0; i < terms.Count; i++)
+        {
+            var (e, descending) = terms[i];
+            var v = values[i];
+            var p = v is null ? null : ps.Add(v, KindOf(v));
+            var after = (p, descending) switch
+            {
+                (null, false) => $"{e} IS NOT NULL",
+                (null, true) => null,
+                (_, false) => $"{e} > {p}",
+                (_, true) => $"({e} < {p} OR {e} IS NULL)",
+            };
+            if (after is not null)
+            {
+                alternatives.Add("(" + string.Join(" AND ", equalSoFar.Append(after)) + ")");
+            }
+            equalSoFar.Add(p is null ? $"{e} IS NULL" : $"{e} = {p}");
+        }
+        return alternatives.Count == 0 ? "1 = 0" : "(" + string.Join(" OR ", alternatives) + ")";
+    }
+
+    private static StorageKind KindOf(object value) => value switch
+    {
+        bool => StorageKind.Boolean,
+        double or float or long or int or short or decimal => StorageKind.Number,
+        DateTime or DateTimeOffset => StorageKind.DateTime,
+        _ => StorageKind.Text,
+    };
 
     /// <summary>Puts the referenced items (in reference order) into each item's reference field.</summary>
     private async Task IncludeReferencedAsync(DbConnection connection, CollectionInfo collection, List<JsonObject> items, string fieldKey, int? limit, CancellationToken ct)
@@ -328,26 +438,55 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         var collection = await WritableAsync(connection, tx, collectionId, "insert", ct).ConfigureAwait(false);
         var now = ValueCodec.UtcNowMs();
         var prepared = items.Select((item, i) => Prepare(collection, item, i, requireId: false, now, creating: true)).ToList();
-        var existing = await ExistingIdsAsync(connection, tx, collection, prepared.Select(p => p.Id), ct).ConfigureAwait(false);
         var results = new ItemResult?[prepared.Count];
         var toInsert = new List<PreparedItem>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var p in prepared)
         {
-            if (existing.Contains(p.Id) || !seen.Add(p.Id))
-            {
-                results[p.Index] = new ItemResult(null, AdaptorException.ItemAlreadyExists(p.Id));
-            }
-            else
+            if (seen.Add(p.Id))
             {
                 toInsert.Add(p);
             }
+            else
+            {
+                results[p.Index] = new ItemResult(null, AdaptorException.ItemAlreadyExists(p.Id));
+            }
         }
-        FailIfAny(atomic, results);
-        await InsertRowsAsync(connection, tx, collection, toInsert, ct).ConfigureAwait(false);
+        Dictionary<string, JsonObject> stored;
+        if (Dialect.ReturnsWrittenRows && collection.IdIsUnique)
+        {
+            // One statement: rows whose id is taken (also by a writer that commits meanwhile) are skipped, the others
+            // come back as stored.
+            stored = await InsertRowsAsync(connection, tx, collection, toInsert, returning: true, ct).ConfigureAwait(false);
+            toInsert.RemoveAll(p =>
+            {
+                var taken = !stored.ContainsKey(p.Id);
+                if (taken)
+                {
+                    results[p.Index] = new ItemResult(null, AdaptorException.ItemAlreadyExists(p.Id));
+                }
+                return taken;
+            });
+            FailIfAny(atomic, results);
+        }
+        else
+        {
+            var existing = await ExistingIdsAsync(connection, tx, collection, toInsert.Select(p => p.Id), ct).ConfigureAwait(false);
+            foreach (var p in toInsert.Where(p => existing.Contains(p.Id)))
+            {
+                results[p.Index] = new ItemResult(null, AdaptorException.ItemAlreadyExists(p.Id));
+            }
+            toInsert.RemoveAll(p => existing.Contains(p.Id));
+            FailIfAny(atomic, results);
+            await InsertRowsAsync(connection, tx, collection, toInsert, returning: false, ct).ConfigureAwait(false);
+            stored = [];
+        }
         await InsertReferenceRowsAsync(connection, tx, collection,
             toInsert.SelectMany(p => p.References.SelectMany(r => r.Value.Select(to => (Field: r.Key, From: p.Id, To: to)))).ToList(), ct).ConfigureAwait(false);
-        var stored = await ReadByIdsAsync(connection, tx, collection, toInsert.Select(p => p.Id).ToList(), ct).ConfigureAwait(false);
+        if (stored.Count == 0)
+        {
+            stored = await ReadByIdsAsync(connection, tx, collection, toInsert.Select(p => p.Id).ToList(), ct).ConfigureAwait(false);
+        }
         await tx.CommitAsync(ct).ConfigureAwait(false);
         foreach (var p in toInsert)
         {
@@ -364,14 +503,29 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         var collection = await WritableAsync(connection, tx, collectionId, "update", ct).ConfigureAwait(false);
         var now = ValueCodec.UtcNowMs();
         var prepared = items.Select((item, i) => Prepare(collection, item, i, requireId: true, now, creating: false)).ToList();
-        var existing = await ExistingIdsAsync(connection, tx, collection, prepared.Select(p => p.Id), ct).ConfigureAwait(false);
+        // The last version of an item wins when a request names it twice.
+        var latest = prepared.GroupBy(p => p.Id, StringComparer.Ordinal).Select(g => g.Last()).ToList();
+        Dictionary<string, JsonObject>? stored = null;
+        HashSet<string> existing;
+        if (Dialect.ReturnsWrittenRows && SetColumns(collection).Count > 0)
+        {
+            // The UPDATE answers the rows it changed: those are the ones that exist.
+            stored = await UpdateRowsAsync(connection, tx, collection, latest, returning: true, ct).ConfigureAwait(false);
+            existing = [.. stored.Keys];
+        }
+        else
+        {
+            existing = await ExistingIdsAsync(connection, tx, collection, prepared.Select(p => p.Id), ct).ConfigureAwait(false);
+        }
         if (atomic && prepared.FirstOrDefault(p => !existing.Contains(p.Id)) is { } missing)
         {
             throw AdaptorException.ItemNotFound(missing.Id);
         }
-        // The last version of an item wins when a request names it twice.
-        var toUpdate = prepared.Where(p => existing.Contains(p.Id)).GroupBy(p => p.Id, StringComparer.Ordinal).Select(g => g.Last()).ToList();
-        await UpdateRowsAsync(connection, tx, collection, toUpdate, ct).ConfigureAwait(false);
+        var toUpdate = latest.Where(p => existing.Contains(p.Id)).ToList();
+        if (stored is null)
+        {
+            await UpdateRowsAsync(connection, tx, collection, toUpdate, returning: false, ct).ConfigureAwait(false);
+        }
         var refUpdates = toUpdate.SelectMany(p => p.References.Select(r => (Field: r.Key, Item: p))).ToList();
         if (refUpdates.Count > 0)
         {
@@ -382,7 +536,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
             await InsertReferenceRowsAsync(connection, tx, collection,
                 refUpdates.SelectMany(r => r.Item.References[r.Field].Select(to => (r.Field, From: r.Item.Id, To: to))).ToList(), ct).ConfigureAwait(false);
         }
-        var stored = await ReadByIdsAsync(connection, tx, collection, toUpdate.Select(p => p.Id).ToList(), ct).ConfigureAwait(false);
+        stored ??= await ReadByIdsAsync(connection, tx, collection, toUpdate.Select(p => p.Id).ToList(), ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return [.. prepared.Select(p => existing.Contains(p.Id)
             ? new ItemResult(stored.GetValueOrDefault(p.Id), null)
@@ -599,44 +753,88 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
         }
     }
 
-    private async Task InsertRowsAsync(DbConnection connection, DbTransaction tx, CollectionInfo collection, List<PreparedItem> rows, CancellationToken ct)
+    /// <summary>
+    /// Multi-row INSERTs in id order (concurrent inserts of the same ids then wait on each other in one order, one wins,
+    /// and none deadlocks). With <paramref name="returning"/> rows whose id is taken are skipped and the stored rows of
+    /// the others come back (see <see cref="SqlDialect.ReturnsWrittenRows"/>); without it the answer is empty.
+    /// </summary>
+    private async Task<Dictionary<string, JsonObject>> InsertRowsAsync(DbConnection connection, DbTransaction tx, CollectionInfo collection,
+        List<PreparedItem> rows, bool returning, CancellationToken ct)
     {
+        var stored = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         if (rows.Count == 0)
         {
-            return;
+            return stored;
         }
         var columns = collection.Columns.Where(f => rows.Any(r => r.Values.ContainsKey(f.Key))).ToList();
         var table = Dialect.Quote(collection.Id);
         var columnList = string.Join(", ", columns.Select(f => Dialect.Quote(f.Key)));
-        // In id order: concurrent inserts of the same ids then wait on each other in one order (one wins) and never deadlock.
+        var all = collection.Columns.ToList();
+        var skipTaken = returning ? $" ON CONFLICT ({Dialect.Quote("_id")}) DO NOTHING RETURNING {string.Join(", ", all.Select(f => Dialect.Quote(f.Key)))}" : "";
         foreach (var chunk in Statements(rows.OrderBy(r => r.Id, StringComparer.Ordinal), columns))
         {
             var ps = new SqlParams();
             var values = chunk.Select(r => "(" + string.Join(", ", columns.Select(f => ps.Add(r.Values.GetValueOrDefault(f.Key), f.Storage))) + ")");
-            await Db.ExecuteAsync(Dialect, connection, tx, $"INSERT INTO {table} ({columnList}) VALUES {string.Join(", ", values)}", ps, ct).ConfigureAwait(false);
+            var sql = $"INSERT INTO {table} ({columnList}) VALUES {string.Join(", ", values)}{skipTaken}";
+            if (!returning)
+            {
+                await Db.ExecuteAsync(Dialect, connection, tx, sql, ps, ct).ConfigureAwait(false);
+                continue;
+            }
+            foreach (var item in await Db.QueryAsync(Dialect, connection, tx, sql, ps, r => ReadItem(r, all), ct).ConfigureAwait(false))
+            {
+                stored[IdString(item["_id"])] = item;
+            }
         }
+        return stored;
     }
 
-    /// <summary>Full replacement: every column but <c>_id</c> and <c>_createdDate</c> takes the new value or NULL; one statement per chunk.</summary>
-    private async Task UpdateRowsAsync(DbConnection connection, DbTransaction tx, CollectionInfo collection, List<PreparedItem> rows, CancellationToken ct)
+    private static List<FieldInfo> SetColumns(CollectionInfo collection) => [.. collection.Columns.Where(f => f.Key is not ("_id" or "_createdDate"))];
+
+    /// <summary>
+    /// Full replacement: every column but <c>_id</c> and <c>_createdDate</c> takes the new value or NULL; one statement per
+    /// chunk. With <paramref name="returning"/> the rows that exist are locked first in id order (in the same round trip:
+    /// an UPDATE from a list of rows locks them in its join's order), and the changed rows come back.
+    /// </summary>
+    private async Task<Dictionary<string, JsonObject>> UpdateRowsAsync(DbConnection connection, DbTransaction tx, CollectionInfo collection,
+        List<PreparedItem> rows, bool returning, CancellationToken ct)
     {
-        if (rows.Count == 0)
+        var stored = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        var setColumns = SetColumns(collection);
+        if (rows.Count == 0 || setColumns.Count == 0)
         {
-            return;
+            return stored;
         }
-        var setColumns = collection.Columns.Where(f => f.Key is not ("_id" or "_createdDate")).ToList();
-        if (setColumns.Count == 0)
-        {
-            return;
-        }
-        List<FieldInfo> columns = [collection.Find("_id")!, .. setColumns];
+        var idField = collection.Find("_id")!;
+        List<FieldInfo> columns = [idField, .. setColumns];
         var quoted = columns.Select(f => Dialect.Quote(f.Key)).ToList();
+        var table = Dialect.Quote(collection.Id);
+        var all = collection.Columns.ToList();
+        var returned = " RETURNING " + string.Join(", ", all.Select(f => $"{table}.{Dialect.Quote(f.Key)}"));
         foreach (var chunk in Statements(rows.OrderBy(r => r.Id, StringComparer.Ordinal), columns))
         {
             var ps = new SqlParams();
+            var lockFirst = returning && Dialect.LockRows.Length > 0
+                ? $"SELECT {Dialect.Quote("_id")} FROM {table} WHERE {IdIn(collection, chunk.Select(r => r.Id), ps)}{LockInOrder(idField)}; "
+                : "";
             var values = chunk.Select(r => (IReadOnlyList<string>)[.. columns.Select(f => ps.Add(r.Values.GetValueOrDefault(f.Key), f.Storage))]).ToList();
-            await Db.ExecuteAsync(Dialect, connection, tx, Dialect.UpdateFromRows(Dialect.Quote(collection.Id), quoted, values), ps, ct).ConfigureAwait(false);
+            var update = Dialect.UpdateFromRows(table, quoted, values);
+            if (!returning)
+            {
+                await Db.ExecuteAsync(Dialect, connection, tx, update, ps, ct).ConfigureAwait(false);
+                continue;
+            }
+            var last = lockFirst.Length > 0 ? 1 : 0;
+            await Db.ReadResultsAsync(Dialect, connection, tx, lockFirst + update + returned, ps, (r, result) =>
+            {
+                if (result == last)
+                {
+                    var item = ReadItem(r, all);
+                    stored[IdString(item["_id"])] = item;
+                }
+            }, ct).ConfigureAwait(false);
         }
+        return stored;
     }
 
     // ---------- references ----------

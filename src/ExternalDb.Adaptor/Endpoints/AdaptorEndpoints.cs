@@ -104,7 +104,7 @@ internal static class AdaptorEndpoints
     /// <summary>
     /// Runs an operation, again when its transaction lost to another one or a key it found free was taken by a request
     /// that committed meanwhile (each such run follows another writer's commit; with 16 writers inserting the same ids a
-    /// few retries may be needed), and again (a few times at most) when a table or column it named is gone (or already
+    /// few retries may be needed; every run again is counted in <see cref="AdaptorMetrics"/>), and again (a few times at most) when a table or column it named is gone (or already
     /// there) because its collection description is older than a schema change. Run again, with a fresh description, the
     /// checks see that change and answer as the protocol says (COLLECTION_NOT_FOUND, FIELD_DOESNT_EXIST,
     /// ITEM_ALREADY_EXISTS per item...). A failed run wrote nothing: its transaction rolled back.
@@ -122,16 +122,19 @@ internal static class AdaptorEndpoints
             {
                 // Jittered and growing (up to 200 ms): writers that deadlocked together do not start again together.
                 transientRetries++;
+                runtime.Metrics.Retried("transient");
                 var delay = System.Security.Cryptography.RandomNumberGenerator.GetInt32(1, Math.Min(200, 10 << Math.Min(transientRetries, 5)));
                 await Task.Delay(TimeSpan.FromMilliseconds(delay), ct).ConfigureAwait(false);
             }
             catch (DbException e) when (runtime.Dialect.IsUniqueViolation(e) && ++takenKeyRetries < MaxAttempts)
             {
+                runtime.Metrics.Retried("key_taken");
                 runtime.Catalog.Invalidate();
             }
             catch (DbException e) when (conflictRetries < MaxConflictRetries && runtime.Dialect.SchemaConflictOf(e) != SchemaConflict.None)
             {
                 conflictRetries++;
+                runtime.Metrics.Retried("schema_changed");
                 runtime.Catalog.Invalidate();
             }
         }

@@ -41,7 +41,7 @@ internal static class V3Api
     private static string CollectionId(JsonObject request) => QueryParsing.RequiredString(request["collectionId"], "collectionId");
 
     /// <summary>Offset or cursor paging; with a cursor the request it was made for replaces this one.</summary>
-    private sealed record Paging(JsonObject Request, int Limit, int Offset, bool CursorMode);
+    private sealed record Paging(JsonObject Request, int Limit, int Offset, bool CursorMode, IReadOnlyList<object?>? After = null);
 
     private static Paging ResolvePaging(AdaptorRuntime runtime, JsonObject request, string kind)
     {
@@ -57,12 +57,12 @@ internal static class V3Api
             var limit = QueryParsing.Limit(cursorPaging["limit"], cursorPath + ".limit");
             if (QueryParsing.OptionalString(cursorPaging["cursor"], cursorPath + ".cursor") is { Length: > 0 } cursor)
             {
-                var (original, offset) = runtime.Cursors.Decode(cursor, kind);
+                var (original, offset, after) = runtime.Cursors.Decode(cursor, kind);
                 if (QueryParsing.Str(request["collectionId"]) is { } id && QueryParsing.Str(original["collectionId"]) != id)
                 {
                     throw AdaptorException.Validation("cursorPaging.cursor", "The cursor belongs to another collection");
                 }
-                return new Paging(original, limit, offset, true);
+                return new Paging(original, limit, offset, true, after);
             }
             return new Paging(request, limit, 0, true);
         }
@@ -86,12 +86,12 @@ internal static class V3Api
             var cursors = new JsonObject();
             if (page.HasMore)
             {
-                var original = (JsonObject)paging.Request.DeepClone();
-                cursors["next"] = runtime.Cursors.Encode(kind, original, paging.Offset + page.Items.Count);
+                // After the last row where the order allows (rows added or removed meanwhile then shift nothing), else by offset.
+                cursors["next"] = runtime.Cursors.Encode(kind, paging.Request, paging.Offset + page.Items.Count, page.Keyset);
             }
             if (paging.Offset > 0)
             {
-                cursors["prev"] = runtime.Cursors.Encode(kind, (JsonObject)paging.Request.DeepClone(), Math.Max(0, paging.Offset - paging.Limit));
+                cursors["prev"] = runtime.Cursors.Encode(kind, paging.Request, Math.Max(0, paging.Offset - paging.Limit));
             }
             meta["cursors"] = cursors;
         }
@@ -111,6 +111,8 @@ internal static class V3Api
             paging.Limit, paging.Offset, ReturnTotalCount(request))
         {
             Include = QueryParsing.Includes(r["includeReferencedItems"] ?? query["includeReferencedItems"]),
+            Keyset = paging.CursorMode,
+            After = paging.After,
         };
         var page = await runtime.Items.QueryAsync(QueryParsing.Str(r["collectionId"]), itemQuery, ct).ConfigureAwait(false);
         return new JsonObject

@@ -15,6 +15,23 @@ public sealed class AdaptorOptions
     /// <summary>The engine's connection string. SQLite defaults to <see cref="DefaultSqliteConnectionString"/>; PostgreSQL and MySQL require one.</summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>The default of <see cref="MaxPoolSize"/>, chosen from measurement (see docs/benchmarks.md).</summary>
+    public const int DefaultMaxPoolSize = 16;
+
+    /// <summary>
+    /// The most connections the adaptor keeps open to PostgreSQL or MySQL (default <see cref="DefaultMaxPoolSize"/>);
+    /// a <c>Maximum Pool Size</c> in <see cref="ConnectionString"/> wins. Requests beyond it wait for a free connection.
+    /// </summary>
+    public int MaxPoolSize { get; set; } = DefaultMaxPoolSize;
+
+    /// <summary>
+    /// The key (base64, at least 32 bytes) that authenticates V3 cursors. Every replica that continues another's cursors
+    /// needs the same one. Not set: derived from <see cref="Engine"/>, <see cref="ConnectionString"/>,
+    /// <see cref="SecretKey"/>, <see cref="Audience"/> and <see cref="JwtPublicKeys"/>, so replicas configured alike
+    /// agree; set it when none of those holds a secret.
+    /// </summary>
+    public string? CursorKey { get; set; }
+
     /// <summary>The legacy (V1/V2) shared secret, compared with <c>requestContext.settings.secretKey</c>.</summary>
     public string? SecretKey { get; set; }
 

@@ -28,6 +28,14 @@ internal sealed class AdaptorOptionsValidator(IServiceProvider services) : IVali
         {
             failures.Add("Adaptor:MaxRequestBodyBytes must be a positive number of bytes");
         }
+        if (!string.IsNullOrWhiteSpace(options.CursorKey) && !IsCursorKey(options.CursorKey))
+        {
+            failures.Add($"Adaptor:CursorKey must be base64 of at least {Query.CursorCodec.MinKeyBytes} bytes");
+        }
+        if (options.MaxPoolSize <= 0)
+        {
+            failures.Add("Adaptor:MaxPoolSize must be a positive number of connections");
+        }
         if (string.IsNullOrWhiteSpace(options.Issuer))
         {
             failures.Add("Adaptor:Issuer must not be empty");
@@ -70,5 +78,11 @@ internal sealed class AdaptorOptionsValidator(IServiceProvider services) : IVali
             failures.Add("No authentication configured: set Adaptor:SecretKey (legacy V1/V2) and/or Adaptor:Audience with Adaptor:JwtPublicKeys (V3)");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool IsCursorKey(string value)
+    {
+        var buffer = new byte[value.Length];
+        return Convert.TryFromBase64String(value.Trim(), buffer, out var length) && length >= Query.CursorCodec.MinKeyBytes;
     }
 }

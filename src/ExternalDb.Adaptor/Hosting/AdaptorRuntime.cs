@@ -9,20 +9,24 @@ namespace ExternalDb.Adaptor.Hosting;
 /// <summary>The engine of one adaptor: dialect, catalog, item store and cursor codec.</summary>
 internal sealed class AdaptorRuntime : IAsyncDisposable
 {
-    public AdaptorRuntime(IOptions<AdaptorOptions> options)
+    public AdaptorRuntime(IOptions<AdaptorOptions> options, AdaptorMetrics metrics)
     {
         Options = options.Value;
-        Dialect = SqlEngines.CreateDialect(Options.EngineName, Options.EffectiveConnectionString);
+        Metrics = metrics;
+        Dialect = SqlEngines.CreateDialect(Options.EngineName, Options.EffectiveConnectionString, Options.MaxPoolSize);
         Catalog = new Catalog(Dialect);
         Items = new ItemStore(Catalog, new FilterTranslator(Dialect), Options.ReadOnly);
         Patcher = new ItemPatcher(Items, Catalog);
         Indexes = new IndexStore(Items, Catalog, _indexBuilds, Options.ReadOnly);
         Permissions = new RolePermissions(Options);
+        Cursors = new CursorCodec(CursorCodec.KeyFor(Options));
     }
 
     private readonly IndexBuilds _indexBuilds = new();
 
     public AdaptorOptions Options { get; }
+
+    public AdaptorMetrics Metrics { get; }
 
     public SqlDialect Dialect { get; }
 
@@ -36,7 +40,7 @@ internal sealed class AdaptorRuntime : IAsyncDisposable
 
     public RolePermissions Permissions { get; }
 
-    public CursorCodec Cursors { get; } = new();
+    public CursorCodec Cursors { get; }
 
     public async ValueTask DisposeAsync()
     {

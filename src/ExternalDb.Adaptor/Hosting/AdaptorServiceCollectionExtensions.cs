@@ -35,6 +35,8 @@ namespace Microsoft.Extensions.DependencyInjection
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AdaptorOptions>, AdaptorOptionsValidator>());
             services.TryAddSingleton<IV3KeyResolver, ConfiguredV3KeyResolver>();
             services.TryAddSingleton(TimeProvider.System);
+            services.AddMetrics();
+            services.TryAddSingleton<AdaptorMetrics>();
             services.TryAddSingleton<AdaptorRuntime>();
             services.TryAddSingleton<V3RequestVerifier>();
             services.TryAddSingleton<LegacySecretChecker>();

@@ -12,6 +12,15 @@ internal sealed record ItemQuery(Filter Filter, IReadOnlyList<SortSpec> Sort, IR
 {
     /// <summary>Reference fields whose referenced items are returned in full, with an optional per-item limit.</summary>
     public IReadOnlyList<(string Field, int? Limit)> Include { get; init; } = [];
+
+    /// <summary>
+    /// Cursor paging: true to learn where the page ends (<see cref="PageResult{T}.Keyset"/>), so that the next page can
+    /// continue after its last row.
+    /// </summary>
+    public bool Keyset { get; init; }
+
+    /// <summary>Continue after the row with these sort values (the sort's, then <c>_id</c>'s); the offset is then ignored.</summary>
+    public IReadOnlyList<object?>? After { get; init; }
 }
 
 /// <summary>One aggregation operation: <c>avg|min|max|sum|count</c>.</summary>
@@ -22,7 +31,11 @@ internal sealed record AggregateSpec(Filter Initial, IReadOnlyList<string> Group
     IReadOnlyList<SortSpec> Sort, int Limit, int Offset, bool ReturnTotal);
 
 /// <summary>Rows of a page, the total when asked for, and whether another page follows.</summary>
-internal sealed record PageResult<T>(List<T> Items, long? Total, bool HasMore);
+internal sealed record PageResult<T>(List<T> Items, long? Total, bool HasMore)
+{
+    /// <summary>The sort values (then <c>_id</c>) of the page's last row when another page follows and the query asked for them.</summary>
+    public IReadOnlyList<object?>? Keyset { get; init; }
+}
 
 /// <summary>Parses sort and paging in both wire forms.</summary>
 internal static class QueryParsing

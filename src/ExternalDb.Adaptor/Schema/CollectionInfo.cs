@@ -40,4 +40,11 @@ internal sealed record CollectionInfo(string Id, string? DisplayName, IReadOnlyL
     public bool IsWritable => HasIdColumn && !IsView;
 
     public IEnumerable<FieldInfo> Columns => Fields.Where(f => f.IsColumn);
+
+    /// <summary>
+    /// True when a unique index holds <c>_id</c> alone (the primary key of the collections the adaptor creates): an
+    /// insert can then skip taken ids in its own statement. Known only where the dialect uses it (see
+    /// <see cref="Sql.SqlDialect.ReturnsWrittenRows"/>).
+    /// </summary>
+    public bool IdIsUnique { get; init; }
 }

@@ -77,8 +77,7 @@ internal sealed class PostgresDialect : SqlDialect, IAsyncDisposable
 
     public override string OrderTerm(string column, StorageKind kind, bool descending)
     {
-        var term = kind is StorageKind.Text or StorageKind.Other ? TextOrder(column) : column;
-        return term + (descending ? " DESC NULLS LAST" : " ASC NULLS FIRST");
+        return SortKey(column, kind) + (descending ? " DESC NULLS LAST" : " ASC NULLS FIRST");
     }
 
     public override (string Join, string Value, string? Type) UnwindArray(string column) =>
@@ -127,6 +126,8 @@ internal sealed class PostgresDialect : SqlDialect, IAsyncDisposable
 
     // Class 54: program limit exceeded (statement too complex, too many columns, too many arguments).
     public override bool IsLimitExceeded(Exception ex) => ex is PostgresException pg && pg.SqlState.StartsWith("54", StringComparison.Ordinal);
+
+    public override bool ReturnsWrittenRows => true;
 
     public override bool IsTransient(Exception ex) =>
         ex is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.LockNotAvailable };

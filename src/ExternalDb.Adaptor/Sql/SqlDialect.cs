@@ -71,6 +71,12 @@ internal abstract class SqlDialect
     /// <summary>An ORDER BY term; nulls sort first ascending and last descending in every engine.</summary>
     public abstract string OrderTerm(string column, StorageKind kind, bool descending);
 
+    /// <summary>
+    /// What <see cref="OrderTerm"/> sorts by, without the direction: the expression that <c>&lt;</c>, <c>=</c> and
+    /// <c>&gt;</c> compare in the same order (keyset cursors continue after a row with it).
+    /// </summary>
+    public string SortKey(string column, StorageKind kind) => kind is StorageKind.Text or StorageKind.Other ? TextOrder(column) : column;
+
     /// <summary>Table-valued expansion of a JSON array column for distinct values: the FROM addition and the value expression.</summary>
     public abstract (string Join, string Value, string? Type) UnwindArray(string column);
 
@@ -97,6 +103,12 @@ internal abstract class SqlDialect
 
     /// <summary>True for a failure that running the transaction again may not meet (deadlock victim, serialization failure, busy).</summary>
     public abstract bool IsTransient(Exception ex);
+
+    /// <summary>
+    /// True when INSERT and UPDATE answer the rows they wrote (<c>RETURNING</c>) and an INSERT can skip rows whose key
+    /// is taken (<c>ON CONFLICT (key) DO NOTHING</c>): a write then needs no separate existence check or read-back.
+    /// </summary>
+    public virtual bool ReturnsWrittenRows => false;
 
     /// <summary>The clause that locks the rows a SELECT reads until the transaction ends ("" where writers are serialized anyway).</summary>
     public virtual string LockRows => "";

@@ -46,10 +46,26 @@ internal static class SqlEngines
         return builder is MySqlConnectionStringBuilder { Database: null or "" } ? "must name a Database for the mysql engine" : null;
     }
 
-    public static SqlDialect CreateDialect(string engine, string connectionString) => engine switch
+    /// <summary>
+    /// The dialect of <paramref name="engine"/> over <paramref name="connectionString"/>; a PostgreSQL or MySQL pool holds
+    /// at most <paramref name="maxPoolSize"/> connections unless the connection string names its own maximum.
+    /// </summary>
+    public static SqlDialect CreateDialect(string engine, string connectionString, int maxPoolSize) => engine switch
     {
-        Postgres => new PostgresDialect(connectionString),
-        MySql => new MySqlDialect(connectionString),
+        Postgres => new PostgresDialect(WithPoolSize(new NpgsqlConnectionStringBuilder(connectionString), b => b.MaxPoolSize = maxPoolSize)),
+        MySql => new MySqlDialect(WithPoolSize(new MySqlConnectionStringBuilder(connectionString), b => b.MaximumPoolSize = (uint)maxPoolSize)),
         _ => new SqliteDialect(connectionString),
     };
+
+    private static string WithPoolSize<T>(T builder, Action<T> setMaximum) where T : DbConnectionStringBuilder
+    {
+        // Both drivers spell the key several ways ("Maximum Pool Size", "Max Pool Size", "MaxPoolSize").
+        var named = new DbConnectionStringBuilder { ConnectionString = builder.ConnectionString }.Keys.Cast<string>()
+            .Any(k => k.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant() is "maximumpoolsize" or "maxpoolsize");
+        if (!named)
+        {
+            setMaximum(builder);
+        }
+        return builder.ConnectionString;
+    }
 }
