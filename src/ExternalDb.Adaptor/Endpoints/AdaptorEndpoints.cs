@@ -109,7 +109,7 @@ internal static class AdaptorEndpoints
     /// checks see that change and answer as the protocol says (COLLECTION_NOT_FOUND, FIELD_DOESNT_EXIST,
     /// ITEM_ALREADY_EXISTS per item...). A failed run wrote nothing: its transaction rolled back.
     /// </summary>
-    private static async Task<JsonNode> RunAsync(AdaptorRuntime runtime, Func<Task<JsonNode>> operation, CancellationToken ct)
+    internal static async Task<JsonNode> RunAsync(AdaptorRuntime runtime, Func<Task<JsonNode>> operation, CancellationToken ct)
     {
         var (takenKeyRetries, transientRetries, conflictRetries) = (0, 0, 0);
         while (true)
