@@ -15,6 +15,8 @@ internal sealed record BenchOptions
           --warmup 2s                    unmeasured time before each measured run (default 2s)
           --rows N                       rows seeded in the benchmark collection (default 10000, at least 1600)
           --concurrency 1,16             concurrent request loops (default 1,16)
+          --rounds N                     alternating adaptor/raw rounds each run's duration is split into (default 2)
+          --pool-sizes 8,10,16,32,100    PostgreSQL: also measure these adaptor pool sizes at the highest concurrency (default none)
           --big-rows N                   rows of the PostgreSQL push-down table (default 1000000; 0 skips it)
           --output FILE                  also write the Markdown report to FILE
           --help                         this text
@@ -33,6 +35,10 @@ internal sealed record BenchOptions
     public IReadOnlyList<int> Concurrency { get; init; } = [1, 16];
 
     public int BigRows { get; init; } = 1_000_000;
+
+    public int Rounds { get; init; } = 2;
+
+    public IReadOnlyList<int> PoolSizes { get; init; } = [];
 
     public string? Output { get; init; }
 
@@ -58,6 +64,8 @@ internal sealed record BenchOptions
                 "--rows" => options with { Rows = ParseInt(name, Value(), min: 1600) },
                 "--concurrency" => options with { Concurrency = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(c => ParseInt(name, c, min: 1))] },
                 "--big-rows" => options with { BigRows = ParseInt(name, Value(), min: 0) },
+                "--rounds" => options with { Rounds = ParseInt(name, Value(), min: 1) },
+                "--pool-sizes" => options with { PoolSizes = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(c => ParseInt(name, c, min: 1))] },
                 "--output" => options with { Output = Value() },
                 _ => throw new ArgumentException($"Unknown option {name}."),
             };

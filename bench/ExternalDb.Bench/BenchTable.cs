@@ -98,24 +98,34 @@ internal sealed class BenchTable
     /// <summary>ItemStore.ReadByIdsAsync (the read-back of written items).</summary>
     public string ReadByIds(int count) => $"SELECT {AllColumns} FROM {Quoted} WHERE {Q("_id")} IN ({ParamList(0, count)})";
 
+    /// <summary>
+    /// ItemStore.InsertRowsAsync where the engine answers the rows it wrote (SQLite, PostgreSQL): one INSERT that skips
+    /// taken ids and returns the stored rows.
+    /// </summary>
+    public string InsertReturning(IReadOnlyList<BenchColumn> columns, int rows) =>
+        Insert(columns, rows) + $" ON CONFLICT ({Q("_id")}) DO NOTHING RETURNING {AllColumns}";
+
+    /// <summary>ItemStore.UpdateRowsAsync where the engine answers the rows it wrote: the changed rows, qualified by the table.</summary>
+    public string Returning => " RETURNING " + string.Join(", ", Columns.Select(c => $"{Quoted}.{Q(c.Key)}"));
+
     /// <summary>ItemStore.InsertRowsAsync: one multi-row INSERT of the columns the items carry.</summary>
     public string Insert(IReadOnlyList<BenchColumn> columns, int rows) =>
         $"INSERT INTO {Quoted} ({string.Join(", ", columns.Select(c => Q(c.Key)))}) VALUES {Tuples(columns.Count, rows)}";
 
     /// <summary>ItemStore.UpdateRowsAsync: full replacement of every column but <c>_id</c> and <c>_createdDate</c>.</summary>
-    public string UpdateFromValues(int rows)
+    public string UpdateFromValues(int rows, int firstParam = 0)
     {
         var columns = UpdateColumns.Select(c => Q(c.Key)).ToList();
         if (_shape == SqlShape.MySql)
         {
             var width = columns.Count;
             var selects = Enumerable.Range(0, rows).Select(r => "SELECT " + string.Join(", ",
-                Enumerable.Range(0, width).Select(c => r == 0 ? $"{P(c)} AS {columns[c]}" : P(r * width + c))));
+                Enumerable.Range(0, width).Select(c => r == 0 ? $"{P(firstParam + c)} AS {columns[c]}" : P(firstParam + r * width + c))));
             return $"UPDATE {Quoted} JOIN ({string.Join(" UNION ALL ", selects)}) AS v ON {Quoted}.{columns[0]} = v.{columns[0]} " +
                    $"SET {string.Join(", ", columns.Skip(1).Select(c => $"{Quoted}.{c} = v.{c}"))}";
         }
         var set = columns.Skip(1).Select(c => $"{c} = v.{c}");
-        return $"WITH v ({string.Join(", ", columns)}) AS (VALUES {Tuples(columns.Count, rows)}) " +
+        return $"WITH v ({string.Join(", ", columns)}) AS (VALUES {Tuples(columns.Count, rows, firstParam)}) " +
                $"UPDATE {Quoted} SET {string.Join(", ", set)} FROM v WHERE {Quoted}.{columns[0]} = v.{columns[0]}";
     }
 
@@ -127,10 +137,10 @@ internal sealed class BenchTable
 
     private static string ParamList(int first, int count) => string.Join(", ", Enumerable.Range(first, count).Select(P));
 
-    private static string Tuples(int width, int rows)
+    private static string Tuples(int width, int rows, int firstParam = 0)
     {
         var sb = new StringBuilder();
-        var p = 0;
+        var p = firstParam;
         for (var r = 0; r < rows; r++)
         {
             sb.Append(r == 0 ? "(" : ", (");

@@ -3,18 +3,33 @@ using System.Globalization;
 
 namespace ExternalDb.Bench;
 
+/// <summary>CPU seconds used during a measured run, per process: the adaptor (or server), the database, this harness.</summary>
+/// <param name="Adaptor">The adaptor process (and, on the gateway path, the server process) — NaN when it runs in this process.</param>
+/// <param name="Database">The database server's processes (PostgreSQL's postmaster and its children, mariadbd); 0 for SQLite (in process).</param>
+/// <param name="Harness">This process: the load loops, the HTTP client, and on the raw path the driver.</param>
+/// <param name="OtherShare">The share of the machine's CPU that other processes used (0 to 1, NaN when unknown).</param>
+internal readonly record struct CpuUse(double Adaptor, double Database, double Harness, double OtherShare)
+{
+    public static readonly CpuUse Unknown = new(double.NaN, double.NaN, double.NaN, double.NaN);
+
+    public static CpuUse operator +(CpuUse a, CpuUse b) => new(a.Adaptor + b.Adaptor, a.Database + b.Database, a.Harness + b.Harness, Average(a.OtherShare, b.OtherShare));
+
+    private static double Average(double a, double b) => double.IsNaN(a) ? b : double.IsNaN(b) ? a : (a + b) / 2;
+}
+
 /// <summary>
-/// How much of the machine's CPU went to processes that are not part of the benchmark (this process and, for
-/// PostgreSQL, its own server processes) during a measured run. The machine may be shared, and a number measured
-/// while something else was busy should say so. Linux only; elsewhere it reports nothing.
+/// Reads, from <c>/proc</c>, how much CPU each part of the benchmark used and how much went to processes that are not
+/// part of it (the machine may be shared, and a number measured while something else was busy should say so). Linux
+/// only; elsewhere it reports nothing.
 /// </summary>
-internal sealed class CpuMeter(int? postmasterPid = null)
+internal sealed class CpuMeter(int? databasePid = null)
 {
     private const double TicksPerSecond = 100; // USER_HZ, the unit of /proc/stat and /proc/[pid]/stat
 
-    public readonly record struct Sample(long Busy, long Total, double Ours);
+    public readonly record struct Sample(long Busy, long Total, double Harness, double Database, double Adaptor);
 
-    public Sample? Take()
+    /// <summary>A sample now; <paramref name="adaptorPids"/> are the processes that serve the requests (none on the raw path).</summary>
+    public Sample? Take(IReadOnlyList<int> adaptorPids)
     {
         try
         {
@@ -24,8 +39,10 @@ internal sealed class CpuMeter(int? postmasterPid = null)
             var busy = cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6] + cpu[7];
             var total = busy + cpu[3] + cpu[4];
             using var self = Process.GetCurrentProcess();
-            var ours = self.TotalProcessorTime.TotalSeconds * TicksPerSecond + (postmasterPid is { } pid ? ServerTicks(pid) : 0);
-            return new Sample(busy, total, ours);
+            var harness = self.TotalProcessorTime.TotalSeconds * TicksPerSecond;
+            var database = databasePid is { } pid ? TreeTicks(pid) : 0;
+            var adaptor = adaptorPids.Sum(p => TreeTicks(p));
+            return new Sample(busy, total, harness, database, adaptor);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or InvalidOperationException)
         {
@@ -33,19 +50,21 @@ internal sealed class CpuMeter(int? postmasterPid = null)
         }
     }
 
-    /// <summary>The share of all CPUs used by other processes between two samples (0 to 1), or NaN when unknown.</summary>
-    public static double OtherShare(Sample? before, Sample? after)
+    /// <summary>What each part used between two samples, in CPU seconds, and the share of all CPUs that others used.</summary>
+    public static CpuUse Between(Sample? before, Sample? after, bool adaptorInProcess)
     {
         if (before is not { } b || after is not { } a || a.Total <= b.Total)
         {
-            return double.NaN;
+            return CpuUse.Unknown;
         }
-        var other = (a.Busy - b.Busy) - (a.Ours - b.Ours);
-        return Math.Clamp(other / (a.Total - b.Total), 0, 1);
+        var ours = (a.Harness - b.Harness) + (a.Database - b.Database) + (a.Adaptor - b.Adaptor);
+        var other = Math.Clamp(((a.Busy - b.Busy) - ours) / (a.Total - b.Total), 0, 1);
+        return new CpuUse(adaptorInProcess ? double.NaN : (a.Adaptor - b.Adaptor) / TicksPerSecond, (a.Database - b.Database) / TicksPerSecond,
+            (a.Harness - b.Harness) / TicksPerSecond, other);
     }
 
-    /// <summary>CPU ticks of the postmaster, its live children and the children it has reaped.</summary>
-    private static double ServerTicks(int postmaster)
+    /// <summary>CPU ticks of a process, its live children and the children it has reaped.</summary>
+    private static double TreeTicks(int root)
     {
         double ticks = 0;
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
@@ -66,10 +85,10 @@ internal sealed class CpuMeter(int? postmasterPid = null)
             // Fields after "(comm)": state ppid ... utime(14) stime(15) cutime(16) cstime(17), numbered from 1 with pid.
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             var ppid = int.Parse(fields[1], CultureInfo.InvariantCulture);
-            if (pid == postmaster || ppid == postmaster)
+            if (pid == root || ppid == root)
             {
                 ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-                if (pid == postmaster)
+                if (pid == root)
                 {
                     ticks += long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
                 }

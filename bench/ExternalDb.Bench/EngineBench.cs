@@ -4,8 +4,9 @@ using ExternalDb.TestSupport;
 
 namespace ExternalDb.Bench;
 
-/// <summary>One scenario at one concurrency: the adaptor over HTTP and the raw driver, measured one after the other.</summary>
-internal sealed record ComparedRun(string Scenario, int Concurrency, RunResult Adaptor, RunResult Raw)
+/// <summary>One scenario at one concurrency: the adaptor over HTTP and the raw driver, measured in alternating rounds.</summary>
+/// <param name="Retries">How often the adaptor ran an operation again during the measured runs (deadlock or similar).</param>
+internal sealed record ComparedRun(string Scenario, int Concurrency, RunResult Adaptor, RunResult Raw, int Retries)
 {
     public double ThroughputRatio => Adaptor.RequestsPerSecond / Raw.RequestsPerSecond;
 
@@ -140,32 +141,48 @@ internal static class EngineBench
         report.Line(statementCheck);
         report.Line();
 
+        report.Progress("starting the adaptor as a process of its own");
+        await using var replica = await adaptor.StartProcessAsync(maxPoolSize: null, ct).ConfigureAwait(false);
         var runs = new List<ComparedRun>();
         foreach (var scenario in scenarios)
         {
             foreach (var concurrency in options.Concurrency)
             {
-                report.Progress($"{scenario.Name}, concurrency {concurrency}: adaptor");
-                var viaAdaptor = await RunAdaptorAsync(adaptor, raw, cpu, scenario, concurrency, options.Warmup, options.Duration, ct).ConfigureAwait(false);
-                report.Progress($"{scenario.Name}, concurrency {concurrency}: raw driver");
-                var viaRaw = await RunRawAsync(raw, cpu, scenario, scenario.Raw, concurrency, options.Warmup, options.Duration, ct).ConfigureAwait(false);
-                var run = new ComparedRun(scenario.Name, concurrency, viaAdaptor, viaRaw);
-                report.Progress($"adaptor {MarkdownReport.Rate(viaAdaptor.RequestsPerSecond)}/s p50 {MarkdownReport.Ms(viaAdaptor.P50Ms)} ms, " +
-                                $"raw {MarkdownReport.Rate(viaRaw.RequestsPerSecond)}/s p50 {MarkdownReport.Ms(viaRaw.P50Ms)} ms, ratio {MarkdownReport.Ratio(run.ThroughputRatio)}");
+                var retriesBefore = replica.Retries;
+                var adaptorRounds = new List<RunResult>();
+                var rawRounds = new List<RunResult>();
+                var slice = options.Duration / options.Rounds;
+                for (var round = 0; round < options.Rounds; round++)
+                {
+                    var warmup = round == 0 ? options.Warmup : options.Warmup / 2;
+                    report.Progress($"{scenario.Name}, concurrency {concurrency}, round {round + 1}: adaptor");
+                    adaptorRounds.Add(await RunAdaptorAsync(adaptor, replica, raw, cpu, scenario, concurrency, warmup, slice, ct).ConfigureAwait(false));
+                    report.Progress($"{scenario.Name}, concurrency {concurrency}, round {round + 1}: raw driver");
+                    rawRounds.Add(await RunRawAsync(raw, cpu, scenario, scenario.Raw, concurrency, warmup, slice, ct).ConfigureAwait(false));
+                }
+                var run = new ComparedRun(scenario.Name, concurrency, RunResult.Combine(adaptorRounds), RunResult.Combine(rawRounds), replica.Retries - retriesBefore);
+                report.Progress($"adaptor {MarkdownReport.Rate(run.Adaptor.RequestsPerSecond)}/s p50 {MarkdownReport.Ms(run.Adaptor.P50Ms)} ms {MarkdownReport.Ms(run.Adaptor.AdaptorCpuMs)} CPU ms/req, " +
+                                $"raw {MarkdownReport.Rate(run.Raw.RequestsPerSecond)}/s p50 {MarkdownReport.Ms(run.Raw.P50Ms)} ms, ratio {MarkdownReport.Ratio(run.ThroughputRatio)}, " +
+                                $"errors {run.Adaptor.Errors}/{run.Raw.Errors}, retries {run.Retries}");
                 runs.Add(run);
             }
         }
         report.Table(
-            ["scenario", "conc.", "adaptor req/s", "adaptor p50 ms", "adaptor p99 ms", "raw req/s", "raw p50 ms", "raw p99 ms", "req/s adaptor/raw", "p50 adaptor/raw", "errors (adaptor/raw)", "other CPU % (adaptor/raw)"],
+            ["scenario", "conc.", "adaptor req/s", "raw req/s", "req/s adaptor/raw", "adaptor p50 ms", "adaptor p99 ms", "raw p50 ms", "raw p99 ms",
+             "adaptor CPU ms/req", "DB CPU ms/req (adaptor)", "raw CPU ms/req", "DB CPU ms/req (raw)", "errors (adaptor/raw)", "retries", "other CPU % (adaptor/raw)"],
             runs.Select(r => (IReadOnlyList<string>)
             [
                 r.Scenario, r.Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                MarkdownReport.Rate(r.Adaptor.RequestsPerSecond), MarkdownReport.Ms(r.Adaptor.P50Ms), MarkdownReport.Ms(r.Adaptor.P99Ms),
-                MarkdownReport.Rate(r.Raw.RequestsPerSecond), MarkdownReport.Ms(r.Raw.P50Ms), MarkdownReport.Ms(r.Raw.P99Ms),
-                MarkdownReport.Ratio(r.ThroughputRatio), MarkdownReport.Ratio(r.LatencyRatio),
-                $"{r.Adaptor.Errors} / {r.Raw.Errors}",
+                MarkdownReport.Rate(r.Adaptor.RequestsPerSecond), MarkdownReport.Rate(r.Raw.RequestsPerSecond), MarkdownReport.Ratio(r.ThroughputRatio),
+                MarkdownReport.Ms(r.Adaptor.P50Ms), MarkdownReport.Ms(r.Adaptor.P99Ms), MarkdownReport.Ms(r.Raw.P50Ms), MarkdownReport.Ms(r.Raw.P99Ms),
+                MarkdownReport.Ms(r.Adaptor.AdaptorCpuMs), MarkdownReport.Ms(r.Adaptor.DatabaseCpuMs), MarkdownReport.Ms(r.Raw.HarnessCpuMs), MarkdownReport.Ms(r.Raw.DatabaseCpuMs),
+                $"{r.Adaptor.Errors} / {r.Raw.Errors}", r.Retries.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 $"{MarkdownReport.Percent(r.Adaptor.OtherCpu)} / {MarkdownReport.Percent(r.Raw.OtherCpu)}",
             ]));
+        report.Line();
+        report.Line("CPU per request: \"adaptor\" is the adaptor process (HTTP, JWT verification, JSON, SQL building, the driver); \"raw\" is this harness " +
+                    "on the raw path (the driver and the load loops); \"DB\" is the database server's processes on each path (0 for SQLite, which runs inside them). " +
+                    "Retries: operations the adaptor ran again after a deadlock or similar (its `externaldb.adaptor.retries`, counted from its log).");
         foreach (var failed in runs.Where(r => r.Adaptor.Errors + r.Raw.Errors > 0))
         {
             report.Line();
@@ -173,7 +190,12 @@ internal static class EngineBench
         }
         report.Line();
 
-        await BreakdownAsync(adaptor, raw, cpu, items, options, report, ct).ConfigureAwait(false);
+        if (engine == "postgres" && options.PoolSizes.Count > 0)
+        {
+            await PoolSweepAsync(adaptor, raw, cpu, scenarios, options, report, ct).ConfigureAwait(false);
+        }
+
+        await BreakdownAsync(adaptor, replica, raw, cpu, items, options, report, ct).ConfigureAwait(false);
 
         if (engine == "postgres" && options.BigRows > 0)
         {
@@ -230,7 +252,7 @@ internal static class EngineBench
                $"Its only other statements are its {raw.CatalogStatements.Count}-statement catalog look-up, which ran in {catalogRuns} of the {scenarios.Count} checked calls{session}.";
     }
 
-    private static async Task<RunResult> RunAdaptorAsync(AdaptorUnderTest adaptor, RawDriver raw, CpuMeter cpu, Scenario scenario, int concurrency,
+    private static async Task<RunResult> RunAdaptorAsync(AdaptorUnderTest adaptor, AdaptorReplica replica, RawDriver raw, CpuMeter cpu, Scenario scenario, int concurrency,
         TimeSpan warmup, TimeSpan duration, CancellationToken ct)
     {
         await raw.BeforeRunAsync(scenario.EmptiedBeforeEachRun, ct).ConfigureAwait(false);
@@ -239,12 +261,53 @@ internal static class EngineBench
         var errorMarker = "\"error\""u8.ToArray();
         return await LoadDriver.RunAsync(async (worker, iteration, token) =>
         {
-            var answer = await adaptor.PostAsync(scenario.Path, bodies[scenario.Variant(worker, iteration, concurrency)], token).ConfigureAwait(false);
+            var answer = await replica.PostAsync(scenario.Path, bodies[scenario.Variant(worker, iteration, concurrency)], token).ConfigureAwait(false);
             if (scenario.Writes && answer.AsSpan().IndexOf(errorMarker) >= 0)
             {
                 throw new InvalidOperationException("per-item error: " + Encoding.UTF8.GetString(answer, 0, Math.Min(300, answer.Length)));
             }
-        }, concurrency, warmup, duration, cpu, ct).ConfigureAwait(false);
+        }, concurrency, warmup, duration, cpu, [replica.ProcessId], ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The adaptor's pool size (<c>Adaptor:MaxPoolSize</c>) against throughput, latency and CPU at the highest
+    /// concurrency, on the PostgreSQL scenarios; one adaptor process per size, sizes interleaved round by round.
+    /// </summary>
+    private static async Task PoolSweepAsync(AdaptorUnderTest adaptor, RawDriver raw, CpuMeter cpu, IReadOnlyList<Scenario> scenarios, BenchOptions options,
+        MarkdownReport report, CancellationToken ct)
+    {
+        var concurrency = options.Concurrency.Max();
+        var measured = scenarios.Where(s => s.Name is "query by _id" or "50-row filtered query + total" or "count with a filter" or "insert 100 items" or "update 100 items").ToList();
+        var results = options.PoolSizes.ToDictionary(p => p, _ => measured.ToDictionary(s => s.Name, _ => new List<RunResult>()));
+        var slice = options.Duration / options.Rounds;
+        for (var round = 0; round < options.Rounds; round++)
+        {
+            foreach (var pool in options.PoolSizes)
+            {
+                report.Progress($"pool size {pool}, round {round + 1}");
+                await using var replica = await adaptor.StartProcessAsync(pool, ct).ConfigureAwait(false);
+                foreach (var scenario in measured)
+                {
+                    results[pool][scenario.Name].Add(await RunAdaptorAsync(adaptor, replica, raw, cpu, scenario, concurrency, options.Warmup, slice, ct).ConfigureAwait(false));
+                }
+            }
+        }
+        report.Line($"#### PostgreSQL: the adaptor's pool size at concurrency {concurrency}");
+        report.Line();
+        report.Line($"One adaptor process per `Adaptor:MaxPoolSize`, the sizes interleaved in {options.Rounds} round(s); the rows of each scenario side by side.");
+        report.Line();
+        report.Table(["scenario", "pool size", "req/s", "p50 ms", "p99 ms", "adaptor CPU ms/req", "DB CPU ms/req", "errors", "other CPU %"],
+            measured.SelectMany(s => options.PoolSizes.Select(p =>
+            {
+                var r = RunResult.Combine(results[p][s.Name]);
+                return (IReadOnlyList<string>)
+                [
+                    s.Name, p.ToString(System.Globalization.CultureInfo.InvariantCulture), MarkdownReport.Rate(r.RequestsPerSecond), MarkdownReport.Ms(r.P50Ms),
+                    MarkdownReport.Ms(r.P99Ms), MarkdownReport.Ms(r.AdaptorCpuMs), MarkdownReport.Ms(r.DatabaseCpuMs), r.Errors.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    MarkdownReport.Percent(r.OtherCpu),
+                ];
+            })));
+        report.Line();
     }
 
     private static async Task<RunResult> RunRawAsync(RawDriver raw, CpuMeter cpu, Scenario scenario, Func<RawDriver, int, CancellationToken, Task> work, int concurrency,
@@ -252,11 +315,11 @@ internal static class EngineBench
     {
         await raw.BeforeRunAsync(scenario.EmptiedBeforeEachRun, ct).ConfigureAwait(false);
         return await LoadDriver.RunAsync((worker, iteration, token) => work(raw, scenario.Variant(worker, iteration, concurrency), token),
-            concurrency, warmup, duration, cpu, ct).ConfigureAwait(false);
+            concurrency, warmup, duration, cpu, [], ct).ConfigureAwait(false);
     }
 
     /// <summary>Where the adaptor's time goes: a call with no database work, and the catalog look-up alone.</summary>
-    private static async Task BreakdownAsync(AdaptorUnderTest adaptor, RawDriver raw, CpuMeter cpu, BenchTable items, BenchOptions options, MarkdownReport report, CancellationToken ct)
+    private static async Task BreakdownAsync(AdaptorUnderTest adaptor, AdaptorReplica replica, RawDriver raw, CpuMeter cpu, BenchTable items, BenchOptions options, MarkdownReport report, CancellationToken ct)
     {
         var duration = TimeSpan.FromTicks(Math.Max(options.Duration.Ticks / 2, TimeSpan.TicksPerSecond));
         var capabilities = Scenarios.Capabilities();
@@ -266,21 +329,21 @@ internal static class EngineBench
         foreach (var concurrency in options.Concurrency)
         {
             report.Progress($"breakdown, concurrency {concurrency}");
-            var empty = await RunAdaptorAsync(adaptor, raw, cpu, capabilities, concurrency, options.Warmup, duration, ct).ConfigureAwait(false);
+            var empty = await RunAdaptorAsync(adaptor, replica, raw, cpu, capabilities, concurrency, options.Warmup, duration, ct).ConfigureAwait(false);
             var catalog = await RunRawAsync(raw, cpu, capabilities, Scenarios.CatalogLookup(items), concurrency, options.Warmup, duration, ct).ConfigureAwait(false);
             rows.Add(Row("HTTP + ES256 verification + JSON, no database (`/v3/capabilities/get` through the adaptor)", concurrency, empty));
             rows.Add(Row($"the adaptor's catalog look-up alone ({raw.CatalogStatements.Count} statements describing the collection, through the raw driver)", concurrency, catalog));
         }
         report.Line("Where the adaptor's time goes: every V3 call pays the first row on top of the raw statements; the second is paid by calls that do not find the collection's description in the adaptor's cache (if it has one; see the statement check above):");
         report.Line();
-        report.Table(["measured", "conc.", "req/s", "p50 ms", "p99 ms", "errors", "other CPU %"], rows);
+        report.Table(["measured", "conc.", "req/s", "p50 ms", "p99 ms", "CPU ms/req (adaptor or harness)", "errors", "other CPU %"], rows);
         report.Line();
     }
 
     private static IReadOnlyList<string> Row(string what, int concurrency, RunResult r) =>
     [
         what, concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture), MarkdownReport.Rate(r.RequestsPerSecond),
-        MarkdownReport.Ms(r.P50Ms), MarkdownReport.Ms(r.P99Ms), r.Errors.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        MarkdownReport.Percent(r.OtherCpu),
+        MarkdownReport.Ms(r.P50Ms), MarkdownReport.Ms(r.P99Ms), MarkdownReport.Ms(double.IsNaN(r.AdaptorCpuMs) ? r.HarnessCpuMs : r.AdaptorCpuMs),
+        r.Errors.ToString(System.Globalization.CultureInfo.InvariantCulture), MarkdownReport.Percent(r.OtherCpu),
     ];
 }

@@ -5,11 +5,40 @@ namespace ExternalDb.Bench;
 /// <summary>One request (or one unit of raw-driver work) of worker <paramref name="worker"/>; throws when it failed.</summary>
 internal delegate Task Operation(int worker, long iteration, CancellationToken ct);
 
-/// <summary>What one measured run produced. Latencies are of successful requests only.</summary>
-/// <param name="OtherCpu">The share of the machine's CPU that other processes used during the measured phase (0 to 1, NaN when unknown).</param>
-internal sealed record RunResult(int Concurrency, long Requests, long Errors, TimeSpan Elapsed, double P50Ms, double P99Ms, string? FirstError, double OtherCpu)
+/// <summary>What one measured run (or several rounds of it) produced. Latencies are of successful requests only.</summary>
+internal sealed record RunResult(int Concurrency, long Requests, long Errors, TimeSpan Elapsed, long[] SortedTicks, string? FirstError, CpuUse Cpu)
 {
     public double RequestsPerSecond => Elapsed > TimeSpan.Zero ? Requests / Elapsed.TotalSeconds : 0;
+
+    public double P50Ms => LoadDriver.Percentile(SortedTicks, 0.50);
+
+    public double P99Ms => LoadDriver.Percentile(SortedTicks, 0.99);
+
+    /// <summary>The share of the machine's CPU that other processes used during the measured phase (0 to 1, NaN when unknown).</summary>
+    public double OtherCpu => Cpu.OtherShare;
+
+    /// <summary>CPU milliseconds per successful request of the adaptor (or server) process, the database and this harness.</summary>
+    public double AdaptorCpuMs => PerRequest(Cpu.Adaptor);
+
+    public double DatabaseCpuMs => PerRequest(Cpu.Database);
+
+    public double HarnessCpuMs => PerRequest(Cpu.Harness);
+
+    private double PerRequest(double seconds) => Requests > 0 ? seconds * 1000 / Requests : double.NaN;
+
+    /// <summary>Rounds of the same run, measured apart, as one.</summary>
+    public static RunResult Combine(IReadOnlyList<RunResult> rounds)
+    {
+        if (rounds.Count == 1)
+        {
+            return rounds[0];
+        }
+        var ticks = rounds.SelectMany(r => r.SortedTicks).ToArray();
+        Array.Sort(ticks);
+        return new RunResult(rounds[0].Concurrency, rounds.Sum(r => r.Requests), rounds.Sum(r => r.Errors),
+            TimeSpan.FromTicks(rounds.Sum(r => r.Elapsed.Ticks)), ticks, rounds.Select(r => r.FirstError).FirstOrDefault(e => e is not null),
+            rounds.Skip(1).Aggregate(rounds[0].Cpu, (sum, r) => sum + r.Cpu));
+    }
 }
 
 /// <summary>
@@ -19,15 +48,20 @@ internal sealed record RunResult(int Concurrency, long Requests, long Errors, Ti
 /// </summary>
 internal static class LoadDriver
 {
-    public static async Task<RunResult> RunAsync(Operation operation, int concurrency, TimeSpan warmup, TimeSpan duration, CpuMeter cpu, CancellationToken ct)
+    /// <summary>
+    /// Warms up, then measures; <paramref name="adaptorPids"/> are the processes serving the requests, whose CPU is
+    /// metered apart (empty on the raw path, or when the adaptor runs in this process).
+    /// </summary>
+    public static async Task<RunResult> RunAsync(Operation operation, int concurrency, TimeSpan warmup, TimeSpan duration, CpuMeter cpu,
+        IReadOnlyList<int> adaptorPids, CancellationToken ct)
     {
         if (warmup > TimeSpan.Zero)
         {
             await PhaseAsync(operation, concurrency, warmup, ct).ConfigureAwait(false);
         }
-        var before = cpu.Take();
+        var before = cpu.Take(adaptorPids);
         var result = await PhaseAsync(operation, concurrency, duration, ct).ConfigureAwait(false);
-        return result with { OtherCpu = CpuMeter.OtherShare(before, cpu.Take()) };
+        return result with { Cpu = CpuMeter.Between(before, cpu.Take(adaptorPids), adaptorInProcess: adaptorPids.Count == 0) };
     }
 
     private sealed class WorkerLog
@@ -75,8 +109,8 @@ internal static class LoadDriver
         var all = logs.SelectMany(l => l.Latencies).ToArray();
         Array.Sort(all);
         var elapsed = Stopwatch.GetElapsedTime(start, logs.Max(l => l.FinishedAt));
-        return new RunResult(concurrency, all.Length, logs.Sum(l => l.Errors), elapsed,
-            Percentile(all, 0.50), Percentile(all, 0.99), logs.Select(l => l.FirstError).FirstOrDefault(e => e is not null), double.NaN);
+        return new RunResult(concurrency, all.Length, logs.Sum(l => l.Errors), elapsed, all,
+            logs.Select(l => l.FirstError).FirstOrDefault(e => e is not null), CpuUse.Unknown);
     }
 
     private static async Task LoopAsync(Operation operation, int worker, long deadline, WorkerLog log, CancellationToken ct)

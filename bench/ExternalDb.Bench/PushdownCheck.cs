@@ -230,7 +230,7 @@ internal static class PushdownCheck
 
     private static async Task<(double P50, double P99, double Max, double OtherCpu)> TimeEachAsync(CpuMeter cpu, int count, Func<int, Task> work)
     {
-        var before = cpu.Take();
+        var before = cpu.Take([]);
         var ticks = new long[count];
         for (var k = 0; k < count; k++)
         {
@@ -238,7 +238,7 @@ internal static class PushdownCheck
             await work(k).ConfigureAwait(false);
             ticks[k] = Stopwatch.GetTimestamp() - start;
         }
-        var otherCpu = CpuMeter.OtherShare(before, cpu.Take());
+        var otherCpu = CpuMeter.Between(before, cpu.Take([]), adaptorInProcess: true).OtherShare;
         Array.Sort(ticks);
         return (LoadDriver.Percentile(ticks, 0.50), LoadDriver.Percentile(ticks, 0.99), LoadDriver.Percentile(ticks, 1.0), otherCpu);
     }

@@ -38,6 +38,9 @@ internal abstract class RawDriver : IAsyncDisposable
     /// <summary>The three statements the adaptor's catalog runs before every operation to learn a collection's fields.</summary>
     public abstract IReadOnlyList<string> CatalogStatements { get; }
 
+    /// <summary>True where the adaptor's writes answer from their own statement (RETURNING, ON CONFLICT DO NOTHING): SQLite and PostgreSQL.</summary>
+    public virtual bool ReturnsWrittenRows => true;
+
     /// <summary>What the adaptor sends on every connection it opens, before its own statements (MySQL sets the session).</summary>
     public virtual IReadOnlyList<string> SessionStatements => [];
 
@@ -85,6 +88,27 @@ internal abstract class RawDriver : IAsyncDisposable
             rows++;
         }
         return rows;
+    }
+
+    /// <summary>Runs several statements as one command (one round trip) and reads every value; returns the row count of each result.</summary>
+    public async Task<List<int>> ReadResultsAsync(DbConnection connection, DbTransaction? tx, string sql, IReadOnlyList<RawParam> ps, CancellationToken ct)
+    {
+        await using var command = Command(connection, tx, sql, ps);
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        var counts = new List<int>();
+        do
+        {
+            var rows = 0;
+            var values = new object[reader.FieldCount];
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                reader.GetValues(values);
+                rows++;
+            }
+            counts.Add(rows);
+        }
+        while (await reader.NextResultAsync(ct).ConfigureAwait(false));
+        return counts;
     }
 
     public async Task<long> ScalarAsync(DbConnection connection, DbTransaction? tx, string sql, IReadOnlyList<RawParam> ps, CancellationToken ct)
@@ -149,6 +173,9 @@ internal sealed class SqliteRawDriver(string connectionString) : RawDriver
         " AND m.name = @p0 ORDER BY m.name, p.cid",
         "SELECT collection_id, field_key, field_type, display_name, options FROM _externaldb_fields WHERE collection_id = @p0",
         "SELECT collection_id, display_name FROM _externaldb_collections WHERE collection_id = @p0",
+        // SqliteDialect.IndexStatesQuery: whether _id alone is unique (an insert then skips taken ids in its own statement).
+        "SELECT l.name, 1, 0, l.\"unique\" = 1 AND (SELECT COUNT(*) FROM pragma_index_info(l.name)) = 1 " +
+        "AND EXISTS (SELECT 1 FROM pragma_index_info(l.name) AS c WHERE c.name = '_id') FROM pragma_index_list(@p0) AS l",
     ];
 
     protected override void Bind(DbCommand command, string name, RawParam param)
@@ -211,6 +238,11 @@ internal sealed class PostgresRawDriver : RawDriver
         " AND c.table_name = @p0 ORDER BY c.table_name, c.ordinal_position",
         "SELECT collection_id, field_key, field_type, display_name, options FROM _externaldb_fields WHERE collection_id = @p0",
         "SELECT collection_id, display_name FROM _externaldb_collections WHERE collection_id = @p0",
+        // PostgresDialect.IndexStatesQuery: whether _id alone is unique (an insert then skips taken ids in its own statement).
+        "SELECT c.relname, i.indisvalid, EXISTS (SELECT 1 FROM pg_stat_progress_create_index AS p WHERE p.index_relid = c.oid), " +
+        "i.indisunique AND i.indnatts = 1 AND i.indexprs IS NULL AND EXISTS (SELECT 1 FROM pg_attribute AS a WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[0] AND a.attname = '_id') " +
+        "FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid JOIN pg_class AS t ON t.oid = i.indrelid JOIN pg_namespace AS n ON n.oid = t.relnamespace " +
+        "WHERE n.nspname = current_schema() AND t.relname = @p0",
     ];
 
     protected override void Bind(DbCommand command, string name, RawParam param)
@@ -258,6 +290,9 @@ internal sealed class MySqlRawDriver : RawDriver
     public override string Engine => "mysql";
 
     public override SqlShape Shape => SqlShape.MySql;
+
+    // MySQL has no RETURNING on UPDATE (MariaDB neither) and no ON CONFLICT: writes check, write, then read back.
+    public override bool ReturnsWrittenRows => false;
 
     // Under InnoDB's REPEATABLE READ the locking existence check of 16 concurrent inserts deadlocks on gap locks.
     public override System.Data.IsolationLevel WriteIsolation => System.Data.IsolationLevel.ReadCommitted;

@@ -25,8 +25,11 @@ internal sealed class Scenario
     /// <summary>Throws unless the adaptor's answer to variant k is right; run once before the measured loops.</summary>
     public required Action<int, JsonNode> CheckAnswer { get; init; }
 
-    /// <summary>The SQL the adaptor runs for this operation after its catalog look-up, in order.</summary>
+    /// <summary>The SQL the adaptor runs for variant 0 after its catalog look-up, in order.</summary>
     public required IReadOnlyList<string> Statements { get; init; }
+
+    /// <summary>The SQL of variant k, where variants differ in their statements (batches of several sizes).</summary>
+    public Func<int, IReadOnlyList<string>>? StatementsOf { get; init; }
 
     /// <summary>Runs <see cref="Statements"/> for variant k through the raw driver; throws when a result is not the expected one.</summary>
     public required Func<RawDriver, int, CancellationToken, Task> Raw { get; init; }
@@ -42,7 +45,7 @@ internal sealed class Scenario
     public int Variant(int worker, long iteration, int concurrency) => (int)((worker + iteration * concurrency) % Variants);
 }
 
-/// <summary>The deterministic rows of the benchmark collection and the four scenarios of the issue.</summary>
+/// <summary>The deterministic rows of the benchmark collection and the scenarios of the issues.</summary>
 internal static class Scenarios
 {
     public const int Categories = 10;
@@ -68,8 +71,11 @@ internal static class Scenarios
     [
         QueryById(raw, items, rows),
         FilteredPage(raw, items, rows),
-        Insert(raw, inserts),
+        CountFiltered(raw, items, rows),
+        Insert(raw, inserts, 1),
+        Insert(raw, inserts, BatchSize),
         Update(raw, items, rows),
+        OverlappingUpdates(raw, items),
     ];
 
     private static void Require(bool condition, string what)
@@ -150,14 +156,14 @@ internal static class Scenarios
             CheckAnswer = (k, answer) => Require(answer["items"] is JsonArray { Count: PageSize }
                                                  && (long?)answer["pagingMetadata"]?["total"] == Total(k),
                 $"the filtered query did not answer {PageSize} items with total {Total(k)}: {answer["pagingMetadata"]?.ToJsonString()}"),
-            Statements = [page, count],
+            // The page and the total in one command (one round trip), sharing the filter's parameter.
+            Statements = [page + "; " + count],
             Raw = async (driver, k, ct) =>
             {
                 await using var connection = await driver.OpenAsync(ct).ConfigureAwait(false);
                 var category = new RawParam(CategoryOf(k), ColumnKind.Text);
-                var read = await driver.ReadRowsAsync(connection, null, page, [category, new(PageSize + 1L, ColumnKind.Number), new(0L, ColumnKind.Number)], ct).ConfigureAwait(false);
-                var total = await driver.ScalarAsync(connection, null, count, [category], ct).ConfigureAwait(false);
-                Require(read == PageSize + 1 && total == Total(k), $"raw filtered query read {read} rows, total {total}");
+                var read = await driver.ReadResultsAsync(connection, null, page + "; " + count, [category, new(PageSize + 1L, ColumnKind.Number), new(0L, ColumnKind.Number)], ct).ConfigureAwait(false);
+                Require(read is [PageSize + 1, 1], $"raw filtered query read {string.Join(" + ", read)} rows");
             },
         };
     }
@@ -187,21 +193,23 @@ internal static class Scenarios
     private static ItemValues NewItem(int k, int j) => new("", $"New {k}.{j}", k * 1000 + j + 0.5, Category(j), j % 2 == 0);
 
     /// <summary>
-    /// 100 new items in one request. The items carry no <c>_id</c> (the adaptor makes a GUID), so that one signed
-    /// body can be sent again and again; the raw side makes GUIDs too.
+    /// <paramref name="size"/> new items in one request. The items carry no <c>_id</c> (the adaptor makes a GUID), so that
+    /// one signed body can be sent again and again; the raw side makes GUIDs too.
     /// </summary>
-    private static Scenario Insert(RawDriver raw, BenchTable table)
+    private static Scenario Insert(RawDriver raw, BenchTable table, int size)
     {
         const int variants = 16;
         var columns = table.InsertColumns;
-        // The existence check locks the rows it finds, in id order, as every write's does (here it finds none).
-        var exists = table.ExistingIds(BatchSize, raw.LockRows(table.Q("_id")));
-        var insert = table.Insert(columns, BatchSize);
-        var readBack = table.ReadByIds(BatchSize);
-        var batches = Enumerable.Range(0, variants).Select(k => Enumerable.Range(0, BatchSize).Select(j => NewItem(k, j)).ToArray()).ToArray();
+        // Where the engine answers the rows it writes, one statement; elsewhere the existence check (locking the rows it
+        // finds, in id order, as every write's does; here it finds none), the insert and the read-back.
+        var exists = table.ExistingIds(size, raw.LockRows(table.Q("_id")));
+        var insert = table.Insert(columns, size);
+        var insertReturning = table.InsertReturning(columns, size);
+        var readBack = table.ReadByIds(size);
+        var batches = Enumerable.Range(0, variants).Select(k => Enumerable.Range(0, size).Select(j => NewItem(k, j)).ToArray()).ToArray();
         return new Scenario
         {
-            Name = "insert 100 items",
+            Name = size == 1 ? "insert 1 item" : $"insert {size} items",
             Path = "/v3/items/insert",
             Variants = variants,
             Writes = true,
@@ -211,17 +219,17 @@ internal static class Scenarios
                 ["collectionId"] = table.Name,
                 ["items"] = new JsonArray([.. batches[k].Select(item => (JsonNode)item.ToJson(withId: false))]),
             },
-            CheckAnswer = (k, answer) => Require(answer["results"] is JsonArray { Count: BatchSize } r && r.All(x => x?["item"]?["_id"] is not null),
-                $"the insert did not answer {BatchSize} items: {answer.ToJsonString()[..Math.Min(400, answer.ToJsonString().Length)]}"),
-            Statements = [exists, insert, readBack],
+            CheckAnswer = (k, answer) => Require(answer["results"] is JsonArray r && r.Count == size && r.All(x => x?["item"]?["_id"] is not null),
+                $"the insert did not answer {size} items: {answer.ToJsonString()[..Math.Min(400, answer.ToJsonString().Length)]}"),
+            Statements = raw.ReturnsWrittenRows ? [insertReturning] : [exists, insert, readBack],
             Raw = async (driver, k, ct) =>
             {
                 // The adaptor inserts rows in id order (the order their keys are locked in).
-                var ids = Enumerable.Range(0, BatchSize).Select(_ => Guid.NewGuid().ToString()).Order(StringComparer.Ordinal)
+                var ids = Enumerable.Range(0, size).Select(_ => Guid.NewGuid().ToString()).Order(StringComparer.Ordinal)
                     .Select(id => new RawParam(id, ColumnKind.Text)).ToArray();
                 var now = NowMs();
-                var values = new List<RawParam>(BatchSize * columns.Count);
-                for (var j = 0; j < BatchSize; j++)
+                var values = new List<RawParam>(size * columns.Count);
+                for (var j = 0; j < size; j++)
                 {
                     values.Add(ids[j]);
                     values.Add(new(now, ColumnKind.DateTime));
@@ -230,11 +238,18 @@ internal static class Scenarios
                 }
                 await using var connection = await driver.OpenAsync(ct).ConfigureAwait(false);
                 await using var tx = await connection.BeginTransactionAsync(driver.WriteIsolation, ct).ConfigureAwait(false);
+                if (driver.ReturnsWrittenRows)
+                {
+                    var returned = await driver.ReadRowsAsync(connection, tx, insertReturning, values, ct).ConfigureAwait(false);
+                    await tx.CommitAsync(ct).ConfigureAwait(false);
+                    Require(returned == size, $"raw insert returned {returned} rows");
+                    return;
+                }
                 var existing = await driver.ReadRowsAsync(connection, tx, exists, ids, ct).ConfigureAwait(false);
                 var inserted = await driver.ExecuteAsync(connection, tx, insert, values, ct).ConfigureAwait(false);
                 var stored = await driver.ReadRowsAsync(connection, tx, readBack, ids, ct).ConfigureAwait(false);
                 await tx.CommitAsync(ct).ConfigureAwait(false);
-                Require(existing == 0 && inserted == BatchSize && stored == BatchSize, $"raw insert: {existing} existing, {inserted} inserted, {stored} read back");
+                Require(existing == 0 && inserted == size && stored == size, $"raw insert: {existing} existing, {inserted} inserted, {stored} read back");
             },
         };
     }
@@ -244,50 +259,122 @@ internal static class Scenarios
     {
         var batches = rows / BatchSize;
         var variants = batches >= 16 ? batches - (batches % 16) : batches;
-        int Row(int k, int j) => k * BatchSize + j;
+        return Updates("update 100 items", raw, table,
+            [.. Enumerable.Range(0, variants).Select(k => (IReadOnlyList<int>)[.. Enumerable.Range(0, BatchSize).Select(j => k * BatchSize + j)])]);
+    }
+
+    /// <summary>
+    /// 16 writers, each replacing 100 items of the same 200 (every two batches share about half their items), listed in a
+    /// different order each: the adaptor must lock them in one order (or retry) so that no writer fails.
+    /// </summary>
+    private static Scenario OverlappingUpdates(RawDriver raw, BenchTable table)
+    {
+        const int pool = 2 * BatchSize;
+        return Updates("16 writers, overlapping 100-item updates", raw, table,
+        [
+            .. Enumerable.Range(0, 16).Select(k =>
+            {
+                var batch = Enumerable.Range(0, BatchSize).Select(j => (k * 13 + j * 2 + (j >= BatchSize / 2 ? 1 : 0)) % pool).Distinct().ToList();
+                return (IReadOnlyList<int>)(k % 2 == 0 ? batch : Enumerable.Reverse(batch).ToList());
+            }),
+        ]);
+    }
+
+    /// <summary>Replaces the items of one batch of rows per variant (in the order given; the adaptor sorts them by id).</summary>
+    private static Scenario Updates(string name, RawDriver raw, BenchTable table, IReadOnlyList<IReadOnlyList<int>> batches)
+    {
         string UpdatedTitle(int i) => $"Item {i} (updated)";
-        var replacements = Enumerable.Range(0, variants).Select(k => Enumerable.Range(0, BatchSize).Select(j => Row(k, j))
-            .Select(i => new ItemValues(Id(i), UpdatedTitle(i), Price(i), Category(i), i % 3 == 0)).ToArray()).ToArray();
-        var idParams = replacements.Select(batch => batch.Select(item => new RawParam(item.Id, ColumnKind.Text)).ToArray()).ToArray();
+        var replacements = batches.Select(batch => batch.Select(i => new ItemValues(Id(i), UpdatedTitle(i), Price(i), Category(i), i % 3 == 0)).ToArray()).ToArray();
+        // The raw side works in id order, as the adaptor does.
+        var sorted = replacements.Select(batch => batch.OrderBy(item => item.Id, StringComparer.Ordinal).ToArray()).ToArray();
+        var idParams = sorted.Select(batch => batch.Select(item => new RawParam(item.Id, ColumnKind.Text)).ToArray()).ToArray();
         var columns = table.UpdateColumns;
-        // The existence check locks the rows to change, in id order (the batch's ids are in that order already).
-        var exists = table.ExistingIds(BatchSize, raw.LockRows(table.Q("_id")));
-        var update = table.UpdateFromValues(BatchSize);
-        var readBack = table.ReadByIds(BatchSize);
+        var lockRows = raw.LockRows(table.Q("_id"));
+        string[] Statements(int size)
+        {
+            if (!raw.ReturnsWrittenRows)
+            {
+                // The existence check locks the rows to change in id order; the update; the read-back.
+                return [table.ExistingIds(size, lockRows), table.UpdateFromValues(size), table.ReadByIds(size)];
+            }
+            // One command: the rows locked in id order (where the engine locks rows; an UPDATE from a list of rows would
+            // lock them in its join's order), then the UPDATE that answers the changed rows.
+            return lockRows.Length == 0
+                ? [table.UpdateFromValues(size) + table.Returning]
+                : [table.ExistingIds(size, lockRows) + "; " + table.UpdateFromValues(size, firstParam: size) + table.Returning];
+        }
+        var statements = sorted.Select(batch => Statements(batch.Length)).ToArray();
         return new Scenario
         {
-            Name = "update 100 items",
+            Name = name,
             Path = "/v3/items/update",
-            Variants = variants,
+            Variants = batches.Count,
             Writes = true,
             Request = k => new JsonObject
             {
                 ["collectionId"] = table.Name,
                 ["items"] = new JsonArray([.. replacements[k].Select(item => (JsonNode)item.ToJson(withId: true))]),
             },
-            CheckAnswer = (k, answer) => Require(answer["results"] is JsonArray { Count: BatchSize } r
-                                                 && r.Select((x, j) => (string?)x?["item"]?["title"] == UpdatedTitle(Row(k, j))).All(ok => ok),
-                $"the update did not answer {BatchSize} updated items: {answer.ToJsonString()[..Math.Min(400, answer.ToJsonString().Length)]}"),
-            Statements = [exists, update, readBack],
+            CheckAnswer = (k, answer) => Require(answer["results"] is JsonArray r && r.Count == replacements[k].Length
+                                                 && r.Select((x, j) => (string?)x?["item"]?["title"] == replacements[k][j].Title).All(ok => ok),
+                $"the update did not answer {replacements[k].Length} updated items: {answer.ToJsonString()[..Math.Min(400, answer.ToJsonString().Length)]}"),
+            Statements = statements[0],
+            StatementsOf = k => statements[k],
             Raw = async (driver, k, ct) =>
             {
                 var ids = idParams[k];
+                var size = ids.Length;
                 var now = NowMs();
-                var values = new List<RawParam>(BatchSize * columns.Count);
-                for (var j = 0; j < BatchSize; j++)
+                var values = new List<RawParam>(size * (columns.Count + 1));
+                for (var j = 0; j < size; j++)
                 {
                     values.Add(ids[j]);
                     values.Add(new(now, ColumnKind.DateTime));
                     values.Add(new(null, ColumnKind.Text));
-                    replacements[k][j].AddParams(values);
+                    sorted[k][j].AddParams(values);
                 }
                 await using var connection = await driver.OpenAsync(ct).ConfigureAwait(false);
                 await using var tx = await connection.BeginTransactionAsync(driver.WriteIsolation, ct).ConfigureAwait(false);
-                var existing = await driver.ReadRowsAsync(connection, tx, exists, ids, ct).ConfigureAwait(false);
-                var updated = await driver.ExecuteAsync(connection, tx, update, values, ct).ConfigureAwait(false);
-                var stored = await driver.ReadRowsAsync(connection, tx, readBack, ids, ct).ConfigureAwait(false);
+                var sql = statements[k];
+                if (driver.ReturnsWrittenRows)
+                {
+                    var locked = sql[0].Contains("; ", StringComparison.Ordinal);
+                    var counts = await driver.ReadResultsAsync(connection, tx, sql[0], locked ? [.. ids, .. values] : values, ct).ConfigureAwait(false);
+                    await tx.CommitAsync(ct).ConfigureAwait(false);
+                    Require(counts[^1] == size && (!locked || counts[0] == size), $"raw update: {string.Join(" + ", counts)} rows");
+                    return;
+                }
+                var existing = await driver.ReadRowsAsync(connection, tx, sql[0], ids, ct).ConfigureAwait(false);
+                var updated = await driver.ExecuteAsync(connection, tx, sql[1], values, ct).ConfigureAwait(false);
+                var stored = await driver.ReadRowsAsync(connection, tx, sql[2], ids, ct).ConfigureAwait(false);
                 await tx.CommitAsync(ct).ConfigureAwait(false);
-                Require(existing == BatchSize && updated == BatchSize && stored == BatchSize, $"raw update: {existing} existing, {updated} updated, {stored} read back");
+                Require(existing == size && updated == size && stored == size, $"raw update: {existing} existing, {updated} updated, {stored} read back");
+            },
+        };
+    }
+
+    /// <summary>A count with a filter: <c>/v3/items/count</c> of one category.</summary>
+    private static Scenario CountFiltered(RawDriver raw, BenchTable table, int rows)
+    {
+        var totals = Enumerable.Range(0, Categories).Select(c => Enumerable.Range(0, rows).LongCount(i => i % Categories == c)).ToArray();
+        var count = table.Count($"{table.Q("category")} = @p0");
+        return new Scenario
+        {
+            Name = "count with a filter",
+            Path = "/v3/items/count",
+            Variants = Categories,
+            Request = k => new JsonObject
+            {
+                ["collectionId"] = table.Name,
+                ["filter"] = new JsonObject { ["category"] = new JsonObject { ["$eq"] = Category(k) } },
+            },
+            CheckAnswer = (k, answer) => Require((long?)answer["totalCount"] == totals[k], $"count answered {answer.ToJsonString()}, not {totals[k]}"),
+            Statements = [count],
+            Raw = async (driver, k, ct) =>
+            {
+                await using var connection = await driver.OpenAsync(ct).ConfigureAwait(false);
+                var total = await driver.ScalarAsync(connection, null, count, [new(Category(k), ColumnKind.Text)], ct).ConfigureAwait(false);
+                Require(total == totals[k], $"raw count {total}");
             },
         };
     }
