@@ -84,14 +84,14 @@ internal sealed class AdaptorUnderTest : IAsyncDisposable
     /// The adaptor as a process of its own with the same settings; <paramref name="maxPoolSize"/> sets
     /// <c>Adaptor:MaxPoolSize</c> (the adaptor's default when null).
     /// </summary>
-    public async Task<AdaptorReplica> StartProcessAsync(int? maxPoolSize, CancellationToken ct)
+    public async Task<AdaptorReplica> StartProcessAsync(int? maxPoolSize, IReadOnlyDictionary<string, string> environment, CancellationToken ct)
     {
         var settings = new Dictionary<string, string?>(_settings);
         if (maxPoolSize is { } size)
         {
             settings["Adaptor:MaxPoolSize"] = size.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
-        var process = await AdaptorProcess.StartAsync(settings, ct: ct).ConfigureAwait(false);
+        var process = await AdaptorProcess.StartAsync(settings, environment: environment, ct: ct).ConfigureAwait(false);
         return new AdaptorReplica(process, Client(process.BaseAddress));
     }
 

@@ -18,6 +18,8 @@ internal sealed record BenchOptions
           --rounds N                     alternating adaptor/raw rounds each run's duration is split into (default 2)
           --pool-sizes 8,10,16,32,100    PostgreSQL: also measure these adaptor pool sizes at the highest concurrency (default none)
           --big-rows N                   rows of the PostgreSQL push-down table (default 1000000; 0 skips it)
+          --only TEXT[,TEXT]             measure only the scenarios whose names contain one of these texts
+          --adaptor-env NAME=VALUE       an environment variable of the adaptor process (repeatable; e.g. DOTNET_gcServer=0)
           --output FILE                  also write the Markdown report to FILE
           --help                         this text
 
@@ -39,6 +41,10 @@ internal sealed record BenchOptions
     public int Rounds { get; init; } = 2;
 
     public IReadOnlyList<int> PoolSizes { get; init; } = [];
+
+    public IReadOnlyDictionary<string, string> AdaptorEnvironment { get; init; } = new Dictionary<string, string>();
+
+    public IReadOnlyList<string> Only { get; init; } = [];
 
     public string? Output { get; init; }
 
@@ -64,6 +70,8 @@ internal sealed record BenchOptions
                 "--rows" => options with { Rows = ParseInt(name, Value(), min: 1600) },
                 "--concurrency" => options with { Concurrency = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(c => ParseInt(name, c, min: 1))] },
                 "--big-rows" => options with { BigRows = ParseInt(name, Value(), min: 0) },
+                "--adaptor-env" => options with { AdaptorEnvironment = WithVariable(options.AdaptorEnvironment, Value()) },
+                "--only" => options with { Only = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "--rounds" => options with { Rounds = ParseInt(name, Value(), min: 1) },
                 "--pool-sizes" => options with { PoolSizes = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(c => ParseInt(name, c, min: 1))] },
                 "--output" => options with { Output = Value() },
@@ -75,6 +83,16 @@ internal sealed record BenchOptions
             throw new ArgumentException("--concurrency needs at least one value.");
         }
         return options;
+    }
+
+    private static Dictionary<string, string> WithVariable(IReadOnlyDictionary<string, string> variables, string assignment)
+    {
+        var equals = assignment.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            throw new ArgumentException($"--adaptor-env takes NAME=VALUE, not '{assignment}'.");
+        }
+        return new Dictionary<string, string>(variables) { [assignment[..equals]] = assignment[(equals + 1)..] };
     }
 
     private static string[] ParseEngines(string value) => value.ToLowerInvariant() switch

@@ -142,9 +142,9 @@ internal static class EngineBench
         report.Line();
 
         report.Progress("starting the adaptor as a process of its own");
-        await using var replica = await adaptor.StartProcessAsync(maxPoolSize: null, ct).ConfigureAwait(false);
+        await using var replica = await adaptor.StartProcessAsync(maxPoolSize: null, options.AdaptorEnvironment, ct).ConfigureAwait(false);
         var runs = new List<ComparedRun>();
-        foreach (var scenario in scenarios)
+        foreach (var scenario in scenarios.Where(s => options.Only.Count == 0 || options.Only.Any(o => s.Name.Contains(o, StringComparison.OrdinalIgnoreCase))))
         {
             foreach (var concurrency in options.Concurrency)
             {
@@ -285,7 +285,7 @@ internal static class EngineBench
             foreach (var pool in options.PoolSizes)
             {
                 report.Progress($"pool size {pool}, round {round + 1}");
-                await using var replica = await adaptor.StartProcessAsync(pool, ct).ConfigureAwait(false);
+                await using var replica = await adaptor.StartProcessAsync(pool, options.AdaptorEnvironment, ct).ConfigureAwait(false);
                 foreach (var scenario in measured)
                 {
                     results[pool][scenario.Name].Add(await RunAdaptorAsync(adaptor, replica, raw, cpu, scenario, concurrency, options.Warmup, slice, ct).ConfigureAwait(false));

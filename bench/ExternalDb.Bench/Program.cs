@@ -49,6 +49,10 @@ report.Line($"- {RuntimeInformation.FrameworkDescription}, {(GCSettings.IsServer
             "Release build"
 #endif
             + "; the adaptor, the load loops and the database share the machine");
+if (options.AdaptorEnvironment.Count > 0)
+{
+    report.Line("- adaptor process environment: " + string.Join(", ", options.AdaptorEnvironment.Select(v => $"`{v.Key}={v.Value}`")));
+}
 report.Line("- \"other CPU %\": the share of the machine's CPU that processes outside the benchmark (this process and its PostgreSQL server) used during a measured phase; " +
             "anything but a few percent means the numbers of that row were measured on a busy machine");
 report.Line();

@@ -54,10 +54,31 @@ internal sealed class V3RequestVerifier(IV3KeyResolver resolver, IOptions<Adapto
         {
             throw AdaptorException.Unauthorized("unknown audience");
         }
-        var parameters = new TokenValidationParameters
+        // The token read above is validated as it is (not read again from the text).
+        var result = await _handler.ValidateTokenAsync(unverified, Parameters(keys, audience)).ConfigureAwait(false);
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
+        {
+            throw AdaptorException.Unauthorized(Describe(result.Exception));
+        }
+        if (!jwt.TryGetPayloadValue<long>("iat", out var iat))
+        {
+            throw AdaptorException.Unauthorized("the token has no iat claim");
+        }
+        if (DateTimeOffset.FromUnixTimeSeconds(iat) > time.GetUtcNow() + Skew)
+        {
+            throw AdaptorException.Unauthorized("the token was issued in the future");
+        }
+        return RequestOf(jwt);
+    }
+
+    // One set of parameters per key set and audience, made once: building them per request cost as much as the checks.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<V3Keys, System.Collections.Concurrent.ConcurrentDictionary<string, TokenValidationParameters>> _parameters = [];
+
+    private TokenValidationParameters Parameters(V3Keys keys, string audience) =>
+        _parameters.GetOrCreateValue(keys).GetOrAdd(audience, aud => new TokenValidationParameters
         {
             ValidIssuer = options.Value.Issuer,
-            ValidAudience = audience,
+            ValidAudience = aud,
             IssuerSigningKeys = keys.Keys,
             ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.RsaSha256],
             RequireSignedTokens = true,
@@ -73,22 +94,7 @@ internal sealed class V3RequestVerifier(IV3KeyResolver resolver, IOptions<Adapto
                 var now = time.GetUtcNow().UtcDateTime;
                 return expires is { } e && e.ToUniversalTime() + Skew >= now && (notBefore is null || notBefore.Value.ToUniversalTime() - Skew <= now);
             },
-        };
-        var result = await _handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
-        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
-        {
-            throw AdaptorException.Unauthorized(Describe(result.Exception));
-        }
-        if (!jwt.TryGetPayloadValue<long>("iat", out var iat))
-        {
-            throw AdaptorException.Unauthorized("the token has no iat claim");
-        }
-        if (DateTimeOffset.FromUnixTimeSeconds(iat) > time.GetUtcNow() + Skew)
-        {
-            throw AdaptorException.Unauthorized("the token was issued in the future");
-        }
-        return RequestOf(jwt);
-    }
+        });
 
     private static JsonNode? RequestOf(JsonWebToken jwt)
     {

@@ -213,16 +213,31 @@ internal static class AdaptorEndpoints
         {
             limit.MaxRequestBodySize = max;
         }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+        var ct = context.RequestAborted;
+        if (context.Request.ContentLength is { } length)
         {
-            if (buffer.Length + read > max)
+            // The usual case: read the announced length straight into its array.
+            var exact = new byte[length];
+            await context.Request.Body.ReadExactlyAsync(exact, ct).ConfigureAwait(false);
+            return exact;
+        }
+        using var buffer = new MemoryStream();
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
             {
-                throw TooLarge(max);
+                if (buffer.Length + read > max)
+                {
+                    throw TooLarge(max);
+                }
+                buffer.Write(chunk, 0, read);
             }
-            buffer.Write(chunk, 0, read);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
         return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
@@ -233,8 +248,16 @@ internal static class AdaptorEndpoints
         {
             return;
         }
+        // UTF-8 straight from the nodes (no string in between), whole before anything is sent: a failure while writing
+        // still leaves the response free for the error.
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            body.WriteTo(writer, Json);
+        }
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";
-        await context.Response.WriteAsync(body.ToJsonString(Json), context.RequestAborted).ConfigureAwait(false);
+        context.Response.ContentLength = buffer.WrittenCount;
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
     }
 }
