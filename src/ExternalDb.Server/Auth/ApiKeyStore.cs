@@ -1,9 +1,11 @@
 using ExternalDb.Server.Hosting;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ExternalDb.Server.Storage;
+using Microsoft.Extensions.Options;
 
 namespace ExternalDb.Server.Auth;
 
@@ -34,10 +36,25 @@ public enum BootstrapKeyChange
     Replaced,
 }
 
-/// <summary>API keys, stored as SHA-256 hashes; a presented key is matched by hash and compared in constant time.</summary>
-public sealed class ApiKeyStore(Database database, TimeProvider time)
+/// <summary>
+/// API keys, stored as SHA-256 hashes; a presented key is matched by hash and compared in constant time. Keys found are
+/// kept in memory (by hash) for <see cref="AuthOptions.KeyCacheDuration"/>, so that a request does not read the registry;
+/// a key deleted here leaves the cache at once.
+/// </summary>
+public sealed class ApiKeyStore(Database database, TimeProvider time, IOptions<AuthOptions> options)
 {
     private const string BootstrapId = "bootstrap-admin";
+
+    /// <summary>Above this many cached keys, adding one first drops the expired ones.</summary>
+    private const int SweepAbove = 1024;
+
+    private sealed record CachedKey(ApiKey Key, DateTimeOffset Expires);
+
+    private readonly ConcurrentDictionary<string, CachedKey> _verified = new(StringComparer.Ordinal);
+    private readonly Lock _revocation = new();
+
+    /// <summary>Counts deletions: a look-up that raced one (read the key before it went) does not cache what it read.</summary>
+    private long _revocations;
 
     public static ApiKeySecret NewSecret() => new("edb_" + Base64Url(RandomNumberGenerator.GetBytes(32)));
 
@@ -52,6 +69,51 @@ public sealed class ApiKeyStore(Database database, TimeProvider time)
     public async Task<ApiKey?> FindAsync(string presented, CancellationToken ct)
     {
         var hash = Hash(presented);
+        var cacheKey = Convert.ToBase64String(hash);
+        var now = time.GetUtcNow();
+        if (_verified.TryGetValue(cacheKey, out var cached))
+        {
+            if (cached.Expires > now)
+            {
+                return cached.Key;
+            }
+            _verified.TryRemove(KeyValuePair.Create(cacheKey, cached));
+        }
+        var revocations = Interlocked.Read(ref _revocations);
+        var key = await ReadAsync(hash, ct);
+        var lifetime = options.Value.KeyCacheDuration;
+        if (key is not null && lifetime > TimeSpan.Zero)
+        {
+            lock (_revocation)
+            {
+                if (revocations == _revocations)
+                {
+                    if (_verified.Count >= SweepAbove)
+                    {
+                        foreach (var expired in _verified.Where(e => e.Value.Expires <= now))
+                        {
+                            _verified.TryRemove(expired);
+                        }
+                    }
+                    _verified[cacheKey] = new CachedKey(key, now + lifetime);
+                }
+            }
+        }
+        return key;
+    }
+
+    /// <summary>Forgets the cached key of <paramref name="hash"/>, and what any look-up in flight read.</summary>
+    private void Forget(byte[] hash)
+    {
+        lock (_revocation)
+        {
+            _revocations++;
+            _verified.TryRemove(Convert.ToBase64String(hash), out _);
+        }
+    }
+
+    private async Task<ApiKey?> ReadAsync(byte[] hash, CancellationToken ct)
+    {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT id, name, permissions, created_date, key_hash FROM api_keys WHERE key_hash = $hash";
@@ -82,9 +144,15 @@ public sealed class ApiKeyStore(Database database, TimeProvider time)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM api_keys WHERE id = $id";
+        command.CommandText = "DELETE FROM api_keys WHERE id = $id RETURNING key_hash";
         command.Parameters.AddWithValue("$id", id);
-        return await command.ExecuteNonQueryAsync(ct) == 1;
+        var deleted = await command.ExecuteScalarAsync(ct) as byte[];
+        if (deleted is null)
+        {
+            return false;
+        }
+        Forget(deleted);
+        return true;
     }
 
     /// <summary>
@@ -134,6 +202,10 @@ public sealed class ApiKeyStore(Database database, TimeProvider time)
         upsert.Parameters.AddWithValue("$created", Format(time.UtcNowToMillisecond()));
         await upsert.ExecuteNonQueryAsync(ct);
         await transaction.CommitAsync(ct);
+        if (storedHash is not null)
+        {
+            Forget(storedHash);
+        }
         return (change, generated);
     }
 

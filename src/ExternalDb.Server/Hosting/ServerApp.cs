@@ -8,6 +8,7 @@ using ExternalDb.Server.Gateway;
 using ExternalDb.Server.Probing;
 using ExternalDb.Server.Storage;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
@@ -51,7 +52,7 @@ public static class ServerApp
             return Task.CompletedTask;
         }));
 
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddStorage(configuration);
         services.AddApiKeyAuth(configuration);
         services.AddAdaptors(configuration);
