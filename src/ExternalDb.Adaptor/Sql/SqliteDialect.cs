@@ -262,9 +262,9 @@ internal sealed class SqliteDialect(string connectionString) : SqlDialect
 
     public override bool IsUniqueViolation(Exception ex) => ex is SqliteException { SqliteErrorCode: 19 };
 
-    // SQLITE_BUSY (5) and SQLITE_LOCKED (6): another process held the database longer than the busy timeout.
     public override bool ReturnsWrittenRows => true;
 
+    // SQLITE_BUSY (5) and SQLITE_LOCKED (6): another process held the database longer than the busy timeout.
     public override bool IsTransient(Exception ex) => ex is SqliteException { SqliteErrorCode: 5 or 6 };
 
     // SQLITE_TOOBIG (18), or SQLITE_ERROR (1) with "too many columns", "Expression tree is too large", "too many SQL
