@@ -84,20 +84,28 @@ internal sealed class AdaptorUnderTest : IAsyncDisposable
     /// The adaptor as a process of its own with the same settings; <paramref name="maxPoolSize"/> sets
     /// <c>Adaptor:MaxPoolSize</c> (the adaptor's default when null).
     /// </summary>
-    public async Task<AdaptorReplica> StartProcessAsync(int? maxPoolSize, IReadOnlyDictionary<string, string> environment, CancellationToken ct)
+    public async Task<AdaptorReplica> StartProcessAsync(int? maxPoolSize, IReadOnlyDictionary<string, string> environment, CancellationToken ct,
+        IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var settings = new Dictionary<string, string?>(_settings);
         if (maxPoolSize is { } size)
         {
             settings["Adaptor:MaxPoolSize"] = size.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
         var process = await AdaptorProcess.StartAsync(settings, environment: environment, ct: ct).ConfigureAwait(false);
         return new AdaptorReplica(process, Client(process.BaseAddress));
     }
 
-    /// <summary>A V3 body: the request signed now as a compact ES256 JWT, in UTF-8.</summary>
-    public byte[] Sign(JsonNode request) =>
-        Encoding.UTF8.GetBytes(V3RequestSigner.Sign(_key, Issuer, Audience, request, V3RequestSigner.AppMetadata(Audience), DateTimeOffset.UtcNow));
+    /// <summary>This adaptor's public key, as <c>Adaptor:JwtPublicKeys</c> takes it.</summary>
+    public string PublicKey => V3RequestSigner.ExportPublicKey(_key);
+
+    /// <summary>A V3 body: the request signed now as a compact ES256 JWT for <paramref name="audience"/> (default <see cref="Audience"/>), in UTF-8.</summary>
+    public byte[] Sign(JsonNode request, string audience = Audience) =>
+        Encoding.UTF8.GetBytes(V3RequestSigner.Sign(_key, Issuer, audience, request, V3RequestSigner.AppMetadata(audience), DateTimeOffset.UtcNow));
 
     /// <summary>Posts a signed body to the in-process adaptor; returns the answer's bytes, or throws when the status is not 200.</summary>
     public Task<byte[]> PostAsync(string path, byte[] body, CancellationToken ct) => PostAsync(Http, path, body, ct);
@@ -137,6 +145,8 @@ internal sealed class AdaptorReplica(AdaptorProcess process, HttpClient http) : 
 {
     public int ProcessId => process.ProcessId;
 
+    public Uri BaseAddress => process.BaseAddress;
+
     /// <summary>How often the adaptor ran an operation again so far (its <c>Retried</c> log lines; see AdaptorMetrics).</summary>
     public int Retries => process.Output.Split('\n').Count(line => line.Contains("An operation runs again", StringComparison.Ordinal));
 
@@ -164,11 +174,14 @@ internal sealed class SignedBodies : IDisposable
     private byte[][] _bodies;
     private Timer? _timer;
 
-    public SignedBodies(AdaptorUnderTest adaptor, Func<int, JsonObject> request, int count)
+    private readonly string _audience;
+
+    public SignedBodies(AdaptorUnderTest adaptor, Func<int, JsonObject> request, int count, string audience = AdaptorUnderTest.Audience)
     {
         _adaptor = adaptor;
         _request = request;
         _count = count;
+        _audience = audience;
         _bodies = SignAll();
     }
 
@@ -181,7 +194,7 @@ internal sealed class SignedBodies : IDisposable
         _timer ??= new Timer(_ => Volatile.Write(ref _bodies, SignAll()), null, RefreshEvery, RefreshEvery);
     }
 
-    private byte[][] SignAll() => [.. Enumerable.Range(0, _count).Select(k => _adaptor.Sign(_request(k)))];
+    private byte[][] SignAll() => [.. Enumerable.Range(0, _count).Select(k => _adaptor.Sign(_request(k), _audience))];
 
     public void Dispose() => _timer?.Dispose();
 }

@@ -18,8 +18,9 @@ internal sealed record BenchOptions
           --rounds N                     alternating adaptor/raw rounds each run's duration is split into (default 2)
           --pool-sizes 8,10,16,32,100    PostgreSQL: also measure these adaptor pool sizes at the highest concurrency (default none)
           --big-rows N                   rows of the PostgreSQL push-down table (default 1000000; 0 skips it)
-          --only TEXT[,TEXT]             measure only the scenarios whose names contain one of these texts
+          --only TEXT[,TEXT]             measure only the scenarios whose names contain one of these texts ("gateway": the gateway path)
           --adaptor-env NAME=VALUE       an environment variable of the adaptor process (repeatable; e.g. DOTNET_gcServer=0)
+          --server-env NAME=VALUE        an environment variable of the ExternalDb server on the gateway path (repeatable)
           --output FILE                  also write the Markdown report to FILE
           --help                         this text
 
@@ -43,6 +44,8 @@ internal sealed record BenchOptions
     public IReadOnlyList<int> PoolSizes { get; init; } = [];
 
     public IReadOnlyDictionary<string, string> AdaptorEnvironment { get; init; } = new Dictionary<string, string>();
+
+    public IReadOnlyDictionary<string, string> ServerEnvironment { get; init; } = new Dictionary<string, string>();
 
     public IReadOnlyList<string> Only { get; init; } = [];
 
@@ -70,7 +73,8 @@ internal sealed record BenchOptions
                 "--rows" => options with { Rows = ParseInt(name, Value(), min: 1600) },
                 "--concurrency" => options with { Concurrency = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(c => ParseInt(name, c, min: 1))] },
                 "--big-rows" => options with { BigRows = ParseInt(name, Value(), min: 0) },
-                "--adaptor-env" => options with { AdaptorEnvironment = WithVariable(options.AdaptorEnvironment, Value()) },
+                "--adaptor-env" => options with { AdaptorEnvironment = WithVariable(name, options.AdaptorEnvironment, Value()) },
+                "--server-env" => options with { ServerEnvironment = WithVariable(name, options.ServerEnvironment, Value()) },
                 "--only" => options with { Only = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "--rounds" => options with { Rounds = ParseInt(name, Value(), min: 1) },
                 "--pool-sizes" => options with { PoolSizes = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(c => ParseInt(name, c, min: 1))] },
@@ -85,12 +89,12 @@ internal sealed record BenchOptions
         return options;
     }
 
-    private static Dictionary<string, string> WithVariable(IReadOnlyDictionary<string, string> variables, string assignment)
+    private static Dictionary<string, string> WithVariable(string name, IReadOnlyDictionary<string, string> variables, string assignment)
     {
         var equals = assignment.IndexOf('=', StringComparison.Ordinal);
         if (equals <= 0)
         {
-            throw new ArgumentException($"--adaptor-env takes NAME=VALUE, not '{assignment}'.");
+            throw new ArgumentException($"{name} takes NAME=VALUE, not '{assignment}'.");
         }
         return new Dictionary<string, string>(variables) { [assignment[..equals]] = assignment[(equals + 1)..] };
     }

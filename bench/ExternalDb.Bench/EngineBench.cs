@@ -192,6 +192,11 @@ internal static class EngineBench
         }
         report.Line();
 
+        if (engine == "postgres" && (options.Only.Count == 0 || options.Only.Any(o => o.Contains("gateway", StringComparison.OrdinalIgnoreCase))))
+        {
+            await GatewayPath.RunAsync(adaptor, raw, cpu, scenarios, options, report, ct).ConfigureAwait(false);
+        }
+
         if (engine == "postgres" && options.PoolSizes.Count > 0)
         {
             await PoolSweepAsync(adaptor, raw, cpu, scenarios, options, report, ct).ConfigureAwait(false);

@@ -24,6 +24,9 @@ internal sealed record RunResult(int Concurrency, long Requests, long Errors, Ti
 
     public double HarnessCpuMs => PerRequest(Cpu.Harness);
 
+    /// <summary>CPU milliseconds per successful request of the server in front of the adaptor (gateway path only).</summary>
+    public double GatewayCpuMs => PerRequest(Cpu.Gateway);
+
     private double PerRequest(double seconds) => Requests > 0 ? seconds * 1000 / Requests : double.NaN;
 
     /// <summary>Rounds of the same run, measured apart, as one.</summary>
@@ -50,18 +53,19 @@ internal static class LoadDriver
 {
     /// <summary>
     /// Warms up, then measures; <paramref name="adaptorPids"/> are the processes serving the requests, whose CPU is
-    /// metered apart (empty on the raw path, or when the adaptor runs in this process).
+    /// metered apart (empty on the raw path, or when the adaptor runs in this process), and <paramref name="gatewayPid"/>
+    /// the server in front of them on the gateway path.
     /// </summary>
     public static async Task<RunResult> RunAsync(Operation operation, int concurrency, TimeSpan warmup, TimeSpan duration, CpuMeter cpu,
-        IReadOnlyList<int> adaptorPids, CancellationToken ct)
+        IReadOnlyList<int> adaptorPids, CancellationToken ct, int? gatewayPid = null)
     {
         if (warmup > TimeSpan.Zero)
         {
             await PhaseAsync(operation, concurrency, warmup, ct).ConfigureAwait(false);
         }
-        var before = cpu.Take(adaptorPids);
+        var before = cpu.Take(adaptorPids, gatewayPid);
         var result = await PhaseAsync(operation, concurrency, duration, ct).ConfigureAwait(false);
-        return result with { Cpu = CpuMeter.Between(before, cpu.Take(adaptorPids), adaptorInProcess: adaptorPids.Count == 0) };
+        return result with { Cpu = CpuMeter.Between(before, cpu.Take(adaptorPids, gatewayPid), adaptorInProcess: adaptorPids.Count == 0) };
     }
 
     private sealed class WorkerLog

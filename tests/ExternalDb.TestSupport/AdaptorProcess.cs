@@ -7,7 +7,8 @@ namespace ExternalDb.TestSupport;
 /// <summary>
 /// The built reference adaptor run as a child process (<c>dotnet ExternalDb.Adaptor.dll --urls http://127.0.0.1:0</c>),
 /// configured through <c>Adaptor__*</c> environment variables, with its output captured. Tests use it where one process is
-/// not enough (replicas behind one database); the bench uses it to meter the adaptor's CPU apart from the load loops'.
+/// not enough (replicas behind one database); the bench uses it to meter the adaptor's CPU apart from the load loops'
+/// (and, with <c>program</c> <c>ExternalDb.Server.dll</c>, the server's in front of it).
 /// </summary>
 public sealed partial class AdaptorProcess : IAsyncDisposable
 {
@@ -36,17 +37,17 @@ public sealed partial class AdaptorProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts <c>ExternalDb.Adaptor.dll</c> from <paramref name="directory"/> (default: next to the running assembly) with
-    /// <paramref name="settings"/> (keys as in configuration, <c>Adaptor:Engine</c>...) and <paramref name="environment"/>
-    /// (e.g. GC settings), and waits until it listens.
+    /// Starts <paramref name="program"/> (default <c>ExternalDb.Adaptor.dll</c>) from <paramref name="directory"/> (default:
+    /// next to the running assembly) with <paramref name="settings"/> (keys as in configuration, <c>Adaptor:Engine</c>...)
+    /// and <paramref name="environment"/> (e.g. GC settings), and waits until it listens.
     /// </summary>
     public static async Task<AdaptorProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, string? directory = null,
-        IReadOnlyDictionary<string, string>? environment = null, CancellationToken ct = default)
+        IReadOnlyDictionary<string, string>? environment = null, CancellationToken ct = default, string program = "ExternalDb.Adaptor.dll")
     {
-        var dll = Path.Combine(directory ?? AppContext.BaseDirectory, "ExternalDb.Adaptor.dll");
+        var dll = Path.Combine(directory ?? AppContext.BaseDirectory, program);
         if (!File.Exists(dll))
         {
-            throw new FileNotFoundException($"The adaptor is not built next to the caller: {dll}");
+            throw new FileNotFoundException($"{program} is not built next to the caller: {dll}");
         }
         var info = new ProcessStartInfo(DotnetHost())
         {
@@ -59,6 +60,8 @@ public sealed partial class AdaptorProcess : IAsyncDisposable
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add("http://127.0.0.1:0");
         foreach (var inherited in info.Environment.Keys.Where(k => k.StartsWith("Adaptor__", StringComparison.OrdinalIgnoreCase)
+            || k.StartsWith("Adaptors__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Auth__", StringComparison.OrdinalIgnoreCase)
+            || k.StartsWith("Storage__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Gateway__", StringComparison.OrdinalIgnoreCase)
             || k.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("DOTNET_ENVIRONMENT", StringComparison.OrdinalIgnoreCase)).ToList())
         {
             info.Environment.Remove(inherited);
@@ -78,10 +81,10 @@ public sealed partial class AdaptorProcess : IAsyncDisposable
         var adaptor = new AdaptorProcess(process);
         process.OutputDataReceived += (_, e) => adaptor.Append(e.Data);
         process.ErrorDataReceived += (_, e) => adaptor.Append(e.Data);
-        process.Exited += (_, _) => adaptor._listening.TrySetException(new InvalidOperationException($"The adaptor exited:\n{adaptor.Output}"));
+        process.Exited += (_, _) => adaptor._listening.TrySetException(new InvalidOperationException($"{program} exited:\n{adaptor.Output}"));
         if (!process.Start())
         {
-            throw new InvalidOperationException("The adaptor process did not start");
+            throw new InvalidOperationException($"{program} did not start");
         }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
