@@ -169,6 +169,32 @@ internal static class EngineBench
                 runs.Add(run);
             }
         }
+        if (runs.Count > 0)
+        {
+            ReportRuns(runs, report);
+        }
+
+        if (engine == "postgres" && (options.Only.Count == 0 || options.Only.Any(o => o.Contains("gateway", StringComparison.OrdinalIgnoreCase))))
+        {
+            await GatewayPath.RunAsync(adaptor, raw, cpu, scenarios, options, report, ct).ConfigureAwait(false);
+        }
+
+        if (engine == "postgres" && options.PoolSizes.Count > 0)
+        {
+            await PoolSweepAsync(adaptor, raw, cpu, scenarios, options, report, ct).ConfigureAwait(false);
+        }
+
+        await BreakdownAsync(adaptor, replica, raw, cpu, items, options, report, ct).ConfigureAwait(false);
+
+        if (engine == "postgres" && options.BigRows > 0)
+        {
+            await PushdownCheck.RunAsync(adaptor, (PostgresRawDriver)raw, cpu, options.BigRows, report, ct).ConfigureAwait(false);
+        }
+        return runs;
+    }
+
+    private static void ReportRuns(List<ComparedRun> runs, MarkdownReport report)
+    {
         report.Table(
             ["scenario", "conc.", "adaptor req/s", "raw req/s", "req/s adaptor/raw", "adaptor p50 ms", "adaptor p99 ms", "raw p50 ms", "raw p99 ms",
              "adaptor CPU ms/req", "DB CPU ms/req (adaptor)", "raw CPU ms/req", "DB CPU ms/req (raw)", "errors (adaptor/raw)", "retries", "other CPU % (adaptor/raw)"],
@@ -191,24 +217,6 @@ internal static class EngineBench
             report.Line($"Errors in {failed.Scenario} at {failed.Concurrency}: adaptor `{failed.Adaptor.FirstError}`, raw `{failed.Raw.FirstError}`.");
         }
         report.Line();
-
-        if (engine == "postgres" && (options.Only.Count == 0 || options.Only.Any(o => o.Contains("gateway", StringComparison.OrdinalIgnoreCase))))
-        {
-            await GatewayPath.RunAsync(adaptor, raw, cpu, scenarios, options, report, ct).ConfigureAwait(false);
-        }
-
-        if (engine == "postgres" && options.PoolSizes.Count > 0)
-        {
-            await PoolSweepAsync(adaptor, raw, cpu, scenarios, options, report, ct).ConfigureAwait(false);
-        }
-
-        await BreakdownAsync(adaptor, replica, raw, cpu, items, options, report, ct).ConfigureAwait(false);
-
-        if (engine == "postgres" && options.BigRows > 0)
-        {
-            await PushdownCheck.RunAsync(adaptor, (PostgresRawDriver)raw, cpu, options.BigRows, report, ct).ConfigureAwait(false);
-        }
-        return runs;
     }
 
     /// <summary>

@@ -40,6 +40,8 @@ internal static class GatewayPath
                 ["Storage:DataDirectory"] = dataDirectory,
                 ["Auth:BootstrapAdminKey"] = adminKey,
                 ["DemoAdaptor:Enabled"] = "false",
+                // A cold adaptor process on a busy machine may take more than the default 5 s to answer its first check.
+                ["Probe:Timeout"] = "00:00:30",
                 ["Logging:LogLevel:Default"] = "Warning",
             }, environment: options.ServerEnvironment, program: "ExternalDb.Server.dll", ct: ct).ConfigureAwait(false);
             using var http = AdaptorUnderTest.Client(server.BaseAddress);
