@@ -100,12 +100,9 @@ internal sealed class AdaptorUnderTest : IAsyncDisposable
         return new AdaptorReplica(process, Client(process.BaseAddress));
     }
 
-    /// <summary>This adaptor's public key, as <c>Adaptor:JwtPublicKeys</c> takes it.</summary>
-    public string PublicKey => V3RequestSigner.ExportPublicKey(_key);
-
-    /// <summary>A V3 body: the request signed now as a compact ES256 JWT for <paramref name="audience"/> (default <see cref="Audience"/>), in UTF-8.</summary>
-    public byte[] Sign(JsonNode request, string audience = Audience) =>
-        Encoding.UTF8.GetBytes(V3RequestSigner.Sign(_key, Issuer, audience, request, V3RequestSigner.AppMetadata(audience), DateTimeOffset.UtcNow));
+    /// <summary>A V3 body: the request signed now as a compact ES256 JWT, in UTF-8.</summary>
+    public byte[] Sign(JsonNode request) =>
+        Encoding.UTF8.GetBytes(V3RequestSigner.Sign(_key, Issuer, Audience, request, V3RequestSigner.AppMetadata(Audience), DateTimeOffset.UtcNow));
 
     /// <summary>Posts a signed body to the in-process adaptor; returns the answer's bytes, or throws when the status is not 200.</summary>
     public Task<byte[]> PostAsync(string path, byte[] body, CancellationToken ct) => PostAsync(Http, path, body, ct);
@@ -174,14 +171,11 @@ internal sealed class SignedBodies : IDisposable
     private byte[][] _bodies;
     private Timer? _timer;
 
-    private readonly string _audience;
-
-    public SignedBodies(AdaptorUnderTest adaptor, Func<int, JsonObject> request, int count, string audience = AdaptorUnderTest.Audience)
+    public SignedBodies(AdaptorUnderTest adaptor, Func<int, JsonObject> request, int count)
     {
         _adaptor = adaptor;
         _request = request;
         _count = count;
-        _audience = audience;
         _bodies = SignAll();
     }
 
@@ -194,7 +188,7 @@ internal sealed class SignedBodies : IDisposable
         _timer ??= new Timer(_ => Volatile.Write(ref _bodies, SignAll()), null, RefreshEvery, RefreshEvery);
     }
 
-    private byte[][] SignAll() => [.. Enumerable.Range(0, _count).Select(k => _adaptor.Sign(_request(k), _audience))];
+    private byte[][] SignAll() => [.. Enumerable.Range(0, _count).Select(k => _adaptor.Sign(_request(k)))];
 
     public void Dispose() => _timer?.Dispose();
 }

@@ -9,9 +9,10 @@ namespace ExternalDb.Bench;
 
 /// <summary>
 /// The data gateway's cost: the same requests through the ExternalDb server (<c>/wix-data/v2</c>, a WIX_SERVICE_PLUGIN
-/// connection to the adaptor) and straight to the adaptor (V3, signed by the harness), in alternating rounds, against one
-/// adaptor process that trusts both the server's connection key and the harness's. The server runs as a process of its
-/// own (the built <c>ExternalDb.Server.dll</c>, its own data folder), so that its CPU and memory are metered apart.
+/// connection to the adaptor) and straight to the adaptor (V3, signed by the harness), in alternating rounds, against two
+/// adaptor processes configured alike over the same database, one trusting the server's connection key, the other the
+/// harness's (one process trusting both would try the wrong key first on one of the paths). The server runs as a process
+/// of its own (the built <c>ExternalDb.Server.dll</c>, its own data folder), so that its CPU and memory are metered apart.
 /// </summary>
 internal static class GatewayPath
 {
@@ -53,13 +54,13 @@ internal static class GatewayPath
             var applicationId = connection["applicationId"]!.GetValue<string>();
             var publicKey = connection["publicKey"]!.GetValue<string>();
 
-            report.Progress("starting an adaptor process that trusts the server's connection key and the harness's");
+            report.Progress("starting an adaptor process for the server's connection and one for the harness");
             await using var replica = await adaptor.StartProcessAsync(maxPoolSize: null, options.AdaptorEnvironment, ct, new Dictionary<string, string?>
             {
                 ["Adaptor:Audience"] = applicationId,
-                ["Adaptor:JwtPublicKeys:0"] = adaptor.PublicKey,
-                ["Adaptor:JwtPublicKeys:1"] = publicKey,
+                ["Adaptor:JwtPublicKeys:0"] = publicKey,
             }).ConfigureAwait(false);
+            await using var direct = await adaptor.StartProcessAsync(maxPoolSize: null, options.AdaptorEnvironment, ct).ConfigureAwait(false);
             var updated = await SendAsync(http, HttpMethod.Put, $"v1/external-database-connections/{ConnectionName}",
                 new JsonObject { ["externalDatabaseConnection"] = new JsonObject { ["name"] = ConnectionName, ["endpoint"] = replica.BaseAddress.ToString().TrimEnd('/') } }, ct).ConfigureAwait(false);
             if (updated["externalDatabaseConnection"]?["connectionStatus"]?["successful"]?.GetValue<bool>() != true)
@@ -67,7 +68,7 @@ internal static class GatewayPath
                 throw new InvalidOperationException("The server's check of the adaptor failed: " + updated.ToJsonString());
             }
 
-            var paths = measured.Select(s => new Paths(s, adaptor, applicationId)).ToList();
+            var paths = measured.Select(s => new Paths(s, adaptor)).ToList();
             foreach (var path in paths)
             {
                 await raw.BeforeRunAsync(path.Scenario.EmptiedBeforeEachRun, ct).ConfigureAwait(false);
@@ -81,7 +82,7 @@ internal static class GatewayPath
                 foreach (var path in paths)
                 {
                     await RunGatewayAsync(http, server, replica, raw, cpu, path, options.Concurrency.Max(), TimeSpan.Zero, warmup, ct).ConfigureAwait(false);
-                    await RunDirectAsync(replica, raw, cpu, path, options.Concurrency.Max(), TimeSpan.Zero, warmup, ct).ConfigureAwait(false);
+                    await RunDirectAsync(direct, raw, cpu, path, options.Concurrency.Max(), TimeSpan.Zero, warmup, ct).ConfigureAwait(false);
                 }
             }
 
@@ -99,7 +100,7 @@ internal static class GatewayPath
                         report.Progress($"gateway: {path.Scenario.Name}, concurrency {concurrency}, round {round + 1}: through the server");
                         gatewayRounds.Add(await RunGatewayAsync(http, server, replica, raw, cpu, path, concurrency, warm, slice, ct).ConfigureAwait(false));
                         report.Progress($"gateway: {path.Scenario.Name}, concurrency {concurrency}, round {round + 1}: straight to the adaptor");
-                        directRounds.Add(await RunDirectAsync(replica, raw, cpu, path, concurrency, warm, slice, ct).ConfigureAwait(false));
+                        directRounds.Add(await RunDirectAsync(direct, raw, cpu, path, concurrency, warm, slice, ct).ConfigureAwait(false));
                     }
                     var run = new GatewayRun(path.Scenario.Name, concurrency, RunResult.Combine(gatewayRounds), RunResult.Combine(directRounds));
                     report.Progress($"through the server {MarkdownReport.Rate(run.Gateway.RequestsPerSecond)}/s p50 {MarkdownReport.Ms(run.Gateway.P50Ms)} ms, " +
@@ -112,8 +113,8 @@ internal static class GatewayPath
             report.Line("#### PostgreSQL: through the data gateway");
             report.Line();
             report.Line($"The same requests through the ExternalDb server (`/wix-data/v2`, API key, a WIX_SERVICE_PLUGIN connection; the server's own process and data folder) " +
-                        $"and straight to the adaptor (V3 bodies signed by the harness before the run), alternating in {options.Rounds} round(s), against one adaptor process " +
-                        "that trusts both keys. CPU per request: the server's and the adaptor's processes.");
+                        $"and straight to the adaptor (V3 bodies signed by the harness before the run), alternating in {options.Rounds} round(s), against two adaptor processes " +
+                        "configured alike over the same database, one trusting the server's connection key, the other the harness's. CPU per request: the server's and the adaptor's processes.");
             report.Line();
             report.Table(
                 ["scenario", "conc.", "gateway req/s", "direct req/s", "req/s gateway/direct", "gateway p50 ms", "direct p50 ms", "p50 added ms", "gateway p99 ms", "direct p99 ms",
@@ -156,11 +157,10 @@ internal static class GatewayPath
     {
         private readonly byte[][] _gatewayBodies;
 
-        public Paths(Scenario scenario, AdaptorUnderTest adaptor, string audience)
+        public Paths(Scenario scenario, AdaptorUnderTest adaptor)
         {
             Scenario = scenario;
             Adaptor = adaptor;
-            Audience = audience;
             var collectionId = scenario.Request(0)["collectionId"]!.GetValue<string>();
             var single = scenario.Path == "/v3/items/insert";
             GatewayPath = single ? "wix-data/v2/items" : "wix-data/v2/items/query";
@@ -184,8 +184,6 @@ internal static class GatewayPath
         public Scenario Scenario { get; }
 
         public AdaptorUnderTest Adaptor { get; }
-
-        public string Audience { get; }
 
         public string GatewayPath { get; }
 
@@ -218,7 +216,7 @@ internal static class GatewayPath
         CancellationToken ct)
     {
         await raw.BeforeRunAsync(path.Scenario.EmptiedBeforeEachRun, ct).ConfigureAwait(false);
-        using var bodies = new SignedBodies(path.Adaptor, path.Scenario.Request, path.Scenario.Variants, path.Audience);
+        using var bodies = new SignedBodies(path.Adaptor, path.Scenario.Request, path.Scenario.Variants);
         bodies.KeepFresh();
         var errorMarker = "\"error\""u8.ToArray();
         return await LoadDriver.RunAsync(async (worker, iteration, token) =>
