@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace ExternalDb.Cli;
 
-/// <summary><c>extdb connections create|get|list|update|delete|probe</c>.</summary>
+/// <summary><c>extdb connections create|get|list|update|delete|probe|history</c>.</summary>
 internal static class ConnectionCommands
 {
     public static Command Build(CommandTree tree)
@@ -17,6 +17,7 @@ internal static class ConnectionCommands
         connections.Subcommands.Add(Update(tree));
         connections.Subcommands.Add(Delete(tree));
         connections.Subcommands.Add(Probe(tree));
+        connections.Subcommands.Add(History(tree));
         return connections;
     }
 
@@ -134,6 +135,38 @@ internal static class ConnectionCommands
         tree.SetAction(command, async (session, parse, ct) =>
             await ShowAsync(session, await session.Client.ExternalDatabaseConnections.ProbeExternalDatabaseConnectionAsync(parse.GetValue(name)!, ct).ConfigureAwait(false),
                 parse.GetValue(requireHealthy)).ConfigureAwait(false));
+        return command;
+    }
+
+    private static Command History(CommandTree tree)
+    {
+        var name = new Argument<string>("name") { Description = "The connection." };
+        var limit = new Option<int?>("--limit") { Description = "At most this many (server default 50, at most 1000)." };
+        var offset = new Option<int?>("--offset") { Description = "Skip this many." };
+        var command = new Command("history", "Show the checks of a connection's adaptor, newest first.") { name, limit, offset };
+        tree.SetAction(command, async (session, parse, ct) =>
+        {
+            var page = await session.Client.ExternalDatabaseConnections.GetStatusHistoryAsync(
+                parse.GetValue(name)!, new Paging(parse.GetValue(limit), parse.GetValue(offset)), ct).ConfigureAwait(false);
+            if (session.Json)
+            {
+                await session.Console.WriteJsonAsync(page.Checks).ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+            var table = CliConsole.Table("Checked", "Status", "Protocol", "Latency", "Message");
+            foreach (var check in page.Checks)
+            {
+                CliConsole.AddRow(table, CliConsole.Date(check.CheckedDate), Status(new ConnectionStatus { Successful = check.Successful, CauseOfFailure = check.CauseOfFailure }),
+                    Protocol(check.ProtocolVersion), check.LatencyMs.ToString(CultureInfo.InvariantCulture) + " ms", check.Message);
+            }
+            session.Console.Render(table);
+            var shown = page.Checks.Count;
+            if (page.PagingMetadata.HasNext)
+            {
+                session.Console.Line($"{shown} of {page.PagingMetadata.Total} shown; older ones follow (use --offset {page.PagingMetadata.Offset + shown}).");
+            }
+            return ExitCodes.Ok;
+        });
         return command;
     }
 

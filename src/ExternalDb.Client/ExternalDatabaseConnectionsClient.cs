@@ -74,6 +74,17 @@ public sealed class ExternalDatabaseConnectionsClient
         return answer.ExternalDatabaseConnection;
     }
 
+    /// <summary>
+    /// The checks of a connection's adaptor, newest first: those at create, update and probe and the server's background
+    /// checks (an ExternalDb addition). The server keeps a configurable number per connection.
+    /// </summary>
+    /// <param name="name">The connection.</param>
+    /// <param name="paging">Limit (default 50, at most 1000) and offset.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <exception cref="ExternalDbException">404 when no such connection exists, 400 for invalid paging.</exception>
+    public Task<ConnectionStatusHistory> GetStatusHistoryAsync(string name, Paging? paging = null, CancellationToken ct = default) =>
+        _transport.SendAsync<ConnectionStatusHistory>(HttpMethod.Get, Path(name) + "/status-history" + paging.ToQueryString(), null, ct);
+
     private static string Path(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);

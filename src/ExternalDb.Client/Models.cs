@@ -205,6 +205,38 @@ public sealed record ListExternalDatabaseConnectionsResponse
     public PagingMetadata PagingMetadata { get; init; } = new();
 }
 
+/// <summary>One check of a connection's adaptor.</summary>
+public sealed record StatusCheck
+{
+    /// <summary>When the adaptor was checked.</summary>
+    public DateTimeOffset CheckedDate { get; init; }
+
+    /// <summary>Whether the adaptor answered as expected.</summary>
+    public bool Successful { get; init; }
+
+    /// <summary>Why the check failed, or <see cref="CauseOfFailure.None"/>.</summary>
+    public CauseOfFailure CauseOfFailure { get; init; }
+
+    /// <summary>How long the check took, in milliseconds.</summary>
+    public long LatencyMs { get; init; }
+
+    /// <summary>The protocol the adaptor spoke (<see cref="ProtocolVersion.Unknown"/> when the check failed).</summary>
+    public ProtocolVersion ProtocolVersion { get; init; }
+
+    /// <summary>A sentence saying what was found or what failed and where.</summary>
+    public string? Message { get; init; }
+}
+
+/// <summary>One page of a connection's status history.</summary>
+public sealed record ConnectionStatusHistory
+{
+    /// <summary>The checks of this page, newest first.</summary>
+    public IReadOnlyList<StatusCheck> Checks { get; init; } = [];
+
+    /// <summary>Where this page stands.</summary>
+    public PagingMetadata PagingMetadata { get; init; } = new();
+}
+
 /// <summary>An API key as the server shows it (never its secret).</summary>
 public sealed record ApiKey
 {

@@ -36,6 +36,31 @@ public sealed class CliTests : CliTestBase
     }
 
     [Fact]
+    public async Task Connections_history_shows_the_checks_newest_first_and_where_more_follow()
+    {
+        Server.Handler = _ => FakeResponse.Ok("""
+            {"checks": [
+              {"checkedDate": "2026-01-02T03:09:05.000Z", "successful": true, "causeOfFailure": "NONE", "latencyMs": 12, "protocolVersion": "V2", "message": "Connected: protocol V2, 1 collection."},
+              {"checkedDate": "2026-01-02T03:04:05.000Z", "successful": false, "causeOfFailure": "DESTINATION_HOST_UNREACHABLE", "latencyMs": 5001, "protocolVersion": "UNKNOWN", "message": "The adaptor did not answer within 5 s."}],
+             "pagingMetadata": {"count": 2, "offset": 0, "total": 7, "tooManyToCount": false, "hasNext": true}}
+            """);
+
+        var table = await RunAsync(["connections", "history", "shop one", "--limit", "2"]);
+        var json = await RunAsync(["connections", "history", "shop one", "--output", "json"]);
+
+        Assert.Equal(0, table.Exit);
+        Assert.Equal("/wix-data/v1/external-database-connections/shop%20one/status-history?paging.limit=2", Server.Requests.First().RawTarget);
+        var lines = table.Stdout.Split('\n');
+        var older = Array.FindIndex(lines, l => l.Contains("5001 ms", StringComparison.Ordinal) && l.Contains("DESTINATION_HOST_UNREACHABLE", StringComparison.Ordinal));
+        var newest = Array.FindIndex(lines, l => l.Contains("12 ms", StringComparison.Ordinal) && l.Contains("OK", StringComparison.Ordinal) && l.Contains("V2", StringComparison.Ordinal));
+        Assert.True(newest >= 0 && older > newest, table.Stdout);
+        Assert.Contains("2 of 7 shown", table.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, json.Exit);
+        var checks = JsonNode.Parse(json.Stdout)!.AsArray();
+        Assert.Equal("DESTINATION_HOST_UNREACHABLE", checks[1]!["causeOfFailure"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Connections_list_as_a_table_shows_each_connection_and_its_status()
     {
         Server.Handler = _ => FakeResponse.Ok(ConnectionsPage);

@@ -19,7 +19,7 @@ namespace ExternalDb.Server.Adaptors;
 /// calls and breaks the circuit while the adaptor keeps failing, so a slow or hostile adaptor costs only its own calls.
 /// Every failure is classified here, once, as an <see cref="AdaptorCallException"/>.
 /// </summary>
-public sealed class AdaptorHttpClient(IHttpClientFactory clients)
+public sealed class AdaptorHttpClient(IHttpClientFactory clients, Observability.ServerMetrics metrics)
 {
     private const string ResilientClient = "ExternalDb.Adaptors";
     private const string DirectClient = "ExternalDb.Adaptors.Direct";
@@ -30,6 +30,7 @@ public sealed class AdaptorHttpClient(IHttpClientFactory clients)
     public static void Register(IServiceCollection services)
     {
         EgressPolicy.Register(services);
+        Observability.ServerMetrics.Register(services);
         services.AddSingleton<AdaptorHttpClient>();
         services.AddHttpClient(DirectClient, Configure).ConfigurePrimaryHttpMessageHandler(Handler).RemoveAllLoggers();
         services.AddHttpClient(ResilientClient, Configure).ConfigurePrimaryHttpMessageHandler(Handler).RemoveAllLoggers()
@@ -52,6 +53,9 @@ public sealed class AdaptorHttpClient(IHttpClientFactory clients)
                     // address the egress policy refuses was never called.
                     ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is HttpRequestException or TimeoutRejectedException
                         && EgressRefusedException.In(args.Outcome.Exception) is null),
+                    OnOpened = args => CircuitChanged(context.ServiceProvider, args.Context, Observability.CircuitState.Open),
+                    OnHalfOpened = args => CircuitChanged(context.ServiceProvider, args.Context, Observability.CircuitState.HalfOpen),
+                    OnClosed = args => CircuitChanged(context.ServiceProvider, args.Context, Observability.CircuitState.Closed),
                 });
                 // Until the answer's headers (the call's own bound also covers the body), so that the breaker counts slow adaptors.
                 builder.AddTimeout(new HttpTimeoutStrategyOptions
@@ -76,8 +80,33 @@ public sealed class AdaptorHttpClient(IHttpClientFactory clients)
         };
     }
 
-    /// <summary>Posts <paramref name="content"/> to <paramref name="url"/>; the answer whatever its status, or a classified failure.</summary>
-    public async Task<AdaptorAnswer> PostAsync(Uri url, HttpContent content, AdaptorCallOptions options, CancellationToken ct)
+    private static ValueTask CircuitChanged(IServiceProvider services, ResilienceContext context, Observability.CircuitState state)
+    {
+        services.GetRequiredService<Observability.ServerMetrics>().CircuitChanged(context.GetRequestMessage()?.RequestUri?.Authority, state);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Posts <paramref name="content"/> to <paramref name="url"/>, an adaptor of <paramref name="connection"/> (the name tags
+    /// the call's metrics); the answer whatever its status, or a classified failure.
+    /// </summary>
+    public async Task<AdaptorAnswer> PostAsync(string connection, Uri url, HttpContent content, AdaptorCallOptions options, CancellationToken ct)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            var answer = await PostAsync(url, content, options, ct);
+            metrics.AdaptorCallAnswered(connection, answer.Status, started);
+            return answer;
+        }
+        catch (AdaptorCallException e)
+        {
+            metrics.AdaptorCallFailed(connection, System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(e.Failure.ToString()), started);
+            throw;
+        }
+    }
+
+    private async Task<AdaptorAnswer> PostAsync(Uri url, HttpContent content, AdaptorCallOptions options, CancellationToken ct)
     {
         var path = url.AbsolutePath;
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);

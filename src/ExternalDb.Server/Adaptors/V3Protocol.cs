@@ -15,7 +15,7 @@ public sealed class V3Protocol(AdaptorHttpClient http, IOptions<AdaptorClientOpt
             V3RequestSigner.AppMetadata(signing.ApplicationId, options.Value.EffectiveInstanceId), time.GetUtcNow());
         var path = AdaptorOperations.Path(operation);
         var content = new StringContent(token, Encoding.UTF8, "text/plain");
-        var answer = await http.PostAsync(AdaptorHttpClient.Combine(connection.Endpoint, path), content, callOptions, ct);
+        var answer = await http.PostAsync(connection.Name, AdaptorHttpClient.Combine(connection.Endpoint, path), content, callOptions, ct);
         return AdaptorAnswers.ReadV3(answer, path);
     }
 }

@@ -85,16 +85,10 @@ public static class ConnectionEndpoints
         [FromQuery(Name = "paging.limit")] string? limit = null,
         [FromQuery(Name = "paging.offset")] string? offset = null)
     {
-        var violations = new List<FieldViolation>();
-        var pageSize = ReadPagingNumber(limit, "paging.limit", PagingLimits.DefaultPageSize, 0, PagingLimits.MaxPageSize, violations);
-        var skip = ReadPagingNumber(offset, "paging.offset", 0, 0, int.MaxValue, violations);
+        var (pageSize, skip, violations) = ReadPaging(limit, offset);
         if (violations.Count > 0)
         {
             return ApiError.Validation(violations);
-        }
-        if (pageSize == 0)
-        {
-            pageSize = PagingLimits.DefaultPageSize;
         }
         var (page, total) = await store.ListAsync(skip, pageSize, ct);
         var metadata = new PagingMetadata(page.Count, skip, total, TooManyToCount: false, HasNext: skip + page.Count < total);
@@ -130,8 +124,17 @@ public static class ConnectionEndpoints
         string name, ClaimsPrincipal user, ConnectionStore store, ConnectionService service, CancellationToken ct)
     {
         var existing = await store.GetAsync(name, ct);
-        var probed = existing is null ? null : await service.ProbeAsync(existing, ct);
+        var probed = existing is null ? null : await service.ProbeAsync(existing, StatusChecks.CheckTrigger.Probe, ct);
         return probed is null ? NotFound(name) : TypedResults.Ok(new ConnectionEnvelope(probed.ShownTo(user)));
+    }
+
+    /// <summary>Offset paging from the query: <c>paging.limit</c> 0–<see cref="PagingLimits.MaxPageSize"/> (0 or absent: the default), <c>paging.offset</c> ≥ 0.</summary>
+    internal static (int Limit, int Offset, List<FieldViolation> Violations) ReadPaging(string? limit, string? offset)
+    {
+        var violations = new List<FieldViolation>();
+        var pageSize = ReadPagingNumber(limit, "paging.limit", PagingLimits.DefaultPageSize, 0, PagingLimits.MaxPageSize, violations);
+        var skip = ReadPagingNumber(offset, "paging.offset", 0, 0, int.MaxValue, violations);
+        return (pageSize == 0 ? PagingLimits.DefaultPageSize : pageSize, skip, violations);
     }
 
     private static int ReadPagingNumber(string? raw, string field, int fallback, int min, int max, List<FieldViolation> violations)

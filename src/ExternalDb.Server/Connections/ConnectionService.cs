@@ -2,6 +2,7 @@ using ExternalDb.Protocol;
 using ExternalDb.Server.Adaptors;
 using ExternalDb.Server.Hosting;
 using ExternalDb.Server.Probing;
+using ExternalDb.Server.StatusChecks;
 using ExternalDb.Server.Storage;
 
 namespace ExternalDb.Server.Connections;
@@ -12,6 +13,7 @@ public sealed class ConnectionService(
     AdaptorProber prober,
     SigningKeyRegistry signingKeys,
     ResolvedConnections resolved,
+    Observability.ServerMetrics metrics,
     TimeProvider time,
     ILogger<ConnectionService> logger)
 {
@@ -40,6 +42,7 @@ public sealed class ConnectionService(
         {
             var adaptor = AdaptorConnections.Of(name, draft.Endpoint, ProtocolVersion.Unknown, draft.Configuration, signing);
             var probe = await prober.ProbeAsync(new ProbeTarget(name, type, adaptor), ct);
+            metrics.CheckCompleted(name, probe.Status, CheckTrigger.Create);
             var now = time.UtcNowToMillisecond();
             var connection = new ExternalDatabaseConnection
             {
@@ -75,6 +78,7 @@ public sealed class ConnectionService(
     {
         var current = existing.Connection;
         var probe = await prober.ProbeAsync(Target(current with { Endpoint = draft.Endpoint, Configuration = draft.Configuration }, SigningOf(existing)), ct);
+        metrics.CheckCompleted(current.Name, probe.Status, CheckTrigger.Update);
         var updated = current with
         {
             Endpoint = draft.Endpoint,
@@ -94,11 +98,12 @@ public sealed class ConnectionService(
         return updated;
     }
 
-    /// <summary>Checks the adaptor again and stores what was found; null when the connection does not exist.</summary>
-    public async Task<ExternalDatabaseConnection?> ProbeAsync(StoredConnection existing, CancellationToken ct)
+    /// <summary>Checks the adaptor again and stores what was found; null when the connection does not exist (or changed meanwhile, for a scheduled check).</summary>
+    public async Task<ExternalDatabaseConnection?> ProbeAsync(StoredConnection existing, string trigger, CancellationToken ct)
     {
         var current = existing.Connection;
         var probe = await prober.ProbeAsync(Target(current, SigningOf(existing)), ct);
+        metrics.CheckCompleted(current.Name, probe.Status, trigger);
         var updated = current with
         {
             ConnectionStatus = probe.Status,

@@ -5,7 +5,9 @@ using ExternalDb.Server.Auth;
 using ExternalDb.Server.Connections;
 using ExternalDb.Server.Errors;
 using ExternalDb.Server.Gateway;
+using ExternalDb.Server.Observability;
 using ExternalDb.Server.Probing;
+using ExternalDb.Server.StatusChecks;
 using ExternalDb.Server.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -53,12 +55,14 @@ public static class ServerApp
         }));
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddObservability(configuration);
         services.AddStorage(configuration);
         services.AddApiKeyAuth(configuration);
         services.AddAdaptors(configuration);
         services.AddProbing(configuration);
         services.AddConnectionServices();
         services.AddGateway(configuration);
+        services.AddStatusChecks(configuration);
         Demo.DemoAdaptor.AddDemoAdaptor(services, configuration);
     }
 
@@ -85,8 +89,9 @@ public static class ServerApp
         app.MapScalarApiReference(o => o.WithTitle("ExternalDb API"));
         app.MapGet("/", () => TypedResults.Ok(new { name = "ExternalDb", api = ConnectionEndpoints.WixBase, reference = "/scalar/v1", openApi = "/openapi/v1.json" }))
             .ExcludeFromDescription();
-        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
+        app.MapObservability();
         app.MapConnections();
+        app.MapStatusHistory();
         app.MapApiKeys();
         app.MapGateway();
         Demo.DemoAdaptor.MapDemoAdaptor(app);

@@ -25,7 +25,7 @@ public sealed class DuplicateConnectionNameException(string name)
     : Exception($"A connection named '{name}' already exists.");
 
 /// <summary>The durable registry of connections, in SQLite, with secrets encrypted.</summary>
-public sealed class ConnectionStore(Database database, SecretProtector protector)
+public sealed class ConnectionStore(Database database, SecretProtector protector, StatusHistoryStore history)
 {
     private const string Columns =
         "name, connection_type, endpoint, configuration, successful, cause_of_failure, has_collections, checked_date, latency_ms, status_message, " +
@@ -183,17 +183,22 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
     public async Task InsertAsync(StoredConnection stored, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT INTO connections ({Columns}) VALUES ($name, $type, $endpoint, $configuration, $successful, $cause, $has, $checked, $latency, $message, $mods, $fieldTypes, $protocol, $publicKey, $applicationId, $privateKey, $created, $updated, $key)";
+        command.Transaction = transaction;
+        command.CommandText = $"INSERT INTO connections ({Columns}) VALUES ($name, $type, $endpoint, $configuration, $successful, $cause, $has, $checked, $latency, $message, $mods, $fieldTypes, $protocol, $publicKey, $applicationId, $privateKey, $created, $updated, $key) RETURNING seq";
         Bind(command, stored);
+        long seq;
         try
         {
-            await command.ExecuteNonQueryAsync(ct);
+            seq = (long)(await command.ExecuteScalarAsync(ct))!;
         }
         catch (SqliteException e) when (Database.IsUniqueViolation(e))
         {
             throw new DuplicateConnectionNameException(stored.Connection.Name);
         }
+        await RecordCheckAsync(connection, transaction, seq, stored.Connection, ct);
+        await transaction.CommitAsync(ct);
     }
 
     /// <summary>Replaces a stored connection (same name); false when it no longer exists.</summary>
@@ -205,9 +210,9 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
             "UPDATE connections SET endpoint = $endpoint, configuration = $configuration, successful = $successful, cause_of_failure = $cause, " +
             "has_collections = $has, checked_date = $checked, latency_ms = $latency, status_message = $message, collection_modifications_supported = $mods, " +
             "field_types = $fieldTypes, protocol_version = $protocol, public_key = $publicKey, application_id = $applicationId, private_key = $privateKey, " +
-            "updated_date = $updated WHERE name_key = $key AND name = $name AND connection_type = $type AND created_date = $created";
+            "updated_date = $updated WHERE name_key = $key AND name = $name AND connection_type = $type AND created_date = $created RETURNING seq";
         Bind(command, stored);
-        return await command.ExecuteNonQueryAsync(ct) == 1;
+        return await ExecuteWithCheckAsync(connection, command, stored.Connection, ct);
     }
 
     /// <summary>
@@ -222,11 +227,28 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
         command.CommandText =
             "UPDATE connections SET successful = $successful, cause_of_failure = $cause, has_collections = $has, checked_date = $checked, " +
             "latency_ms = $latency, status_message = $message, collection_modifications_supported = $mods, field_types = $fieldTypes, " +
-            "protocol_version = $protocol, updated_date = $updated WHERE name_key = $key AND updated_date = $previous";
+            "protocol_version = $protocol, updated_date = $updated WHERE name_key = $key AND updated_date = $previous RETURNING seq";
         Bind(command, checkedConnection);
         command.Parameters.AddWithValue("$previous", Date(previousUpdatedDate));
-        return await command.ExecuteNonQueryAsync(ct) == 1;
+        return await ExecuteWithCheckAsync(connection, command, c, ct);
     }
+
+    /// <summary>Runs an UPDATE ... RETURNING seq and, when it changed the connection, records its check, in one transaction.</summary>
+    private async Task<bool> ExecuteWithCheckAsync(SqliteConnection connection, SqliteCommand command, ExternalDatabaseConnection checkedConnection, CancellationToken ct)
+    {
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        command.Transaction = transaction;
+        if (await command.ExecuteScalarAsync(ct) is not long seq)
+        {
+            return false;
+        }
+        await RecordCheckAsync(connection, transaction, seq, checkedConnection, ct);
+        await transaction.CommitAsync(ct);
+        return true;
+    }
+
+    private Task RecordCheckAsync(SqliteConnection connection, SqliteTransaction transaction, long seq, ExternalDatabaseConnection checkedConnection, CancellationToken ct) =>
+        history.RecordAsync(connection, transaction, seq, checkedConnection.ConnectionStatus, checkedConnection.ProtocolVersion, ct);
 
     /// <summary>Deletes a connection: whether it existed, and its application id if it had one.</summary>
     public async Task<(bool Found, string? ApplicationId)> DeleteAsync(string name, CancellationToken ct)

@@ -44,9 +44,39 @@ public sealed class Database
             value TEXT NOT NULL
         );
         """,
+        // Status history, and the schedule of background checks whose rows are also the per-connection leases. The
+        // history starts with each connection's last check; the first background checks spread over five minutes.
+        """
+        CREATE TABLE status_checks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            connection_seq INTEGER NOT NULL REFERENCES connections (seq) ON DELETE CASCADE,
+            checked_date TEXT NOT NULL,
+            successful INTEGER NOT NULL,
+            cause_of_failure TEXT NOT NULL,
+            latency_ms INTEGER NOT NULL,
+            protocol_version TEXT NOT NULL,
+            message TEXT NULL
+        );
+        CREATE INDEX status_checks_by_connection ON status_checks (connection_seq, id);
+        CREATE TABLE check_schedule (
+            connection_seq INTEGER PRIMARY KEY REFERENCES connections (seq) ON DELETE CASCADE,
+            next_check_ms INTEGER NOT NULL,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            lease_holder TEXT NULL,
+            lease_expires_ms INTEGER NULL
+        );
+        CREATE INDEX check_schedule_by_due ON check_schedule (next_check_ms);
+        INSERT INTO status_checks (connection_seq, checked_date, successful, cause_of_failure, latency_ms, protocol_version, message)
+            SELECT seq, checked_date, successful, cause_of_failure, COALESCE(latency_ms, 0), protocol_version, status_message
+            FROM connections WHERE checked_date IS NOT NULL ORDER BY seq;
+        INSERT INTO check_schedule (connection_seq, next_check_ms, consecutive_failures)
+            SELECT seq, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) + abs(random() % 300000), 1 - successful
+            FROM connections;
+        """,
     ];
 
     private readonly string _connectionString;
+    private readonly string _readinessConnectionString;
 
     public Database(IOptions<StorageOptions> options)
     {
@@ -60,6 +90,35 @@ public sealed class Database
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
+        // Its own unpooled connection that never creates the file: a pooled one would still reach a registry that is gone.
+        _readinessConnectionString = new SqliteConnectionStringBuilder(_connectionString)
+        {
+            Mode = SqliteOpenMode.ReadWrite,
+            Pooling = false,
+            DefaultTimeout = 5,
+        }.ToString();
+    }
+
+    /// <summary>Null when the registry can be reached and every migration has run; else why not (never a secret).</summary>
+    public async Task<string?> ReadinessProblemAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var connection = new SqliteConnection(_readinessConnectionString);
+            await connection.OpenAsync(ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+            var version = Convert.ToInt32(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+            return version >= Migrations.Length ? null : $"The registry's schema is at version {version} of {Migrations.Length}: migrations have not run.";
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 1 /* SQLITE_ERROR: no such table */)
+        {
+            return "The registry's schema has not been created: migrations have not run.";
+        }
+        catch (SqliteException)
+        {
+            return "The registry cannot be reached.";
+        }
     }
 
     /// <summary>Creates the data directory readable by its owner only (it holds the registry and the encryption key).</summary>

@@ -32,8 +32,11 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the server and waits until <c>/healthz</c> answers; <paramref name="adminKey"/> null leaves the key unconfigured.</summary>
-    public static async Task<ServerProcess> StartAsync(string dataDirectory, string? adminKey)
+    /// <summary>
+    /// Starts the server and waits until <c>/healthz</c> answers; <paramref name="adminKey"/> null leaves the key unconfigured;
+    /// <paramref name="environment"/> adds environment variables (<c>Section__Key</c> settings).
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, string? adminKey, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "ExternalDb.Server.dll");
         Assert.True(File.Exists(dll), $"The server is not built next to the tests: {dll}");
@@ -58,6 +61,10 @@ public sealed class ServerProcess : IAsyncDisposable
         if (adminKey is not null)
         {
             info.Environment["Auth__BootstrapAdminKey"] = adminKey;
+        }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };

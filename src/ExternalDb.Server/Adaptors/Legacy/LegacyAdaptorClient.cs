@@ -28,7 +28,7 @@ public sealed class LegacyAdaptorClient(AdaptorHttpClient http, AdaptorConnectio
     {
         body["requestContext"] = LegacyRequestContext.Build(connection, instanceId);
         var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-        return http.PostAsync(AdaptorHttpClient.Combine(connection.Endpoint, path), content, options, ct);
+        return http.PostAsync(connection.Name, AdaptorHttpClient.Combine(connection.Endpoint, path), content, options, ct);
     }
 
     /// <summary>Posts and reads a 2xx JSON object (an empty body reads as <c>{}</c>); any other answer throws.</summary>
