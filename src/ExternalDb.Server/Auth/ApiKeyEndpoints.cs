@@ -27,10 +27,12 @@ public static class ApiKeyEndpoints
     public static async Task<Results<Ok<CreatedApiKey>, ProblemHttpResult>> Create(HttpRequest request, ApiKeyStore keys, CancellationToken ct)
     {
         var (node, problem) = await JsonBody.ReadAsync(request, ct, 64 * 1024);
-        if (problem is not null)
-        {
-            return ApiError.Validation([problem]);
-        }
+        return problem is not null ? ApiError.Validation([problem]) : await CreateAsync(node, keys, ct);
+    }
+
+    /// <summary>Create over a body already read (the HTTP endpoint and the console both come here).</summary>
+    public static async Task<Results<Ok<CreatedApiKey>, ProblemHttpResult>> CreateAsync(JsonNode? node, ApiKeyStore keys, CancellationToken ct)
+    {
         var violations = new List<FieldViolation>();
         if (node is not JsonObject body)
         {

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json.Nodes;
 using ExternalDb.Server.Auth;
 using ExternalDb.Server.Errors;
 using ExternalDb.Server.Hosting;
@@ -51,10 +52,13 @@ public static class ConnectionEndpoints
         HttpRequest request, ClaimsPrincipal user, ConnectionService service, CancellationToken ct)
     {
         var (node, bodyProblem) = await JsonBody.ReadAsync(request, ct);
-        if (bodyProblem is not null)
-        {
-            return ApiError.Validation([bodyProblem]);
-        }
+        return bodyProblem is not null ? ApiError.Validation([bodyProblem]) : await CreateAsync(node, user, service, ct);
+    }
+
+    /// <summary>Create over a body already read (the HTTP endpoint and the console both come here).</summary>
+    public static async Task<Results<Ok<ConnectionEnvelope>, ProblemHttpResult>> CreateAsync(
+        JsonNode? node, ClaimsPrincipal user, ConnectionService service, CancellationToken ct)
+    {
         var (draft, type, violations) = ConnectionRequestReader.ReadCreate(node);
         if (draft is null)
         {
@@ -105,10 +109,13 @@ public static class ConnectionEndpoints
         string name, HttpRequest request, ClaimsPrincipal user, ConnectionStore store, ConnectionService service, CancellationToken ct)
     {
         var (node, bodyProblem) = await JsonBody.ReadAsync(request, ct);
-        if (bodyProblem is not null)
-        {
-            return ApiError.Validation([bodyProblem]);
-        }
+        return bodyProblem is not null ? ApiError.Validation([bodyProblem]) : await UpdateAsync(name, node, user, store, service, ct);
+    }
+
+    /// <summary>Update over a body already read (the HTTP endpoint and the console both come here).</summary>
+    public static async Task<Results<Ok<ConnectionEnvelope>, ProblemHttpResult>> UpdateAsync(
+        string name, JsonNode? node, ClaimsPrincipal user, ConnectionStore store, ConnectionService service, CancellationToken ct)
+    {
         var existing = await store.GetAsync(name, ct);
         if (existing is null)
         {

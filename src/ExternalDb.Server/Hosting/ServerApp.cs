@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using ExternalDb.Server.Adaptors;
 using ExternalDb.Server.Auth;
 using ExternalDb.Server.Connections;
+using ExternalDb.Server.Console;
 using ExternalDb.Server.Errors;
 using ExternalDb.Server.Probing;
 using ExternalDb.Server.Storage;
@@ -21,7 +22,17 @@ public static class ServerApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         // appsettings.json sits next to the binaries; relative paths in settings (./data) stay relative to the caller's folder.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // The application name is fixed: hosted by a test runner, the entry assembly is not this one, and the console's
+        // static assets are found by this name.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+            ApplicationName = typeof(ServerApp).Assembly.GetName().Name,
+        });
+        // The console's assets (its own and those of its component libraries) are served from the build output as well
+        // as from a published folder, in every environment.
+        builder.WebHost.UseStaticWebAssets();
         // Bulk item calls may be large; the readers bound each endpoint's body themselves and say so in a 400.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = Gateway.GatewayRequest.MaxBodyBytes + 64 * 1024);
         configure?.Invoke(builder);
@@ -96,7 +107,9 @@ public static class ServerApp
         services.AddSingleton<Gateway.DataGateway>();
         Demo.DemoAdaptor.AddDemoAdaptor(services, configuration);
 
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+        // The API authenticates API keys only: every permission policy names the key scheme, so the console's session
+        // cookie (the default scheme, see Console/ConsoleSetup.cs) opens no API call.
+        services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, PermissionResultHandler>();
@@ -104,9 +117,11 @@ public static class ServerApp
         {
             foreach (var permission in Permissions.Known)
             {
-                o.AddPolicy(permission, p => p.RequireAuthenticatedUser().AddRequirements(new PermissionRequirement(permission)));
+                o.AddPolicy(permission, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                    .RequireAuthenticatedUser().AddRequirements(new PermissionRequirement(permission)));
             }
         });
+        services.AddConsole(configuration);
     }
 
     private static void UsePipeline(WebApplication app)
@@ -127,11 +142,13 @@ public static class ServerApp
         });
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery();
 
         app.MapOpenApi();
         app.MapScalarApiReference(o => o.WithTitle("ExternalDb API"));
-        app.MapGet("/", () => TypedResults.Ok(new { name = "ExternalDb", api = ConnectionEndpoints.WixBase, reference = "/scalar/v1", openApi = "/openapi/v1.json" }))
+        app.MapGet("/api", () => TypedResults.Ok(new { name = "ExternalDb", api = ConnectionEndpoints.WixBase, reference = "/scalar/v1", openApi = "/openapi/v1.json", console = "/" }))
             .ExcludeFromDescription();
+        app.MapConsole();
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
         app.MapConnections();
         app.MapApiKeys();
@@ -170,7 +187,7 @@ public static class ServerApp
         // Written to the console on purpose and only this once: neither is ever logged.
         if (generated is not null)
         {
-            await Console.Out.WriteLineAsync(
+            await System.Console.Out.WriteLineAsync(
                 $"""
                 ExternalDb: no Auth:BootstrapAdminKey was configured, so an admin API key was generated.
                 It is shown only now; store it safely:
@@ -182,7 +199,7 @@ public static class ServerApp
         var demo = app.Services.GetRequiredService<Demo.DemoAdaptorState>();
         if (demo.Enabled && demo.Secret.Generated)
         {
-            await Console.Out.WriteLineAsync(
+            await System.Console.Out.WriteLineAsync(
                 $"""
                 ExternalDb: the demo adaptor at {demo.PathPrefix} was given a random secret key (for the configuration of
                 STANDALONE connections). It is kept in {demo.SecretFile}; an ADMIN key reads it at GET /v1/demo-adaptor:
