@@ -96,22 +96,7 @@ internal sealed class CliConsole
     }
 
     /// <summary>A JSON value as a table cell: strings raw, <c>$date</c> objects as ISO text, anything else as JSON.</summary>
-    public static string Cell(JsonNode? node)
-    {
-        if (node is null)
-        {
-            return "";
-        }
-        if (DataValue.TryGetDate(node, out var date))
-        {
-            return date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-        }
-        if (node is JsonValue value && value.TryGetValue<string>(out var text))
-        {
-            return text;
-        }
-        return node.ToJsonString(CompactJson);
-    }
+    public static string Cell(JsonNode? node) => ExternalDb.DataTransfer.DataTransferJson.Cell(node);
 
     public static string Date(DateTimeOffset? date) =>
         date?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "";

@@ -15,7 +15,7 @@ namespace ExternalDb.Server.Console;
 /// What the console's pages do, each through the very handler or service the API endpoint uses and under the same
 /// permission policy, with the signed-in key reloaded first: a page can do exactly what its key can.
 /// </summary>
-public sealed class ConsoleApi(
+public sealed partial class ConsoleApi(
     AuthenticationStateProvider authentication,
     IAuthorizationService authorization,
     NavigationManager navigation,
@@ -23,6 +23,7 @@ public sealed class ConsoleApi(
     ApiKeyStore keys,
     ConnectionStore store,
     ConnectionService connections,
+    Gateway.DataGateway gateway,
     DemoAdaptorState demo)
 {
     /// <summary>The signed-in key as stored now; null (and a trip to the sign-in page) when the session ended.</summary>

@@ -5,7 +5,8 @@ namespace ExternalDb.Server.Gateway;
 /// <summary>Checks a request against the collection's and connection's advertised capabilities before any adaptor call.</summary>
 public static class CapabilityChecks
 {
-    private static readonly Dictionary<string, string> OperatorNames = new(StringComparer.Ordinal)
+    /// <summary>The Wix query operators and the names under which a field advertises them (<c>queryOperators</c>).</summary>
+    public static readonly IReadOnlyDictionary<string, string> OperatorNames = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["$eq"] = "EQ", ["$ne"] = "NE", ["$lt"] = "LT", ["$lte"] = "LTE", ["$gt"] = "GT", ["$gte"] = "GTE",
         ["$hasSome"] = "HAS_SOME", ["$hasAll"] = "HAS_ALL", ["$contains"] = "CONTAINS", ["$startsWith"] = "STARTS_WITH",

@@ -38,7 +38,7 @@ public static class CollectionsEndpoints
             .RequireAuthorization("WIX_DATA.DELETE_COLLECTION").WithSummary("Deletes a collection.");
     }
 
-    private static async Task<JsonObject> List(JsonObject query, ConnectionStore store, DataGateway gw, CancellationToken ct)
+    internal static async Task<JsonObject> List(JsonObject query, ConnectionStore store, DataGateway gw, CancellationToken ct)
     {
         var requested = GatewayRequest.OptionalInt(Items.Member(query["paging"], "limit"), "paging.limit", 0, GatewayRequest.MaxPageSize) ?? 0;
         var limit = requested == 0 ? GatewayRequest.DefaultPageSize : requested;
@@ -65,10 +65,9 @@ public static class CollectionsEndpoints
             }
             try
             {
-                var target = gw.Resolve(stored, "*");
-                foreach (var collection in await gw.ListSchemasAsync(target, token))
+                foreach (var collection in await ListOfConnectionAsync(stored, gw, token))
                 {
-                    all.Add(ToWix(collection, target));
+                    all.Add(collection);
                 }
             }
             catch (GatewayException)
@@ -94,13 +93,20 @@ public static class CollectionsEndpoints
         };
     }
 
-    private static async Task<JsonObject> Get(string fullId, DataGateway gw, CancellationToken ct)
+    /// <summary>The collections of one connection, as Wix collections (the console lists them per connection).</summary>
+    internal static async Task<IReadOnlyList<JsonObject>> ListOfConnectionAsync(StoredConnection stored, DataGateway gw, CancellationToken ct)
+    {
+        var target = gw.Resolve(stored, "*");
+        return [.. (await gw.ListSchemasAsync(target, ct)).Select(c => ToWix(c, target))];
+    }
+
+    internal static async Task<JsonObject> Get(string fullId, DataGateway gw, CancellationToken ct)
     {
         var target = await gw.ResolveAsync(fullId, ct);
         return new JsonObject { ["collection"] = ToWix(await gw.GetSchemaAsync(target, ct), target) };
     }
 
-    private static async Task<JsonObject> Create(JsonObject body, DataGateway gw, CancellationToken ct)
+    internal static async Task<JsonObject> Create(JsonObject body, DataGateway gw, CancellationToken ct)
     {
         var collection = body["collection"] as JsonObject ?? throw GatewayException.Invalid("collection", "is required", "REQUIRED");
         var fullId = GatewayRequest.RequiredString(collection, "id", "collection.id");
@@ -113,7 +119,7 @@ public static class CollectionsEndpoints
         return new JsonObject { ["collection"] = ToWix(created, target) };
     }
 
-    private static async Task<JsonObject> Update(JsonObject body, DataGateway gw, CancellationToken ct)
+    internal static async Task<JsonObject> Update(JsonObject body, DataGateway gw, CancellationToken ct)
     {
         var collection = body["collection"] as JsonObject ?? throw GatewayException.Invalid("collection", "is required", "REQUIRED");
         var fullId = GatewayRequest.RequiredString(collection, "id", "collection.id");
@@ -139,7 +145,7 @@ public static class CollectionsEndpoints
         return new JsonObject { ["collection"] = ToWix(updated, target) };
     }
 
-    private static async Task<JsonObject> Delete(string fullId, DataGateway gw, CancellationToken ct)
+    internal static async Task<JsonObject> Delete(string fullId, DataGateway gw, CancellationToken ct)
     {
         var target = await gw.ResolveAsync(fullId, ct);
         CapabilityChecks.RequireCollectionChanges(target, null, "DELETE_COLLECTION");

@@ -88,10 +88,10 @@ public static class ItemsEndpoints
 
     // ---- single items ----
 
-    private static Task<JsonObject> Insert(JsonObject body, DataGateway gw, CancellationToken ct) =>
+    internal static Task<JsonObject> Insert(JsonObject body, DataGateway gw, CancellationToken ct) =>
         WriteOneAsync(body, gw, AdaptorOperations.Insert, "INSERT", requireId: false, ct);
 
-    private static Task<JsonObject> Update(JsonObject body, DataGateway gw, CancellationToken ct) =>
+    internal static Task<JsonObject> Update(JsonObject body, DataGateway gw, CancellationToken ct) =>
         WriteOneAsync(body, gw, AdaptorOperations.Update, "UPDATE", requireId: true, ct);
 
     private static async Task<JsonObject> WriteOneAsync(JsonObject body, DataGateway gw, string operation, string capability, bool requireId, CancellationToken ct)
@@ -103,7 +103,7 @@ public static class ItemsEndpoints
         return new JsonObject { ["dataItem"] = Items.ToDataItem(Items.Result(answer, 0, target, id), target.FullId) };
     }
 
-    private static async Task<JsonObject> Save(JsonObject body, DataGateway gw, CancellationToken ct)
+    internal static async Task<JsonObject> Save(JsonObject body, DataGateway gw, CancellationToken ct)
     {
         var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
         var (id, data) = Items.Prepare(body["dataItem"], "dataItem", requireId: false);
@@ -119,7 +119,7 @@ public static class ItemsEndpoints
         };
     }
 
-    private static async Task<JsonObject> Get(JsonObject body, DataGateway gw, CancellationToken ct)
+    internal static async Task<JsonObject> Get(JsonObject body, DataGateway gw, CancellationToken ct)
     {
         var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
         var id = GatewayRequest.RequiredString(body, "dataItemId");
@@ -144,7 +144,7 @@ public static class ItemsEndpoints
         return new JsonObject { ["dataItem"] = Items.ToDataItem(item, target.FullId) };
     }
 
-    private static async Task<JsonObject> Remove(JsonObject body, DataGateway gw, CancellationToken ct)
+    internal static async Task<JsonObject> Remove(JsonObject body, DataGateway gw, CancellationToken ct)
     {
         var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
         var id = GatewayRequest.RequiredString(body, "dataItemId");
@@ -163,7 +163,7 @@ public static class ItemsEndpoints
 
     // ---- reads ----
 
-    private static async Task<JsonObject> Query(JsonObject body, DataGateway gw, CancellationToken ct)
+    internal static async Task<JsonObject> Query(JsonObject body, DataGateway gw, CancellationToken ct)
     {
         var fullId = GatewayRequest.RequiredString(body, "dataCollectionId");
         if (body["query"] is { } q && q is not JsonObject)
@@ -207,7 +207,7 @@ public static class ItemsEndpoints
         };
     }
 
-    private static async Task<JsonObject> Count(JsonObject body, DataGateway gw, CancellationToken ct)
+    internal static async Task<JsonObject> Count(JsonObject body, DataGateway gw, CancellationToken ct)
     {
         var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
         var schema = await gw.GetSchemaAsync(target, ct);
@@ -333,9 +333,9 @@ public static class ItemsEndpoints
 
     // ---- bulk writes ----
 
-    private enum BulkKind { Insert, Update, Save }
+    internal enum BulkKind { Insert, Update, Save }
 
-    private static async Task<JsonObject> BulkWrite(JsonObject body, DataGateway gw, BulkKind kind, CancellationToken ct)
+    internal static async Task<JsonObject> BulkWrite(JsonObject body, DataGateway gw, BulkKind kind, CancellationToken ct)
     {
         var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
         var entries = GatewayRequest.RequiredArray(body, "dataItems", GatewayRequest.MaxBulkItems);
@@ -372,7 +372,7 @@ public static class ItemsEndpoints
         return Items.BulkAnswer(results);
     }
 
-    private static async Task<JsonObject> BulkRemove(JsonObject body, DataGateway gw, CancellationToken ct)
+    internal static async Task<JsonObject> BulkRemove(JsonObject body, DataGateway gw, CancellationToken ct)
     {
         var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
         var ids = GatewayRequest.RequiredArray(body, "dataItemIds", GatewayRequest.MaxBulkItems)
