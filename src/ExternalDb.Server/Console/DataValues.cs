@@ -31,6 +31,11 @@ public static class DataValues
 
     public static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
+    /// <summary>A JSON number (however it was stored in the node), or null.</summary>
+    public static double? Number(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.Number
+        ? double.Parse(v.ToJsonString(), CultureInfo.InvariantCulture)
+        : null;
+
     /// <summary>A value as text for a cell: dates in UTC with milliseconds, objects and arrays as compact JSON.</summary>
     public static string Display(JsonNode? value, string type) => value switch
     {
