@@ -25,12 +25,19 @@ public sealed class ConsoleFlowTests(ConsoleServer server)
         await page.Locator("#api-key").FillAsync("edb_not-a-key");
         await page.Locator("#sign-in").ClickAsync();
         await Assertions.Expect(page.Locator("#sign-in-error")).ToHaveTextAsync("The API key is not valid.");
-        await console.SignInAsync(ConsoleServer.AdminKey);
+        // With the keyboard alone: the key field has the focus, Enter submits.
+        await page.Keyboard.TypeAsync(ConsoleServer.AdminKey);
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        await console.WaitInteractiveAsync();
         var cookie = (await console.Context.CookiesAsync()).Single(c => c.Name == "externaldb.console");
         Assert.True(cookie.HttpOnly);
         Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
         Assert.DoesNotContain(ConsoleServer.AdminKey, cookie.Value, StringComparison.Ordinal);
         Assert.DoesNotContain(ConsoleServer.AdminKey, page.Url, StringComparison.Ordinal);
+        // The session opens the console only: the API still wants a key.
+        var apiWithCookie = await page.APIRequest.GetAsync("/wix-data/v1/external-database-connections");
+        Assert.Equal(401, apiWithCookie.Status);
 
         // STANDALONE through the wizard, filled in with the demo adaptor: checked at once, successful over V2.
         await page.Locator("#new-connection").ClickAsync();
@@ -218,6 +225,33 @@ public sealed class ConsoleFlowTests(ConsoleServer server)
         }
         await page.GotoAsync("/");
         await page.WaitForURLAsync("**/signin**");
+        console.AssertClean();
+    }
+
+    [Fact]
+    public async Task Pages_fit_a_narrow_window()
+    {
+        await using var console = await ConsolePage.OpenAsync(server, width: 400, height: 800);
+        await console.SignInAsync(ConsoleServer.AdminKey);
+        foreach (var path in new[] { "/", "/connections/new", "/keys" })
+        {
+            await console.Page.GotoAsync(path);
+            await console.WaitInteractiveAsync();
+            var overflow = await console.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            var culprits = overflow <= 0 ? "" : await console.Page.EvaluateAsync<string>(
+                """
+                () => {
+                    const all = [];
+                    const walk = root => root.querySelectorAll('*').forEach(e => { all.push(e); if (e.shadowRoot) walk(e.shadowRoot); });
+                    walk(document.body);
+                    const clipped = e => { for (let p = e.parentElement || e.getRootNode().host; p; p = p.parentElement || p.getRootNode().host) { if (['auto', 'hidden', 'scroll'].includes(getComputedStyle(p).overflowX)) return true; } return false; };
+                    return all.filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !clipped(e))
+                        .slice(0, 6).map(e => e.tagName + '#' + e.id + '.' + e.className + ' right=' + Math.round(e.getBoundingClientRect().right)).join(', ');
+                }
+                """);
+            Assert.True(overflow <= 0, $"{path} is {overflow}px wider than a 400px window: {culprits}");
+        }
+        await console.ScreenshotAsync("narrow");
         console.AssertClean();
     }
 
