@@ -122,6 +122,7 @@ public sealed class ConsolePage : IAsyncDisposable
         if (!string.IsNullOrEmpty(folder))
         {
             Directory.CreateDirectory(folder);
+            await Page.EvaluateAsync("() => window.scrollTo(0, 0)");
             await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = false });
         }
     }
