@@ -237,6 +237,23 @@ public sealed class ConsoleFlowTests(ConsoleServer server)
     }
 
     [Fact]
+    public async Task The_API_reference_loads_nothing_from_other_hosts()
+    {
+        await using var console = await ConsolePage.OpenAsync(server);
+        await console.RunAsync(async () =>
+        {
+            await console.Page.GotoAsync("/scalar/v1");
+            await Assertions.Expect(console.Page.GetByText("ExternalDb API").First).ToBeVisibleAsync();
+            await Assertions.Expect(console.Page.GetByText("Every call needs an API key").First).ToBeVisibleAsync();
+            // A self-hosted reference: none of Scalar's cloud buttons.
+            Assert.Equal(0, await console.Page.GetByText("Deploy .NET").CountAsync());
+            Assert.Equal(0, await console.Page.GetByText("Generate SDK").CountAsync());
+            await console.Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        });
+        Assert.DoesNotContain(console.Problems, p => p.StartsWith("request to another host", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Pages_fit_a_narrow_window()
     {
         await using var console = await ConsolePage.OpenAsync(server, width: 400, height: 800);

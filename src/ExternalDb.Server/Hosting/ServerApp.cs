@@ -49,6 +49,8 @@ public static class ServerApp
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper, allowIntegerValues: false));
         options.Converters.Add(new UtcMillisecondDateConverter());
+        // Numbers are numbers: not read from strings, and so documented as numbers only.
+        options.NumberHandling = JsonNumberHandling.Strict;
     }
 
     private static void AddServices(IServiceCollection services, IConfiguration configuration)
@@ -56,12 +58,7 @@ public static class ServerApp
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         services.AddProblemDetails();
         services.AddExceptionHandler<UnhandledExceptionHandler>();
-        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "ExternalDb API";
-            document.Info.Description = "External database connections (Wix's External Database Connections API), checked against their adaptors.";
-            return Task.CompletedTask;
-        }));
+        services.AddOpenApi(OpenApiDocumentation.Configure);
 
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection("Storage"));
         services.AddOptions<ProbeOptions>().Bind(configuration.GetSection("Probe"))
@@ -145,7 +142,16 @@ public static class ServerApp
         app.UseAntiforgery();
 
         app.MapOpenApi();
-        app.MapScalarApiReference(o => o.WithTitle("ExternalDb API"));
+        // A self-hosted reference: no fonts, telemetry, agent or client from Scalar's servers; "Test Request" sends the key.
+        app.MapScalarApiReference(o => o.WithTitle("ExternalDb API")
+            .WithFavicon("/favicon.svg")
+            .DisableDefaultFonts()
+            .DisableTelemetry()
+            .DisableAgent()
+            .DisableMcp()
+            .HideClientButton()
+            .HideDeveloperTools()
+            .AddPreferredSecuritySchemes(OpenApiDocumentation.SecurityScheme));
         app.MapGet("/api", () => TypedResults.Ok(new { name = "ExternalDb", api = ConnectionEndpoints.WixBase, reference = "/scalar/v1", openApi = "/openapi/v1.json", console = "/" }))
             .ExcludeFromDescription();
         app.MapConsole();

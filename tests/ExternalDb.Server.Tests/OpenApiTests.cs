@@ -1,0 +1,123 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using ExternalDb.Server.Tests.Infrastructure;
+
+namespace ExternalDb.Server.Tests;
+
+/// <summary>The OpenAPI document (what Scalar shows at /scalar/v1) describes what the server really does.</summary>
+public sealed class OpenApiTests : IAsyncLifetime
+{
+    private ServerInstance _server = default!;
+    private JsonObject _document = default!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await ServerInstance.StartAsync();
+        _document = JsonNode.Parse(await _server.Http().GetStringAsync("openapi/v1.json"))!.AsObject();
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private IEnumerable<(string Path, string Method, JsonObject Operation)> Operations() =>
+        _document["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().Select(o => (p.Key, o.Key.ToUpperInvariant(), o.Value!.AsObject())));
+
+    [Fact]
+    public async Task Every_documented_request_example_is_accepted_by_the_server()
+    {
+        var http = _server.AdminHttp();
+        var sent = 0;
+        // Creates first, deletions last, as someone trying the examples in order would.
+        var ordered = Operations().OrderBy(o => o.Method == "DELETE" ? 2 : o.Method == "POST" && !o.Path.Contains('{', StringComparison.Ordinal) ? 0 : 1);
+        foreach (var (path, method, operation) in ordered)
+        {
+            var example = operation["requestBody"]?["content"]?["application/json"]?["example"];
+            var parameters = (operation["parameters"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+            if (example is null && !parameters.Any(p => p["example"] is not null))
+            {
+                continue;
+            }
+            var url = path.TrimStart('/');
+            var query = new List<string>();
+            foreach (var parameter in parameters)
+            {
+                var name = parameter["name"]!.GetValue<string>();
+                var value = parameter["example"]?.ToString();
+                Assert.True(value is not null || parameter["required"]?.GetValue<bool>() != true, $"{method} {path}: required parameter {name} has no example");
+                if (value is null)
+                {
+                    continue;
+                }
+                if (parameter["in"]!.GetValue<string>() == "path")
+                {
+                    url = url.Replace("{" + name + "}", Uri.EscapeDataString(value), StringComparison.Ordinal);
+                }
+                else
+                {
+                    query.Add($"{Uri.EscapeDataString(name)}={Uri.EscapeDataString(value)}");
+                }
+            }
+            using var request = new HttpRequestMessage(new HttpMethod(method), url + (query.Count > 0 ? "?" + string.Join('&', query) : ""));
+            if (example is not null)
+            {
+                request.Content = new StringContent(example.ToJsonString(), Encoding.UTF8, "application/json");
+            }
+            using var response = await http.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            var status = (int)response.StatusCode;
+            Assert.True(status is not (400 or 401 or 403 or 415 or 422) && status < 500, $"{method} {path} with its documented example answered {status}: {body}");
+            sent++;
+        }
+        Assert.True(sent >= 8, $"only {sent} operations have examples");
+    }
+
+    [Fact]
+    public void Every_operation_names_the_key_scheme_and_its_401_and_403()
+    {
+        var scheme = _document["components"]!["securitySchemes"]!["ApiKey"]!;
+        Assert.Equal("http", scheme["type"]!.GetValue<string>());
+        Assert.Equal("bearer", scheme["scheme"]!.GetValue<string>());
+        foreach (var (path, method, operation) in Operations())
+        {
+            Assert.True(operation["security"] is JsonArray { Count: > 0 }, $"{method} {path} has no security requirement");
+            var responses = operation["responses"]!.AsObject();
+            Assert.True(responses.ContainsKey("401") && responses.ContainsKey("403"), $"{method} {path} does not document 401 and 403");
+            Assert.Equal("PERMISSION_DENIED", responses["403"]!["content"]!["application/problem+json"]!["example"]!["details"]!["applicationError"]!["code"]!.GetValue<string>());
+        }
+    }
+
+    [Fact]
+    public void Connection_operations_document_their_bodies_and_errors()
+    {
+        var create = _document["paths"]!["/wix-data/v1/external-database-connections"]!["post"]!;
+        var schema = create["requestBody"]!["content"]!["application/json"]!["schema"]!;
+        Assert.Equal(["externalDatabaseConnection"], schema["required"]!.AsArray().Select(r => r!.GetValue<string>()));
+        Assert.Equal(["name"], schema["properties"]!["externalDatabaseConnection"]!["required"]!.AsArray().Select(r => r!.GetValue<string>()));
+        Assert.NotNull(create["responses"]!["409"]);
+        Assert.NotNull(create["responses"]!["400"]);
+        Assert.NotNull(_document["paths"]!["/wix-data/v1/external-database-connections/{name}"]!["get"]!["responses"]!["404"]);
+    }
+
+    [Fact]
+    public void Dates_are_date_time_strings_and_numbers_are_numbers()
+    {
+        var status = _document["components"]!["schemas"]!["ConnectionStatus"]!["properties"]!;
+        Assert.Contains("string", status["checkedDate"]!["type"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal("date-time", status["checkedDate"]!["format"]!.GetValue<string>());
+        Assert.DoesNotContain("string", status["latencyMs"]!["type"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("\"pattern\":\"^-?(?:0|[1-9]", _document.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_reference_page_loads_nothing_from_other_hosts()
+    {
+        var html = await _server.Http().GetStringAsync("scalar/v1");
+        Assert.Contains("scalar.js", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+        // Self-hosted: no fonts from Scalar's CDN, no telemetry, no agent; "Test Request" uses the key scheme.
+        Assert.Contains("\"withDefaultFonts\":false", html, StringComparison.Ordinal);
+        Assert.Contains("\"telemetry\":false", html, StringComparison.Ordinal);
+        Assert.Contains("\"agent\":{\"disabled\":true}", html, StringComparison.Ordinal);
+        Assert.Contains("\"preferredSecurityScheme\":[\"ApiKey\"]", html, StringComparison.Ordinal);
+    }
+}
