@@ -55,7 +55,7 @@ public sealed class ConsoleServer : IAsyncLifetime
         var port = FreePort.Get();
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
         var dll = Path.Combine(AppContext.BaseDirectory, "ExternalDb.Server.dll");
-        var info = new ProcessStartInfo(DotnetHost())
+        var info = new ProcessStartInfo(ExternalDb.TestSupport.DotnetHost.Path())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -150,17 +150,6 @@ public sealed class ConsoleServer : IAsyncLifetime
             await Task.Delay(100);
         }
         Assert.Fail($"The server did not become healthy:\n{Output}");
-    }
-
-    private static string DotnetHost()
-    {
-        var fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk))
-        {
-            return fromSdk;
-        }
-        var current = Environment.ProcessPath;
-        return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
     }
 
     public async Task DisposeAsync()

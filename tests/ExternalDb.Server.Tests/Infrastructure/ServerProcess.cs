@@ -38,7 +38,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var dll = Path.Combine(AppContext.BaseDirectory, "ExternalDb.Server.dll");
         Assert.True(File.Exists(dll), $"The server is not built next to the tests: {dll}");
         var port = Ports.Free();
-        var info = new ProcessStartInfo(DotnetHost())
+        var info = new ProcessStartInfo(ExternalDb.TestSupport.DotnetHost.Path())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -140,17 +140,6 @@ public sealed class ServerProcess : IAsyncDisposable
             await Task.Delay(100);
         }
         Assert.Fail($"The server did not become healthy:\n{Output}");
-    }
-
-    private static string DotnetHost()
-    {
-        var fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk))
-        {
-            return fromSdk;
-        }
-        var current = Environment.ProcessPath;
-        return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
     }
 
     public async ValueTask DisposeAsync()
