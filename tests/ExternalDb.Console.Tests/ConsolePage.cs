@@ -36,6 +36,9 @@ public sealed class ConsolePage : IAsyncDisposable
         };
     }
 
+    /// <summary>How long a step waits for the page (navigation, an element, an expectation) before it fails.</summary>
+    public const float WaitMilliseconds = 30_000;
+
     public IPage Page { get; }
 
     public IBrowserContext Context => _context;
@@ -60,7 +63,7 @@ public sealed class ConsolePage : IAsyncDisposable
             ViewportSize = new ViewportSize { Width = width, Height = height },
             AcceptDownloads = true,
         });
-        context.SetDefaultTimeout(20_000);
+        context.SetDefaultTimeout(WaitMilliseconds);
         var page = await context.NewPageAsync();
         return new ConsolePage(server, context, page);
     }

@@ -48,6 +48,9 @@ public sealed class ConsoleServer : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: install Debian's chromium package (.ci/run does).");
+        // Waits are generous: the suite shares a loaded 2-core machine with the other test projects (5 s, Playwright's
+        // default for expectations, was too short for Scalar's first render there). A broken flow still fails, later.
+        Assertions.SetDefaultExpectTimeout(ConsolePage.WaitMilliseconds);
         FailingAdaptor = await LoopbackServer.StartAsync(app => app.MapFallback(() => Results.Json(
             new { error = new { code = "UNAUTHORIZED", description = "Wrong secret key" } }, statusCode: 401)));
 

@@ -33,6 +33,10 @@ public static class ServerApp
         // The console's assets (its own and those of its component libraries) are served from the build output as well
         // as from a published folder, in every environment.
         builder.WebHost.UseStaticWebAssets();
+        // Assets as the manifest lists them, in every environment. A build's manifest would otherwise switch on the
+        // development reloader, whose GET-only catch-all route for files added later makes a POST to any unknown path
+        // a 405 instead of a 404.
+        builder.Configuration["ReloadStaticAssetsAtRuntime"] = "false";
         // Bulk item calls may be large; the readers bound each endpoint's body themselves and say so in a 400.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = Gateway.GatewayRequest.MaxBodyBytes + 64 * 1024);
         configure?.Invoke(builder);
