@@ -25,7 +25,7 @@ public static class CollectionsEndpoints
             ItemsEndpoints.Run(() => List(GatewayRequest.ReadQuery(r), store, gw, ct)))
             .RequireAuthorization("WIX_DATA.LIST_COLLECTIONS").WithSummary("Lists the collections of every connection.");
         g.MapGet("{**dataCollectionId}", (string dataCollectionId, DataGateway gw, CancellationToken ct) =>
-            ItemsEndpoints.Run(() => Get(dataCollectionId, gw, ct)))
+            ItemsEndpoints.Run(() => Get(GatewayRequest.PathValue(dataCollectionId), gw, ct)))
             .RequireAuthorization("WIX_DATA.GET_COLLECTION").WithSummary("Retrieves a collection (connectionName/collectionId).");
         g.MapPost("", (HttpRequest r, DataGateway gw, CancellationToken ct) =>
             ItemsEndpoints.Run(async () => await Create(await GatewayRequest.ReadBodyAsync(r, ct), gw, ct)))
@@ -34,7 +34,7 @@ public static class CollectionsEndpoints
             ItemsEndpoints.Run(async () => await Update(await GatewayRequest.ReadBodyAsync(r, ct), gw, ct)))
             .RequireAuthorization("WIX_DATA.UPDATE_COLLECTION").WithSummary("Replaces a collection's structure; the revision must be current.");
         g.MapDelete("{**dataCollectionId}", (string dataCollectionId, DataGateway gw, CancellationToken ct) =>
-            ItemsEndpoints.Run(() => Delete(dataCollectionId, gw, ct)))
+            ItemsEndpoints.Run(() => Delete(GatewayRequest.PathValue(dataCollectionId), gw, ct)))
             .RequireAuthorization("WIX_DATA.DELETE_COLLECTION").WithSummary("Deletes a collection.");
     }
 

@@ -24,6 +24,12 @@ public static class GatewayRequest
     }
 
     /// <summary>A GET request's message: the base64url JSON of <c>.r</c>, else the plain query parameters.</summary>
+    /// <summary>
+    /// A catch-all path value with its slashes: the server decodes every escape of a path but <c>%2F</c>, which clients
+    /// (Scalar, <c>encodeURIComponent</c>) send for the slash of <c>connectionName/collectionId</c>.
+    /// </summary>
+    public static string PathValue(string value) => value.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+
     public static JsonObject ReadQuery(HttpRequest request)
     {
         if (request.Query.TryGetValue(".r", out var encoded) && !string.IsNullOrEmpty(encoded))

@@ -82,7 +82,7 @@ public static class ItemsEndpoints
             }
             target = next;
         }
-        target[parts[^1]] = value;
+        target[parts[^1]] = GatewayRequest.PathValue(value);
         return body;
     }
 

@@ -27,6 +27,11 @@ internal static class OpenApiDocumentation
         under Authentication (it stays in this page). No key or an unknown key answers 401 `UNAUTHENTICATED`; a key
         without the operation's permission answers 403 `PERMISSION_DENIED`, naming the permission.
 
+        **Trying the data operations.** The examples use the demo adaptor this server serves (on the default port 5080):
+        send the examples of Create and Update connection first (they make the V3 connection `shop`, whose collection is
+        `shop/products`); then every data example works in the order shown. Create collection adds `shop/orders`, which
+        the bulk and reference examples use, and Delete collection removes it.
+
         **Errors** are one object that is both an RFC 9457 ProblemDetails (`type`, `title`, `status`, `detail`) and Wix's
         error shape (`message`, `details.applicationError {code, description}` or
         `details.validationError.fieldViolations [{field, description, violatedRule}]`).
@@ -66,6 +71,7 @@ internal static class OpenApiDocumentation
                 Example(403, "PERMISSION_DENIED", "Permission denied", ApiKeyAuthenticationHandler.Lacks(permission))));
             var description = (operation.Description is null ? "" : operation.Description + "\n\n") + $"Permission: `{permission}`.";
             operation.Description = description;
+            await WixDataDocumentation.ApplyAsync(operation, context, error, ct);
         });
         // Dates are written as ISO 8601 strings by a converter of their own, which the schema generator cannot see into.
         options.AddSchemaTransformer((schema, context, _) =>
@@ -106,13 +112,13 @@ internal static class OpenApiDocumentation
             return Task.CompletedTask;
         });
 
-    private static OpenApiResponse Error(IOpenApiSchema schema, string description, JsonNode example) => new()
+    internal static OpenApiResponse Error(IOpenApiSchema schema, string description, JsonNode example) => new()
     {
         Description = description,
         Content = new Dictionary<string, OpenApiMediaType> { ["application/problem+json"] = new() { Schema = schema, Example = example } },
     };
 
-    private static string Title(int status) => status switch
+    internal static string Title(int status) => status switch
     {
         400 => "Invalid argument",
         401 => "Unauthenticated",
@@ -127,11 +133,11 @@ internal static class OpenApiDocumentation
     };
 
     /// <summary>An error answer as the server writes it.</summary>
-    private static JsonObject Example(int status, string code, string title, string description)
+    internal static JsonObject Example(int status, string code, string title, string description, string field = "externalDatabaseConnection.name")
     {
         var details = code == "INVALID_ARGUMENT"
             ? new JsonObject { ["validationError"] = new JsonObject { ["fieldViolations"] = new JsonArray(new JsonObject
-                { ["field"] = "externalDatabaseConnection.name", ["description"] = "is required", ["violatedRule"] = "REQUIRED" }) } }
+                { ["field"] = field, ["description"] = "is required", ["violatedRule"] = "REQUIRED" }) } }
             : new JsonObject { ["applicationError"] = new JsonObject { ["code"] = code, ["description"] = description } };
         return new JsonObject
         {
