@@ -129,31 +129,7 @@ public sealed class ConsoleServer : IAsyncLifetime
         }
     }
 
-    private async Task WaitHealthyAsync()
-    {
-        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (DateTime.UtcNow < deadline)
-        {
-            Assert.False(_process!.HasExited, $"The server exited:\n{Output}");
-            try
-            {
-                using var response = await http.GetAsync("healthz");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-            await Task.Delay(100);
-        }
-        Assert.Fail($"The server did not become healthy:\n{Output}");
-    }
+    private Task WaitHealthyAsync() => ServerHealth.WaitAsync(BaseAddress, _process!, () => Output, TimeSpan.FromSeconds(90));
 
     public async Task DisposeAsync()
     {

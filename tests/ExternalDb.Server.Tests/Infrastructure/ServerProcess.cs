@@ -116,31 +116,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private async Task WaitHealthyAsync()
-    {
-        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            Assert.False(_process.HasExited, $"The server exited with {(_process.HasExited ? _process.ExitCode : 0)}:\n{Output}");
-            try
-            {
-                using var response = await http.GetAsync("healthz");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-            await Task.Delay(100);
-        }
-        Assert.Fail($"The server did not become healthy:\n{Output}");
-    }
+    private Task WaitHealthyAsync() => ExternalDb.TestSupport.ServerHealth.WaitAsync(BaseAddress, _process, () => Output, TimeSpan.FromSeconds(60));
 
     public async ValueTask DisposeAsync()
     {
