@@ -144,7 +144,7 @@ internal sealed class CommandTree(CliConsole console, Func<string, string?> envi
             session = new Session(console, output, outputGiven, url, apiKey);
             return await action(session, parse, ct).ConfigureAwait(false);
         }
-        catch (UsageException e)
+        catch (Exception e) when (e is UsageException or ExternalDb.DataTransfer.ImportFileException)
         {
             await console.Err.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
             return ExitCodes.Usage;

@@ -13,10 +13,10 @@ namespace ExternalDb.Cli;
 internal sealed class CliConsole
 {
     /// <summary>Indented JSON for people and scripts; non-ASCII letters and quotes stay readable (never <c>\u00D1</c>).</summary>
-    public static readonly JsonSerializerOptions Json = CreateJsonOptions(indented: true);
+    public static readonly JsonSerializerOptions Json = DataTransferJson.Indented;
 
     /// <summary>The same conventions on one line (JSON lines, cells, CSV).</summary>
-    public static readonly JsonSerializerOptions CompactJson = CreateJsonOptions(indented: false);
+    public static readonly JsonSerializerOptions CompactJson = DataTransferJson.Compact;
 
     public CliConsole(TextWriter? stdout, TextWriter? stderr)
     {
@@ -96,22 +96,7 @@ internal sealed class CliConsole
     }
 
     /// <summary>A JSON value as a table cell: strings raw, <c>$date</c> objects as ISO text, anything else as JSON.</summary>
-    public static string Cell(JsonNode? node)
-    {
-        if (node is null)
-        {
-            return "";
-        }
-        if (DataValue.TryGetDate(node, out var date))
-        {
-            return date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-        }
-        if (node is JsonValue value && value.TryGetValue<string>(out var text))
-        {
-            return text;
-        }
-        return node.ToJsonString(CompactJson);
-    }
+    public static string Cell(JsonNode? node) => ExternalDb.DataTransfer.DataTransferJson.Cell(node);
 
     public static string Date(DateTimeOffset? date) =>
         date?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "";
@@ -131,18 +116,5 @@ internal sealed class CliConsole
             console.Profile.Width = 200;
         }
         return console;
-    }
-
-    private static JsonSerializerOptions CreateJsonOptions(bool indented)
-    {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
-        {
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-            WriteIndented = indented,
-            // What the CLI writes goes to terminals and files, never into HTML: keep "Ñandú" and '"' as they are.
-            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        };
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper, allowIntegerValues: false));
-        return options;
     }
 }

@@ -32,7 +32,7 @@ internal static class ExportCommand
                 throw new UsageException("export writes data, not a table: choose it with --format json, jsonl or csv (-o json is the same as --format json).");
             }
             var kind = parse.GetValue(format) ?? FormatOf(file) ?? (session.Json ? "json" : "jsonl");
-            var separator = CsvReader.ParseDelimiter(parse.GetValue(delimiter));
+            var separator = CsvDelimiter.Parse(parse.GetValue(delimiter));
             var where = Args.JsonObjectOrNull(parse.GetValue(filter), "--filter");
             var size = parse.GetValue(pageSize);
             if (size is < 1 or > 1000)

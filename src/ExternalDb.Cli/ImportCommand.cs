@@ -49,7 +49,7 @@ internal static class ImportCommand
             {
                 throw new UsageException("--parallel must be between 1 and 8.");
             }
-            var separator = CsvReader.ParseDelimiter(parse.GetValue(delimiter));
+            var separator = CsvDelimiter.Parse(parse.GetValue(delimiter));
             var kind = FormatOf(path, parse.GetValue(format));
             var collectionId = parse.GetValue(collection)!;
             var fieldTypes = await FieldTypesAsync(session, collectionId, ct).ConfigureAwait(false);
@@ -173,4 +173,18 @@ internal static class ImportCommand
         }
         await output.FlushAsync().ConfigureAwait(false);
     }
+}
+
+/// <summary>The <c>--delimiter</c> option of import and export.</summary>
+internal static class CsvDelimiter
+{
+    /// <summary>One character, or <c>tab</c> / <c>\t</c> for a tab.</summary>
+    /// <exception cref="UsageException">For anything else, or for a quote or a line break.</exception>
+    public static char Parse(string? text) => text switch
+    {
+        null or "," => ',',
+        "tab" or "\\t" or "\t" => '\t',
+        { Length: 1 } when text[0] is not ('"' or '\r' or '\n') => text[0],
+        _ => throw new UsageException($"--delimiter '{text}' must be one character (e.g. ';' or '|'), or 'tab'."),
+    };
 }

@@ -116,9 +116,7 @@ public sealed class AdaptorProcessTests
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "ExternalDb.Adaptor.dll");
         Assert.True(File.Exists(dll), $"The adaptor is not built next to the tests: {dll}");
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } fromSdk && File.Exists(fromSdk) ? fromSdk
-            : Environment.ProcessPath is { } current && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
-        var info = new ProcessStartInfo(host)
+        var info = new ProcessStartInfo(ExternalDb.TestSupport.DotnetHost.Path())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

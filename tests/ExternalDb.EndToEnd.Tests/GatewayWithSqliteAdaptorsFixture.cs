@@ -18,7 +18,9 @@ public sealed class GatewayWithSqliteAdaptorsFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await GatewayServer.StartAsync();
+        // Multi-MiB bulk writes to SQLite took over the default 10 s per adaptor call on a loaded 2-core machine; the
+        // timeout itself is tested with a short one (GatewayOverV3Tests), so here it only must not cut a slow write off.
+        _server = await GatewayServer.StartAsync(new Dictionary<string, string?> { ["Gateway:AdaptorTimeout"] = "00:01:00" });
         _v3 = await SqliteAdaptorConnection.ConnectAsync(_server, "sqlv3", AdaptorProtocol.V3);
         _standalone = await SqliteAdaptorConnection.ConnectAsync(_server, "sqlv2", AdaptorProtocol.Standalone);
     }

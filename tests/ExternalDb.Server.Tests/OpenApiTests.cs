@@ -1,60 +1,167 @@
+using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json.Nodes;
 using ExternalDb.Server.Tests.Infrastructure;
 
 namespace ExternalDb.Server.Tests;
 
-/// <summary>
-/// <c>/openapi/v1.json</c> describes every Wix Data operation: the API reference and clients are built from it, so each
-/// operation must name its request body, its answer and its error answers.
-/// </summary>
-public sealed class OpenApiTests(SharedServer fixture) : IClassFixture<SharedServer>
+/// <summary>The OpenAPI document (what Scalar shows at /scalar/v1) describes what the server really does.</summary>
+public sealed class OpenApiTests : IAsyncLifetime
 {
-    private static readonly string[] ErrorStatuses = ["400", "401", "403", "404", "409", "428", "502", "503", "504"];
+    private ServerInstance _server = default!;
+    private JsonObject _document = default!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await ServerInstance.StartAsync();
+        _document = JsonNode.Parse(await _server.Http().GetStringAsync("openapi/v1.json"))!.AsObject();
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private IEnumerable<(string Path, string Method, JsonObject Operation)> Operations() =>
+        _document["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().Select(o => (p.Key, o.Key.ToUpperInvariant(), o.Value!.AsObject())));
 
     [Fact]
-    public async Task Every_wix_data_v2_operation_declares_its_body_its_answer_and_its_errors()
+    public async Task Every_documented_request_example_is_accepted_by_the_server()
     {
-        var document = (await fixture.Server.Http().GetRawAsync("openapi/v1.json")).Json;
-        var components = document["components"]!["schemas"]!.AsObject();
-        var operations = document["paths"]!.AsObject()
-            .Where(p => p.Key.StartsWith("/wix-data/v2/", StringComparison.Ordinal))
-            .SelectMany(p => p.Value!.AsObject().Select(o => (Path: p.Key, Method: o.Key, Operation: o.Value!.AsObject())))
-            .ToList();
-
-        Assert.Equal(29, operations.Count);
-        foreach (var (path, method, operation) in operations)
+        var http = _server.AdminHttp();
+        var sent = 0;
+        // Creates first, deletions last, as someone trying the examples in order would.
+        // The data operations' examples have their own test, which runs them in their story's order.
+        var ordered = Operations().Where(o => !o.Path.StartsWith(DataPrefix, StringComparison.Ordinal))
+            .OrderBy(o => o.Method == "DELETE" ? 2 : o.Method == "POST" && !o.Path.Contains('{', StringComparison.Ordinal) ? 0 : 1);
+        foreach (var (path, method, operation) in ordered)
         {
-            var where = $"{method.ToUpperInvariant()} {path}";
-            var answer = Reference(operation["responses"]?["200"]?["content"]?["application/json"]?["schema"]);
-            Assert.True(answer is not null && components.ContainsKey(answer), $"{where}: no answer record ({answer})");
-            foreach (var status in ErrorStatuses)
+            if (await SendExampleAsync(http, path, method, operation) is not var (status, body))
             {
-                Assert.True(operation["responses"]?[status] is not null, $"{where}: no {status} answer");
+                continue;
             }
-            if (method is "post" or "put")
+            Assert.True(status is not (400 or 401 or 403 or 415 or 422) && status < 500, $"{method} {path} with its documented example answered {status}: {body}");
+            sent++;
+        }
+        Assert.True(sent >= 8, $"only {sent} operations have examples");
+    }
+
+    [Fact]
+    public async Task Every_data_operation_has_an_example_that_succeeds_on_the_demo_adaptor()
+    {
+        await _server.SeedDemoAdaptorAsync();
+        var http = _server.AdminHttp();
+        // The connection of the connections' examples (Create, then Update with its endpoint), on this server's port.
+        var create = _document["paths"]!["/wix-data/v1/external-database-connections"]!["post"]!;
+        Assert.Equal(200, (int)(await http.PostAsync("wix-data/v1/external-database-connections", Json(create["requestBody"]!["content"]!["application/json"]!["example"]!))).StatusCode);
+        var update = _document["paths"]!["/wix-data/v1/external-database-connections/{name}"]!["put"]!["requestBody"]!["content"]!["application/json"]!["example"]!.DeepClone();
+        update["externalDatabaseConnection"]!["endpoint"] = new Uri(_server.BaseAddress, "demo-adaptor").ToString();
+        var updated = await http.PutAsync("wix-data/v1/external-database-connections/shop", Json(update));
+        Assert.Contains("\"successful\":true", await updated.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var data = Operations().Where(o => o.Path.StartsWith(DataPrefix, StringComparison.Ordinal)).ToDictionary(o => o.Method + " " + o.Path, o => o.Operation);
+        Assert.Equal(data.Keys.Order(), Hosting.WixDataDocumentation.Operations.Select(o => o.Method + " " + o.Path).Order());
+        foreach (var documented in Hosting.WixDataDocumentation.Operations)
+        {
+            var operation = data[documented.Method + " " + documented.Path];
+            var (status, body) = await SendExampleAsync(http, documented.Path, documented.Method, operation)
+                ?? throw new Xunit.Sdk.XunitException($"{documented.Method} {documented.Path} has no example");
+            Assert.True(status == 200, $"{documented.Method} {documented.Path} with its documented example answered {status}: {body}");
+            Assert.DoesNotContain("\"success\":false", body, StringComparison.Ordinal);
+            var responses = operation["responses"]!.AsObject();
+            foreach (var error in new[] { "400", "404", "428", "502", "503", "504" })
             {
-                var body = Reference(operation["requestBody"]?["content"]?["application/json"]?["schema"]);
-                Assert.True(body is not null && components.ContainsKey(body), $"{where}: no request body record ({body})");
+                Assert.True(responses.ContainsKey(error), $"{documented.Method} {documented.Path} does not document {error}");
             }
         }
     }
 
-    [Theory]
-    [InlineData("/wix-data/v2/items", "post", "InsertDataItemRequest", "DataItemAnswer", "dataItem")]
-    [InlineData("/wix-data/v2/items/query", "post", "QueryDataItemsRequest", "QueryDataItemsAnswer", "returnTotalCount")]
-    [InlineData("/wix-data/v2/bulk/items/insert", "post", "BulkDataItemsRequest", "BulkDataItemsAnswer", "dataItems")]
-    [InlineData("/wix-data/v2/items/replace-references", "post", "ReplaceDataItemReferencesRequest", "ReplaceDataItemReferencesAnswer", "newReferencedItemIds")]
-    [InlineData("/wix-data/v2/collections", "put", "DataCollectionRequest", "DataCollectionAnswer", "collection")]
-    public async Task Operations_name_the_wix_shapes_in_camel_case(string path, string method, string request, string answer, string property)
-    {
-        var document = (await fixture.Server.Http().GetRawAsync("openapi/v1.json")).Json;
-        var operation = document["paths"]![path]![method]!;
+    private const string DataPrefix = "/wix-data/v2/";
 
-        Assert.Equal(request, Reference(operation["requestBody"]!["content"]!["application/json"]!["schema"]));
-        Assert.Equal(answer, Reference(operation["responses"]!["200"]!["content"]!["application/json"]!["schema"]));
-        Assert.NotNull(document["components"]!["schemas"]![request]!["properties"]![property]);
+    private static StringContent Json(JsonNode node) => new(node.ToJsonString(), Encoding.UTF8, "application/json");
+
+    /// <summary>Sends an operation's documented example (body, path and query parameters); null when it has none.</summary>
+    private static async Task<(int Status, string Body)?> SendExampleAsync(HttpClient http, string path, string method, JsonObject operation)
+    {
+        var example = operation["requestBody"]?["content"]?["application/json"]?["example"];
+        var parameters = (operation["parameters"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        if (example is null && !parameters.Any(p => p["example"] is not null))
+        {
+            return null;
+        }
+        var url = path.TrimStart('/');
+        var query = new List<string>();
+        foreach (var parameter in parameters)
+        {
+            var name = parameter["name"]!.GetValue<string>();
+            var value = parameter["example"]?.ToString();
+            Assert.True(value is not null || parameter["required"]?.GetValue<bool>() != true, $"{method} {path}: required parameter {name} has no example");
+            if (value is null)
+            {
+                continue;
+            }
+            if (parameter["in"]!.GetValue<string>() == "path")
+            {
+                url = url.Replace("{" + name + "}", Uri.EscapeDataString(value), StringComparison.Ordinal);
+            }
+            else
+            {
+                query.Add($"{Uri.EscapeDataString(name)}={Uri.EscapeDataString(value)}");
+            }
+        }
+        using var request = new HttpRequestMessage(new HttpMethod(method), url + (query.Count > 0 ? "?" + string.Join('&', query) : ""));
+        if (example is not null)
+        {
+            request.Content = Json(example);
+        }
+        using var response = await http.SendAsync(request);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private static string? Reference(JsonNode? schema) =>
-        schema?["$ref"]?.GetValue<string>() is { } reference ? reference["#/components/schemas/".Length..] : null;
+    [Fact]
+    public void Every_operation_names_the_key_scheme_and_its_401_and_403()
+    {
+        var scheme = _document["components"]!["securitySchemes"]!["ApiKey"]!;
+        Assert.Equal("http", scheme["type"]!.GetValue<string>());
+        Assert.Equal("bearer", scheme["scheme"]!.GetValue<string>());
+        foreach (var (path, method, operation) in Operations())
+        {
+            Assert.True(operation["security"] is JsonArray { Count: > 0 }, $"{method} {path} has no security requirement");
+            var responses = operation["responses"]!.AsObject();
+            Assert.True(responses.ContainsKey("401") && responses.ContainsKey("403"), $"{method} {path} does not document 401 and 403");
+            Assert.Equal("PERMISSION_DENIED", responses["403"]!["content"]!["application/problem+json"]!["example"]!["details"]!["applicationError"]!["code"]!.GetValue<string>());
+        }
+    }
+
+    [Fact]
+    public void Connection_operations_document_their_bodies_and_errors()
+    {
+        var create = _document["paths"]!["/wix-data/v1/external-database-connections"]!["post"]!;
+        var schema = create["requestBody"]!["content"]!["application/json"]!["schema"]!;
+        Assert.Equal(["externalDatabaseConnection"], schema["required"]!.AsArray().Select(r => r!.GetValue<string>()));
+        Assert.Equal(["name"], schema["properties"]!["externalDatabaseConnection"]!["required"]!.AsArray().Select(r => r!.GetValue<string>()));
+        Assert.NotNull(create["responses"]!["409"]);
+        Assert.NotNull(create["responses"]!["400"]);
+        Assert.NotNull(_document["paths"]!["/wix-data/v1/external-database-connections/{name}"]!["get"]!["responses"]!["404"]);
+    }
+
+    [Fact]
+    public void Dates_are_date_time_strings_and_numbers_are_numbers()
+    {
+        var status = _document["components"]!["schemas"]!["ConnectionStatus"]!["properties"]!;
+        Assert.Contains("string", status["checkedDate"]!["type"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal("date-time", status["checkedDate"]!["format"]!.GetValue<string>());
+        Assert.DoesNotContain("string", status["latencyMs"]!["type"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("\"pattern\":\"^-?(?:0|[1-9]", _document.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_reference_page_loads_nothing_from_other_hosts()
+    {
+        var html = await _server.Http().GetStringAsync("scalar/v1");
+        Assert.Contains("scalar.js", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+        // Self-hosted: no fonts from Scalar's CDN, no telemetry, no agent; "Test Request" uses the key scheme.
+        Assert.Contains("\"withDefaultFonts\":false", html, StringComparison.Ordinal);
+        Assert.Contains("\"telemetry\":false", html, StringComparison.Ordinal);
+        Assert.Contains("\"agent\":{\"disabled\":true}", html, StringComparison.Ordinal);
+        Assert.Contains("\"preferredSecurityScheme\":[\"ApiKey\"]", html, StringComparison.Ordinal);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using ExternalDb.Server.Errors;
+using ExternalDb.Server.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
@@ -39,11 +40,27 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             return AuthenticateResult.Fail("Unknown API key.");
         }
-        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, key.Id), new(ClaimTypes.Name, key.Name) };
-        claims.AddRange(key.Permissions.Select(p => new Claim(PermissionClaim, p)));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(Principal(key, SchemeName), SchemeName));
     }
+
+    /// <summary>
+    /// The principal of <paramref name="key"/>: its id, name, creation date and one <see cref="PermissionClaim"/> per
+    /// permission. The API and the console's session both use it, so the permission policies judge them alike.
+    /// </summary>
+    public static ClaimsPrincipal Principal(ApiKey key, string scheme)
+    {
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.NameIdentifier, key.Id),
+            new(ClaimTypes.Name, key.Name),
+            new(KeyCreatedClaim, key.CreatedDate.ToWireString()),
+        };
+        claims.AddRange(key.Permissions.Select(p => new Claim(PermissionClaim, p)));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
+    }
+
+    /// <summary>When the key was made (a replaced bootstrap key keeps its id but not this date).</summary>
+    public const string KeyCreatedClaim = "key_created";
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {

@@ -18,20 +18,28 @@ public static class ApiKeyEndpoints
     public static IEndpointRouteBuilder MapApiKeys(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/api-keys").WithTags("API keys").RequireAuthorization(Permissions.Admin);
-        group.MapPost("", Create).DocumentsJsonBody<CreateApiKeyRequest>()
+        group.MapPost("", Create).DocumentsJsonBody<CreateApiKeyRequest>(JsonNode.Parse("""
+                {"name": "reporting", "permissions": ["WIX_DATA.LIST_EXTERNAL_DATABASE_CONNECTIONS", "DATA_READ"]}
+                """))
+            .DocumentsErrors((400, "INVALID_ARGUMENT", "the name is missing, or a permission is unknown; each is named in fieldViolations."))
             .WithSummary("Creates an API key; its secret is answered once, as 'key'.");
         group.MapGet("", List).WithSummary("Lists API keys (never their secrets).");
-        group.MapDelete("{id}", Delete).WithSummary("Deletes an API key.");
+        group.MapDelete("{id}", Delete)
+            .DocumentsParameter("id", "The key's id (from the list; not the key itself).", "kq3Hw0FQxYQe")
+            .DocumentsErrors((404, "NOT_FOUND", "no key has that id."))
+            .WithSummary("Deletes an API key: calls and console sessions made with it stop working at once.");
         return app;
     }
 
     public static async Task<Results<Ok<CreatedApiKey>, ProblemHttpResult>> Create(HttpRequest request, ApiKeyStore keys, CancellationToken ct)
     {
         var (node, problem) = await JsonBody.ReadAsync(request, ct, 64 * 1024);
-        if (problem is not null)
-        {
-            return ApiError.Validation([problem]);
-        }
+        return problem is not null ? ApiError.Validation([problem]) : await CreateAsync(node, keys, ct);
+    }
+
+    /// <summary>Create over a body already read (the HTTP endpoint and the console both come here).</summary>
+    public static async Task<Results<Ok<CreatedApiKey>, ProblemHttpResult>> CreateAsync(JsonNode? node, ApiKeyStore keys, CancellationToken ct)
+    {
         var violations = new List<FieldViolation>();
         if (node is not JsonObject body)
         {

@@ -126,6 +126,17 @@ public sealed class ApiKeyStore(Database database, TimeProvider time, IOptions<A
         return Read(reader);
     }
 
+    /// <summary>The key with <paramref name="id"/>, or null when it was revoked (or never existed).</summary>
+    public async Task<ApiKey?> GetAsync(string id, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, name, permissions, created_date FROM api_keys WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? Read(reader) : null;
+    }
+
     public async Task<IReadOnlyList<ApiKey>> ListAsync(CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);

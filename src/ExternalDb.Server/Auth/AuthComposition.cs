@@ -13,7 +13,9 @@ internal static class AuthComposition
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection("Auth")).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
         services.AddSingleton<ApiKeyStore>();
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+        // The API authenticates API keys only: every permission policy names the key scheme, so the console's session
+        // cookie (the default scheme, see Console/ConsoleSetup.cs) opens no API call.
+        services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, PermissionResultHandler>();
@@ -21,7 +23,8 @@ internal static class AuthComposition
         {
             foreach (var permission in Permissions.Known)
             {
-                o.AddPolicy(permission, p => p.RequireAuthenticatedUser().AddRequirements(new PermissionRequirement(permission)));
+                o.AddPolicy(permission, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                    .RequireAuthenticatedUser().AddRequirements(new PermissionRequirement(permission)));
             }
         });
         return services;

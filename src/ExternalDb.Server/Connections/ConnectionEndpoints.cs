@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using ExternalDb.Protocol;
+using System.Text.Json.Nodes;
 using ExternalDb.Server.Auth;
 using ExternalDb.Server.Errors;
 using ExternalDb.Server.Hosting;
@@ -26,35 +27,59 @@ public static class ConnectionEndpoints
     private static void Map(RouteGroupBuilder group, string suffix)
     {
         group.MapPost("", Create).RequireAuthorization(Permissions.CreateConnection)
-            .DocumentsJsonBody<CreateConnectionRequest>()
+            .DocumentsJsonBody<CreateConnectionRequest>(JsonNode.Parse("""
+                {"externalDatabaseConnection": {"name": "shop"}, "connectionType": "WIX_SERVICE_PLUGIN"}
+                """))
+            .DocumentsErrors(Invalid, (409, "ALREADY_EXISTS", "a connection of that name exists (names are compared regardless of case)."))
             .WithName("CreateExternalDatabaseConnection" + suffix)
-            .WithSummary("Creates a connection and checks its adaptor at once.");
+            .WithSummary("Creates a connection and checks its adaptor at once.")
+            .WithDescription("STANDALONE needs `endpoint` and `configuration`; WIX_SERVICE_PLUGIN may leave both out (set the endpoint with Update once the adaptor has the connection's `publicKey` and `applicationId`). The type is `connectionType`, or `options.connectionType` as the seed sends it; absent, STANDALONE. Adaptor trouble does not fail the call: it is reported in `connectionStatus`.");
         group.MapGet("{name}", Get).RequireAuthorization(Permissions.GetConnection)
+            .DocumentsParameter("name", NameDescription, "shop")
+            .DocumentsErrors(NotFound)
             .WithName("GetExternalDatabaseConnection" + suffix)
             .WithSummary("Retrieves a connection by name.");
         group.MapGet("", List).RequireAuthorization(Permissions.ListConnections)
+            .DocumentsParameter("paging.limit", $"Connections per page, 1 to {PagingLimits.MaxPageSize} (0 or absent: {PagingLimits.DefaultPageSize}).", "50")
+            .DocumentsParameter("paging.offset", "How many connections to skip.", "0")
+            .DocumentsErrors((400, "INVALID_ARGUMENT", "a paging value is not a whole number in range."))
             .WithName("ListExternalDatabaseConnections" + suffix)
             .WithSummary("Lists connections, oldest first, with offset paging.");
         group.MapPut("{name}", Update).RequireAuthorization(Permissions.UpdateConnection)
-            .DocumentsJsonBody<UpdateConnectionRequest>()
+            .DocumentsParameter("name", NameDescription, "shop")
+            .DocumentsJsonBody<UpdateConnectionRequest>(JsonNode.Parse("""
+                {"externalDatabaseConnection": {"name": "shop", "endpoint": "http://127.0.0.1:5080/demo-adaptor"}}
+                """))
+            .DocumentsErrors(Invalid, NotFound)
             .WithName("UpdateExternalDatabaseConnection" + suffix)
             .WithSummary("Replaces a connection's endpoint and configuration and checks its adaptor again.");
         group.MapDelete("{name}", Delete).RequireAuthorization(Permissions.DeleteConnection)
+            .DocumentsParameter("name", NameDescription, "shop")
+            .DocumentsErrors(NotFound)
             .WithName("DeleteExternalDatabaseConnection" + suffix)
             .WithSummary("Deletes a connection.");
         group.MapPost("{name}/probe", Probe).RequireAuthorization(Permissions.UpdateConnection)
+            .DocumentsParameter("name", NameDescription, "shop")
+            .DocumentsErrors(NotFound)
             .WithName("ProbeExternalDatabaseConnection" + suffix)
             .WithSummary("Checks the connection's adaptor again now and returns the updated connection.");
     }
+
+    private const string NameDescription = "The connection's name (compared regardless of case).";
+    private static readonly (int, string, string) Invalid = (400, "INVALID_ARGUMENT", "the body is not JSON, or fields are missing or invalid; each is named in fieldViolations.");
+    private static readonly (int, string, string) NotFound = (404, "NOT_FOUND", "no connection of that name exists.");
 
     public static async Task<Results<Ok<ConnectionEnvelope>, ProblemHttpResult>> Create(
         HttpRequest request, ClaimsPrincipal user, ConnectionService service, CancellationToken ct)
     {
         var (node, bodyProblem) = await JsonBody.ReadAsync(request, ct);
-        if (bodyProblem is not null)
-        {
-            return ApiError.Validation([bodyProblem]);
-        }
+        return bodyProblem is not null ? ApiError.Validation([bodyProblem]) : await CreateAsync(node, user, service, ct);
+    }
+
+    /// <summary>Create over a body already read (the HTTP endpoint and the console both come here).</summary>
+    public static async Task<Results<Ok<ConnectionEnvelope>, ProblemHttpResult>> CreateAsync(
+        JsonNode? node, ClaimsPrincipal user, ConnectionService service, CancellationToken ct)
+    {
         var (draft, type, violations) = ConnectionRequestReader.ReadCreate(node);
         if (draft is null)
         {
@@ -75,7 +100,7 @@ public static class ConnectionEndpoints
         string name, ClaimsPrincipal user, ConnectionStore store, CancellationToken ct)
     {
         var stored = await store.GetAsync(name, ct);
-        return stored is null ? NotFound(name) : TypedResults.Ok(new ConnectionEnvelope(stored.Connection.ShownTo(user)));
+        return stored is null ? NotFoundAnswer(name) : TypedResults.Ok(new ConnectionEnvelope(stored.Connection.ShownTo(user)));
     }
 
     public static async Task<Results<Ok<ConnectionList>, ProblemHttpResult>> List(
@@ -99,14 +124,17 @@ public static class ConnectionEndpoints
         string name, HttpRequest request, ClaimsPrincipal user, ConnectionStore store, ConnectionService service, CancellationToken ct)
     {
         var (node, bodyProblem) = await JsonBody.ReadAsync(request, ct);
-        if (bodyProblem is not null)
-        {
-            return ApiError.Validation([bodyProblem]);
-        }
+        return bodyProblem is not null ? ApiError.Validation([bodyProblem]) : await UpdateAsync(name, node, user, store, service, ct);
+    }
+
+    /// <summary>Update over a body already read (the HTTP endpoint and the console both come here).</summary>
+    public static async Task<Results<Ok<ConnectionEnvelope>, ProblemHttpResult>> UpdateAsync(
+        string name, JsonNode? node, ClaimsPrincipal user, ConnectionStore store, ConnectionService service, CancellationToken ct)
+    {
         var existing = await store.GetAsync(name, ct);
         if (existing is null)
         {
-            return NotFound(name);
+            return NotFoundAnswer(name);
         }
         var (draft, violations) = ConnectionRequestReader.ReadUpdate(node, name, existing.Connection.ConnectionType);
         if (draft is null)
@@ -114,18 +142,18 @@ public static class ConnectionEndpoints
             return ApiError.Validation(violations);
         }
         var updated = await service.UpdateAsync(existing, draft, ct);
-        return updated is null ? NotFound(name) : TypedResults.Ok(new ConnectionEnvelope(updated.ShownTo(user)));
+        return updated is null ? NotFoundAnswer(name) : TypedResults.Ok(new ConnectionEnvelope(updated.ShownTo(user)));
     }
 
     public static async Task<Results<Ok<Empty>, ProblemHttpResult>> Delete(string name, ConnectionService service, CancellationToken ct) =>
-        await service.DeleteAsync(name, ct) ? TypedResults.Ok(Empty.Instance) : NotFound(name);
+        await service.DeleteAsync(name, ct) ? TypedResults.Ok(Empty.Instance) : NotFoundAnswer(name);
 
     public static async Task<Results<Ok<ConnectionEnvelope>, ProblemHttpResult>> Probe(
         string name, ClaimsPrincipal user, ConnectionStore store, ConnectionService service, CancellationToken ct)
     {
         var existing = await store.GetAsync(name, ct);
         var probed = existing is null ? null : await service.ProbeAsync(existing, StatusChecks.CheckTrigger.Probe, ct);
-        return probed is null ? NotFound(name) : TypedResults.Ok(new ConnectionEnvelope(probed.ShownTo(user)));
+        return probed is null ? NotFoundAnswer(name) : TypedResults.Ok(new ConnectionEnvelope(probed.ShownTo(user)));
     }
 
     /// <summary>Offset paging from the query: <c>paging.limit</c> 0–<see cref="PagingLimits.MaxPageSize"/> (0 or absent: the default), <c>paging.offset</c> ≥ 0.</summary>
@@ -151,5 +179,5 @@ public static class ConnectionEndpoints
         return value;
     }
 
-    private static ProblemHttpResult NotFound(string name) => ApiError.NotFound($"No connection named '{name}' exists.");
+    private static ProblemHttpResult NotFoundAnswer(string name) => ApiError.NotFound($"No connection named '{name}' exists.");
 }

@@ -87,14 +87,18 @@ public sealed record Empty
     public static readonly Empty Instance = new();
 }
 
-/// <summary>A request body shape the OpenAPI document shows for Create.</summary>
-public sealed record CreateConnectionRequest(ConnectionInput ExternalDatabaseConnection, ConnectionType? ConnectionType, CreateConnectionOptions? Options);
+/// <summary>A request body shape the OpenAPI document shows for Create: the type is optional (STANDALONE when absent).</summary>
+public sealed record CreateConnectionRequest(ConnectionInput ExternalDatabaseConnection, ConnectionType? ConnectionType = null, CreateConnectionOptions? Options = null);
 
-public sealed record CreateConnectionOptions(ConnectionType? ConnectionType);
+/// <summary>The seed's place for the type: <c>{"options": {"connectionType": ...}}</c>.</summary>
+public sealed record CreateConnectionOptions(ConnectionType? ConnectionType = null);
 
 /// <summary>A request body shape the OpenAPI document shows for Update.</summary>
 public sealed record UpdateConnectionRequest(ConnectionInput ExternalDatabaseConnection);
 
-/// <summary>The writable fields of a connection.</summary>
-public sealed record ConnectionInput(string? Name, string? Endpoint, JsonObject? Configuration);
+/// <summary>
+/// The writable fields of a connection: <c>name</c>; <c>endpoint</c> and <c>configuration</c> (required for STANDALONE,
+/// optional for WIX_SERVICE_PLUGIN). Read-only fields sent along are ignored.
+/// </summary>
+public sealed record ConnectionInput(string Name, string? Endpoint = null, JsonObject? Configuration = null);
 

@@ -71,6 +71,15 @@ internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore sto
         };
     }
 
+    /// <summary>The collections of one connection, <c>{collections}</c>; 404 when it does not exist.</summary>
+    public async Task<JsonObject> ListOfConnectionAsync(string connectionName, CancellationToken ct)
+    {
+        var resolved = await connections.GetAsync(connectionName, ct)
+            ?? throw new GatewayException(404, "NOT_FOUND", $"No connection named '{connectionName}' exists.");
+        var target = gw.Resolve(resolved, "*");
+        return new JsonObject { ["collections"] = new JsonArray([.. (await gw.ListSchemasAsync(target, ct)).Select(c => (JsonNode?)ToWix(c, target))]) };
+    }
+
     public async Task<JsonObject> GetAsync(string fullId, CancellationToken ct)
     {
         var target = await gw.ResolveAsync(fullId, ct);

@@ -28,6 +28,7 @@ public static class GatewayRequest
     }
 
     /// <summary>A GET request's message: the base64url JSON of <c>.r</c>, else the plain query parameters.</summary>
+
     public static JsonObject ReadQuery(HttpRequest request)
     {
         if (request.Query.TryGetValue(".r", out var encoded) && !string.IsNullOrEmpty(encoded))

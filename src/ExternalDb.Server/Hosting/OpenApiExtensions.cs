@@ -5,11 +5,11 @@ namespace ExternalDb.Server.Hosting;
 internal static class OpenApiExtensions
 {
     /// <summary>
-    /// Documents a JSON request body of type <typeparamref name="T"/> without making the endpoint refuse other
-    /// content types: bodies are read and validated by hand, so a wrong body gets a 400 that names the field. The schema
-    /// is a component named after <typeparamref name="T"/>.
+    /// Documents a JSON request body of type <typeparamref name="T"/> (with an <paramref name="example"/> the server
+    /// accepts) without making the endpoint refuse other content types: bodies are read and validated by hand, so a wrong
+    /// body gets a 400 that names the field. The schema is a component named after <typeparamref name="T"/>.
     /// </summary>
-    public static RouteHandlerBuilder DocumentsJsonBody<T>(this RouteHandlerBuilder builder) =>
+    public static RouteHandlerBuilder DocumentsJsonBody<T>(this RouteHandlerBuilder builder, System.Text.Json.Nodes.JsonNode? example = null) =>
         builder.AddOpenApiOperationTransformer(async (operation, context, ct) =>
         {
             IOpenApiSchema schema = await context.GetOrCreateSchemaAsync(typeof(T), null, ct);
@@ -22,7 +22,7 @@ internal static class OpenApiExtensions
             operation.RequestBody = new OpenApiRequestBody
             {
                 Required = true,
-                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
+                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema, Example = example?.DeepClone() } },
             };
         });
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using ExternalDb.Server.Adaptors;
 using ExternalDb.Server.Auth;
 using ExternalDb.Server.Connections;
+using ExternalDb.Server.Console;
 using ExternalDb.Server.Errors;
 using ExternalDb.Server.Gateway;
 using ExternalDb.Server.Observability;
@@ -23,7 +24,21 @@ public static class ServerApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         // appsettings.json sits next to the binaries; relative paths in settings (./data) stay relative to the caller's folder.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // The application name is fixed: hosted by a test runner, the entry assembly is not this one, and the console's
+        // static assets are found by this name.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+            ApplicationName = typeof(ServerApp).Assembly.GetName().Name,
+        });
+        // The console's assets (its own and those of its component libraries) are served from the build output as well
+        // as from a published folder, in every environment.
+        builder.WebHost.UseStaticWebAssets();
+        // Assets as the manifest lists them, in every environment. A build's manifest would otherwise switch on the
+        // development reloader, whose GET-only catch-all route for files added later makes a POST to any unknown path
+        // a 405 instead of a 404.
+        builder.Configuration["ReloadStaticAssetsAtRuntime"] = "false";
         // Bulk item calls may be large; the readers bound each endpoint's body themselves and say so in a 400.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = GatewayRequest.MaxBodyBytes + 64 * 1024);
         configure?.Invoke(builder);
@@ -40,6 +55,8 @@ public static class ServerApp
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper, allowIntegerValues: false));
         options.Converters.Add(new UtcMillisecondDateConverter());
+        // Numbers are numbers: not read from strings, and so documented as numbers only.
+        options.NumberHandling = JsonNumberHandling.Strict;
     }
 
     private static void AddServices(IServiceCollection services, IConfiguration configuration)
@@ -47,12 +64,7 @@ public static class ServerApp
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         services.AddProblemDetails(o => o.CustomizeProblemDetails = WixTransport.AddRequestId);
         services.AddExceptionHandler<UnhandledExceptionHandler>();
-        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "ExternalDb API";
-            document.Info.Description = "External database connections (Wix's External Database Connections API), checked against their adaptors.";
-            return Task.CompletedTask;
-        }));
+        services.AddOpenApi(OpenApiDocumentation.Configure);
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddObservability(configuration);
@@ -64,6 +76,7 @@ public static class ServerApp
         services.AddGateway(configuration);
         services.AddStatusChecks(configuration);
         Demo.DemoAdaptor.AddDemoAdaptor(services, configuration);
+        services.AddConsole(configuration);
     }
 
     private static void UsePipeline(WebApplication app)
@@ -84,12 +97,23 @@ public static class ServerApp
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery();
 
         app.MapOpenApi();
-        app.MapScalarApiReference(o => o.WithTitle("ExternalDb API"));
-        app.MapGet("/", () => TypedResults.Ok(new { name = "ExternalDb", api = ConnectionEndpoints.WixBase, reference = "/scalar/v1", openApi = "/openapi/v1.json" }))
+        // A self-hosted reference: no fonts, telemetry, agent or client from Scalar's servers; "Test Request" sends the key.
+        app.MapScalarApiReference(o => o.WithTitle("ExternalDb API")
+            .WithFavicon("/favicon.svg")
+            .DisableDefaultFonts()
+            .DisableTelemetry()
+            .DisableAgent()
+            .DisableMcp()
+            .HideClientButton()
+            .HideDeveloperTools()
+            .AddPreferredSecuritySchemes(OpenApiDocumentation.SecurityScheme));
+        app.MapGet("/api", () => TypedResults.Ok(new { name = "ExternalDb", api = ConnectionEndpoints.WixBase, reference = "/scalar/v1", openApi = "/openapi/v1.json", console = "/" }))
             .ExcludeFromDescription();
         app.MapObservability();
+        app.MapConsole();
         app.MapConnections();
         app.MapStatusHistory();
         app.MapApiKeys();
@@ -127,7 +151,7 @@ public static class ServerApp
         // Written to the console on purpose and only this once: neither is ever logged.
         if (generated is not null)
         {
-            await Console.Out.WriteLineAsync(
+            await System.Console.Out.WriteLineAsync(
                 $"""
                 ExternalDb: no Auth:BootstrapAdminKey was configured, so an admin API key was generated.
                 It is shown only now; store it safely:
@@ -139,7 +163,7 @@ public static class ServerApp
         var demo = app.Services.GetRequiredService<Demo.DemoAdaptorState>();
         if (demo.Enabled && demo.Secret.Generated)
         {
-            await Console.Out.WriteLineAsync(
+            await System.Console.Out.WriteLineAsync(
                 $"""
                 ExternalDb: the demo adaptor at {demo.PathPrefix} was given a random secret key (for the configuration of
                 STANDALONE connections). It is kept in {demo.SecretFile}; an ADMIN key reads it at GET /v1/demo-adaptor:

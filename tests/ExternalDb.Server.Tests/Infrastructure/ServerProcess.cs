@@ -41,7 +41,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var dll = Path.Combine(AppContext.BaseDirectory, "ExternalDb.Server.dll");
         Assert.True(File.Exists(dll), $"The server is not built next to the tests: {dll}");
         var port = Ports.Free();
-        var info = new ProcessStartInfo(DotnetHost())
+        var info = new ProcessStartInfo(ExternalDb.TestSupport.DotnetHost.Path())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -123,42 +123,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private async Task WaitHealthyAsync()
-    {
-        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            Assert.False(_process.HasExited, $"The server exited with {(_process.HasExited ? _process.ExitCode : 0)}:\n{Output}");
-            try
-            {
-                using var response = await http.GetAsync("healthz");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-            await Task.Delay(100);
-        }
-        Assert.Fail($"The server did not become healthy:\n{Output}");
-    }
-
-    private static string DotnetHost()
-    {
-        var fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk))
-        {
-            return fromSdk;
-        }
-        var current = Environment.ProcessPath;
-        return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
-    }
+    private Task WaitHealthyAsync() => ExternalDb.TestSupport.ServerHealth.WaitAsync(BaseAddress, _process, () => Output, TimeSpan.FromSeconds(60));
 
     public async ValueTask DisposeAsync()
     {

@@ -4,15 +4,15 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ExternalDb.Client;
 
-namespace ExternalDb.Cli;
+namespace ExternalDb.DataTransfer;
 
 /// <summary>A record of the file that could not be imported, and why; <see cref="Field"/> names the bad value's field when one is to blame.</summary>
-internal sealed record ImportFailure(long Position, string? Field, string Code, string Description);
+public sealed record ImportFailure(long Position, string? Field, string Code, string Description);
 
 /// <summary>A record read from the file: an item to send, or the reasons it cannot be sent.</summary>
 /// <param name="Position">Where the record is: its first line, or its index in a JSON array.</param>
 /// <param name="Bytes">The bytes it took in the file (for progress).</param>
-internal sealed record ImportRecord(long Position, long Bytes, DataItem? Item, IReadOnlyList<ImportFailure> Failures)
+public sealed record ImportRecord(long Position, long Bytes, DataItem? Item, IReadOnlyList<ImportFailure> Failures)
 {
     public static ImportRecord Ok(long position, long bytes, DataItem item) => new(position, bytes, item, []);
 
@@ -21,7 +21,7 @@ internal sealed record ImportRecord(long Position, long Bytes, DataItem? Item, I
 }
 
 /// <summary>The formats <c>extdb import</c> reads.</summary>
-internal enum ImportFormat
+public enum ImportFormat
 {
     Csv,
     JsonLines,
@@ -29,7 +29,7 @@ internal enum ImportFormat
 }
 
 /// <summary>Reads the records of an import file one at a time (the file is never loaded whole).</summary>
-internal abstract class ImportSource
+public abstract class ImportSource
 {
     /// <summary>How a position is named in messages: "line" (CSV, JSON lines) or "item" (the index in a JSON array).</summary>
     public abstract string PositionName { get; }
@@ -41,7 +41,7 @@ internal abstract class ImportSource
 }
 
 /// <summary>One JSON object per line; blank lines are skipped.</summary>
-internal sealed class JsonLinesSource : ImportSource
+public sealed class JsonLinesSource : ImportSource
 {
     public override string PositionName => "line";
 
@@ -77,7 +77,7 @@ internal sealed class JsonLinesSource : ImportSource
 }
 
 /// <summary>A JSON array of objects (what <c>extdb export --format json</c> writes), read element by element.</summary>
-internal sealed class JsonArraySource : ImportSource
+public sealed class JsonArraySource : ImportSource
 {
     public override string PositionName => "item";
 
@@ -85,7 +85,7 @@ internal sealed class JsonArraySource : ImportSource
     {
         var index = 0L;
         var position = stream.Position;
-        await using var elements = JsonSerializer.DeserializeAsyncEnumerable<JsonNode>(stream, CliConsole.CompactJson, ct).GetAsyncEnumerator(ct);
+        await using var elements = JsonSerializer.DeserializeAsyncEnumerable<JsonNode>(stream, DataTransferJson.Compact, ct).GetAsyncEnumerator(ct);
         while (true)
         {
             ImportRecord? broken = null;
@@ -124,7 +124,8 @@ internal sealed class JsonArraySource : ImportSource
 /// CSV with a header row naming the fields. Each cell is converted by its field's type in the collection
 /// (<see cref="CellConverter"/>); empty cells are left out; <c>_id</c> is always text.
 /// </summary>
-internal sealed class CsvSource(char delimiter, IReadOnlyDictionary<string, string> fieldTypes, bool inferTypes, bool allowShortRows) : ImportSource
+public sealed class CsvSource(char delimiter, IReadOnlyDictionary<string, string> fieldTypes, bool inferTypes, bool allowShortRows,
+    string delimiterHint = "pass --delimiter", string shortRowsHint = "pass --allow-short-rows to leave the missing cells empty") : ImportSource
 {
     public override string PositionName => "line";
 
@@ -140,8 +141,8 @@ internal sealed class CsvSource(char delimiter, IReadOnlyDictionary<string, stri
         var columns = header.Fields.Select(f => f.Trim()).ToArray();
         if (columns.Any(c => c.Length == 0) || columns.Distinct(StringComparer.Ordinal).Count() != columns.Length)
         {
-            var hint = columns.Length == 1 && delimiter == ',' ? " (if the file is not comma-separated, pass --delimiter)" : "";
-            throw new UsageException($"The CSV header (line {header.Line}) must name every column once{hint}.");
+            var hint = columns.Length == 1 && delimiter == ',' ? " (if the file is not comma-separated, " + delimiterHint + ")" : "";
+            throw new ImportFileException($"The CSV header (line {header.Line}) must name every column once{hint}.");
         }
         var types = columns.Select(c => c == "_id" ? "TEXT" : fieldTypes.GetValueOrDefault(c)).ToArray();
         yield return new ImportRecord(0, header.Bytes, null, []);
@@ -175,7 +176,7 @@ internal sealed class CsvSource(char delimiter, IReadOnlyDictionary<string, stri
     {
         if (record.Fields.Count > columns.Length || (record.Fields.Count < columns.Length && !allowShortRows))
         {
-            var more = record.Fields.Count > columns.Length ? "" : " (pass --allow-short-rows to leave the missing cells empty)";
+            var more = record.Fields.Count > columns.Length ? "" : $" ({shortRowsHint})";
             return ImportRecord.Failed(record.Line, record.Bytes, "INVALID_CSV",
                 $"The record has {record.Fields.Count} cells; the header has {columns.Length}{more}.");
         }

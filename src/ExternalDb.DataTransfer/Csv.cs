@@ -4,13 +4,13 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace ExternalDb.Cli;
+namespace ExternalDb.DataTransfer;
 
 /// <summary>One CSV record: its fields, the line it starts on, and the bytes it took in the file.</summary>
-internal sealed record CsvRecord(IReadOnlyList<string> Fields, long Line, long Bytes);
+public sealed record CsvRecord(IReadOnlyList<string> Fields, long Line, long Bytes);
 
 /// <summary>A CSV file that cannot be read on from <see cref="Line"/> (a quoted field left open).</summary>
-internal sealed class CsvFormatException(long line, long bytes, string message) : FormatException(message)
+public sealed class CsvFormatException(long line, long bytes, string message) : FormatException(message)
 {
     /// <summary>The line the broken record starts on (1-based).</summary>
     public long Line { get; } = line;
@@ -23,7 +23,7 @@ internal sealed class CsvFormatException(long line, long bytes, string message) 
 /// Reads RFC 4180 CSV one record at a time: fields separated by <paramref name="delimiter"/> (comma by default),
 /// optionally in double quotes, <c>""</c> for a quote inside quotes, line breaks allowed inside quotes, LF or CRLF line ends.
 /// </summary>
-internal sealed class CsvReader(TextReader reader, char delimiter = ',')
+public sealed class CsvReader(TextReader reader, char delimiter = ',')
 {
     private long _line;
 
@@ -100,22 +100,10 @@ internal sealed class CsvReader(TextReader reader, char delimiter = ',')
             }
         }
     }
-
-    /// <summary>
-    /// The delimiter an option names: one character, or <c>tab</c> / <c>\t</c> for a tab.
-    /// </summary>
-    /// <exception cref="UsageException">For anything else, or for a quote or a line break.</exception>
-    public static char ParseDelimiter(string? text) => text switch
-    {
-        null or "," => ',',
-        "tab" or "\\t" or "\t" => '\t',
-        { Length: 1 } when text[0] is not ('"' or '\r' or '\n') => text[0],
-        _ => throw new UsageException($"--delimiter '{text}' must be one character (e.g. ';' or '|'), or 'tab'."),
-    };
 }
 
 /// <summary>CSV values in and out of item data.</summary>
-internal static partial class CsvValues
+public static partial class CsvValues
 {
     /// <summary>
     /// The JSON of a CSV cell of a field whose type is not known: empty → absent (null); <c>true</c>/<c>false</c> →
@@ -155,7 +143,7 @@ internal static partial class CsvValues
         {
             null => "",
             JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>(),
-            _ => CliConsole.Cell(node),
+            _ => DataTransferJson.Cell(node),
         };
         return Quote(text, delimiter);
     }

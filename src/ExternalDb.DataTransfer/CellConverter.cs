@@ -4,14 +4,14 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ExternalDb.Client;
 
-namespace ExternalDb.Cli;
+namespace ExternalDb.DataTransfer;
 
 /// <summary>
 /// Turns a CSV cell into the JSON that a field of the collection takes, by the field's type (<c>TEXT</c> stays text
 /// even when it holds digits, <c>NUMBER</c> becomes a number, <c>DATETIME</c> a <c>$date</c>...). A field the
 /// collection does not type is inferred (<see cref="CsvValues.Parse"/>).
 /// </summary>
-internal static partial class CellConverter
+public static partial class CellConverter
 {
     private static readonly HashSet<string> TextTypes = new(StringComparer.Ordinal)
     {
@@ -122,8 +122,8 @@ internal static partial class CellConverter
     }
 
     private static string Quote(string cell) => cell.Length <= 40
-        ? JsonSerializer.Serialize(cell, CliConsole.CompactJson)
-        : JsonSerializer.Serialize(cell[..40] + "…", CliConsole.CompactJson);
+        ? JsonSerializer.Serialize(cell, DataTransferJson.Compact)
+        : JsonSerializer.Serialize(cell[..40] + "…", DataTransferJson.Compact);
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?([Zz]|[+-]\d{2}:?\d{2})?$", RegexOptions.CultureInvariant)]
     private static partial Regex IsoDate();
