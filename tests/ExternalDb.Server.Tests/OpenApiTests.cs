@@ -134,7 +134,9 @@ public sealed class OpenApiTests : IAsyncLifetime
     public void Connection_operations_document_their_bodies_and_errors()
     {
         var create = _document["paths"]!["/wix-data/v1/external-database-connections"]!["post"]!;
-        var schema = create["requestBody"]!["content"]!["application/json"]!["schema"]!;
+        // Request bodies are named components: follow the reference.
+        var reference = create["requestBody"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>();
+        var schema = _document["components"]!["schemas"]![reference["#/components/schemas/".Length..]]!;
         Assert.Equal(["externalDatabaseConnection"], schema["required"]!.AsArray().Select(r => r!.GetValue<string>()));
         Assert.Equal(["name"], schema["properties"]!["externalDatabaseConnection"]!["required"]!.AsArray().Select(r => r!.GetValue<string>()));
         Assert.NotNull(create["responses"]!["409"]);

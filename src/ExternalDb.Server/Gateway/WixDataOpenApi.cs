@@ -8,32 +8,15 @@ namespace ExternalDb.Server.Gateway;
 /// </summary>
 internal static class WixDataOpenApi
 {
-    /// <summary>The statuses a gateway call may answer with an error body (ProblemDetails with Wix's <c>details</c>).</summary>
-    private static readonly int[] ErrorStatuses =
-    [
-        StatusCodes.Status400BadRequest,
-        StatusCodes.Status401Unauthorized,
-        StatusCodes.Status403Forbidden,
-        StatusCodes.Status404NotFound,
-        StatusCodes.Status409Conflict,
-        StatusCodes.Status428PreconditionRequired,
-        StatusCodes.Status502BadGateway,
-        StatusCodes.Status503ServiceUnavailable,
-        StatusCodes.Status504GatewayTimeout,
-    ];
-
     /// <summary>Declares a JSON request body of <typeparamref name="TRequest"/> and the answers of <see cref="Answers{TAnswer}"/>.</summary>
     public static RouteHandlerBuilder Declares<TRequest, TAnswer>(this RouteHandlerBuilder builder) =>
         builder.DocumentsJsonBody<TRequest>().Answers<TAnswer>();
 
-    /// <summary>Declares a 200 answer of <typeparamref name="TAnswer"/> and the gateway's error answers.</summary>
-    public static RouteHandlerBuilder Answers<TAnswer>(this RouteHandlerBuilder builder)
-    {
+    /// <summary>
+    /// Declares a 200 answer of <typeparamref name="TAnswer"/>. The error answers (401/403 for the permission, and
+    /// 400/404/409/428/502/503/504 with their Wix codes and examples) are added to every data operation by
+    /// <see cref="OpenApiDocumentation"/> and <see cref="WixDataDocumentation"/>.
+    /// </summary>
+    public static RouteHandlerBuilder Answers<TAnswer>(this RouteHandlerBuilder builder) =>
         builder.Produces<TAnswer>(StatusCodes.Status200OK, "application/json");
-        foreach (var status in ErrorStatuses)
-        {
-            builder.ProducesProblem(status);
-        }
-        return builder;
-    }
 }

@@ -19,10 +19,12 @@ internal static class OpenApiExtensions
                 document.AddComponent(typeof(T).Name, schema);
                 schema = new OpenApiSchemaReference(typeof(T).Name, document);
             }
+            // An example set by the document's own transformers (the data operations' tested examples) is kept.
+            var kept = operation.RequestBody?.Content?.TryGetValue("application/json", out var existing) == true ? existing.Example : null;
             operation.RequestBody = new OpenApiRequestBody
             {
                 Required = true,
-                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema, Example = example?.DeepClone() } },
+                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema, Example = example?.DeepClone() ?? kept } },
             };
         });
 }
