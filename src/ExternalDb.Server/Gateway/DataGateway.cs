@@ -30,7 +30,12 @@ public sealed class DataGateway(ResolvedConnections connections, GatewayCursors 
 
     private readonly AdaptorCallOptions _callOptions = new() { Timeout = options.Value.AdaptorTimeout, MaxAnswerBytes = options.Value.MaxResponseBytes };
 
-    private readonly ConcurrentDictionary<string, (DateTimeOffset Expires, IReadOnlyList<JsonObject> Collections)> _schemas = new(StringComparer.Ordinal);
+    // A collection missing from a cached list is looked for again when the list is at least this old, so that one made
+    // outside this server (another server, the adaptor's own tools) is seen at once rather than after the cache's TTL,
+    // while a caller asking for an unknown collection again and again costs at most one list call per interval.
+    private static readonly TimeSpan MissRefreshInterval = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<string, (DateTimeOffset Fetched, IReadOnlyList<JsonObject> Collections)> _schemas = new(StringComparer.Ordinal);
 
     /// <summary>Splits a full collection id at its first '/'.</summary>
     public static (string Connection, string Collection)? Split(string fullId)
@@ -201,29 +206,46 @@ public sealed class DataGateway(ResolvedConnections connections, GatewayCursors 
         return found;
     }
 
-    /// <summary>The collection's V3 description (cached); <c>WDE0025</c> when the adaptor does not have it.</summary>
+    /// <summary>
+    /// The collection's V3 description (cached); <c>WDE0025</c> when the adaptor does not have it — after asking it again
+    /// when the cached list that lacks it is older than <see cref="MissRefreshInterval"/>.
+    /// </summary>
     public async Task<JsonObject> GetSchemaAsync(ResolvedCollection target, CancellationToken ct)
     {
-        var collections = await ListSchemasAsync(target, ct);
-        return collections.FirstOrDefault(c => JsonRead.Text(c["id"]) == target.CollectionId)
-            ?? throw GatewayException.CollectionNotFound(target.FullId);
+        var (fetched, collections) = await ListSchemasWithTimeAsync(target, refresh: false, ct);
+        var found = Find(collections, target.CollectionId);
+        if (found is null && time.GetUtcNow() - fetched >= MissRefreshInterval)
+        {
+            (_, collections) = await ListSchemasWithTimeAsync(target, refresh: true, ct);
+            found = Find(collections, target.CollectionId);
+        }
+        return found ?? throw GatewayException.CollectionNotFound(target.FullId);
     }
 
     /// <summary>Every collection of the target's connection (cached for <see cref="GatewayOptions.SchemaCacheTtl"/>).</summary>
-    public async Task<IReadOnlyList<JsonObject>> ListSchemasAsync(ResolvedCollection target, CancellationToken ct)
+    public async Task<IReadOnlyList<JsonObject>> ListSchemasAsync(ResolvedCollection target, CancellationToken ct) =>
+        (await ListSchemasWithTimeAsync(target, refresh: false, ct)).Collections;
+
+    private async Task<(DateTimeOffset Fetched, IReadOnlyList<JsonObject> Collections)> ListSchemasWithTimeAsync(
+        ResolvedCollection target, bool refresh, CancellationToken ct)
     {
         var key = CacheKey(target.Connection);
-        if (_schemas.TryGetValue(key, out var cached) && cached.Expires > time.GetUtcNow())
+        var now = time.GetUtcNow();
+        if (!refresh && _schemas.TryGetValue(key, out var cached) && cached.Fetched + options.Value.SchemaCacheTtl > now)
         {
-            return cached.Collections;
+            return cached;
         }
         var answer = await CallAsync(target, AdaptorOperations.ListCollections, new JsonObject { ["collectionIds"] = new JsonArray() }, ct);
         var collections = (answer["collections"] as JsonArray)?.OfType<JsonObject>().ToList()
             ?? throw new GatewayException(502, "ADAPTOR_BAD_ANSWER", $"The adaptor of [{target.Connection.Name}] did not list its collections.");
         Invalidate(target.Connection);
-        _schemas[key] = (time.GetUtcNow() + options.Value.SchemaCacheTtl, collections);
-        return collections;
+        var entry = (now, (IReadOnlyList<JsonObject>)collections);
+        _schemas[key] = entry;
+        return entry;
     }
+
+    private static JsonObject? Find(IReadOnlyList<JsonObject> collections, string id) =>
+        collections.FirstOrDefault(c => JsonRead.Text(c["id"]) == id);
 
     /// <summary>Forgets the cached schemas of a connection (after the gateway's own collection changes).</summary>
     public void Invalidate(ExternalDatabaseConnection connection)
