@@ -36,8 +36,11 @@ public sealed class ConsolePage : IAsyncDisposable
         };
     }
 
-    /// <summary>How long a step waits for the page (navigation, an element, an expectation) before it fails.</summary>
-    public const float WaitMilliseconds = 30_000;
+    /// <summary>
+    /// How long a step waits for the page (navigation, an element, an expectation) before it fails: generous, because
+    /// `dotnet test` runs the other test projects beside this one on a 2-core machine (a bound, not a speed target).
+    /// </summary>
+    public const float WaitMilliseconds = 90_000;
 
     public IPage Page { get; }
 
