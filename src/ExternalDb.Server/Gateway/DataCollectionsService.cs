@@ -42,10 +42,9 @@ internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore sto
             }
             try
             {
-                var target = gw.Resolve(resolved, "*");
-                foreach (var collection in await gw.ListSchemasAsync(target, token))
+                foreach (var collection in await CollectionsOfAsync(resolved, token))
                 {
-                    all.Add(ToWix(collection, target));
+                    all.Add(collection);
                 }
             }
             catch (GatewayException)
@@ -76,8 +75,14 @@ internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore sto
     {
         var resolved = await connections.GetAsync(connectionName, ct)
             ?? throw new GatewayException(404, "NOT_FOUND", $"No connection named '{connectionName}' exists.");
+        return new JsonObject { ["collections"] = new JsonArray([.. await CollectionsOfAsync(resolved, ct)]) };
+    }
+
+    /// <summary>A connection's collections as Wix DataCollection objects.</summary>
+    private async Task<IReadOnlyList<JsonObject>> CollectionsOfAsync(ResolvedConnection resolved, CancellationToken ct)
+    {
         var target = gw.Resolve(resolved, "*");
-        return new JsonObject { ["collections"] = new JsonArray([.. (await gw.ListSchemasAsync(target, ct)).Select(c => (JsonNode?)ToWix(c, target))]) };
+        return [.. (await gw.ListSchemasAsync(target, ct)).Select(c => ToWix(c, target))];
     }
 
     public async Task<JsonObject> GetAsync(string fullId, CancellationToken ct)
