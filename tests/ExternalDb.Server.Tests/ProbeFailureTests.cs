@@ -129,7 +129,10 @@ public sealed class ProbeFailureTests(ShortProbeTimeoutServer fixture) : IClassF
     [Fact]
     public async Task A_closed_port_makes_the_destination_host_unreachable()
     {
-        await CreateExpectingFailureAsync(Ports.ClosedEndpoint(), CauseOfFailure.DestinationHostUnreachable);
+        var stored = await CreateExpectingFailureAsync(Ports.ClosedEndpoint(), CauseOfFailure.DestinationHostUnreachable);
+
+        // The log says that the check failed and why, in words (never "None" for success, never the secret).
+        Assert.Contains(_server.Logs.Lines, l => l.Contains($"Checked the adaptor of connection {stored.Name}: not working (DestinationHostUnreachable) in ", StringComparison.Ordinal));
     }
 
     [Fact]

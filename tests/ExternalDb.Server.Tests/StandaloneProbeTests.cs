@@ -44,6 +44,7 @@ public sealed class StandaloneProbeTests(SharedServer fixture) : IClassFixture<S
         Assert.Equal(ConnectionType.Standalone, created.ConnectionType);
         Assert.Null(created.PublicKey);
         Assert.Null(created.ApplicationId);
+        Assert.Contains(_server.Logs.Lines, l => l.Contains($"Checked the adaptor of connection {name}: working, protocol V1, in ", StringComparison.Ordinal));
     }
 
     [Fact]

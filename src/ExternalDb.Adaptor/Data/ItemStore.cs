@@ -422,7 +422,7 @@ internal sealed class ItemStore(Catalog catalog, FilterTranslator translator, bo
     public async Task<JsonObject?> GetAsync(string? collectionId, string itemId, IReadOnlyList<string>? fields, CancellationToken ct)
     {
         var page = await QueryAsync(collectionId,
-            new ItemQuery(new Condition("_id", "$eq", itemId, "itemId"), [], fields, 1, 0, false), ct).ConfigureAwait(false);
+            new ItemQuery(new Condition("_id", QueryOperators.Eq, itemId, "itemId"), [], fields, 1, 0, false), ct).ConfigureAwait(false);
         return page.Items.FirstOrDefault();
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ExternalDb.Adaptor.Errors;
 using ExternalDb.Adaptor.Schema;
+using ExternalDb.Protocol;
 
 namespace ExternalDb.Adaptor.Data;
 
@@ -11,7 +12,7 @@ internal static class ValueCodec
 {
     public const string DateFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
-    public static JsonObject DateNode(DateTime utc) => new() { ["$date"] = utc.ToString(DateFormat, CultureInfo.InvariantCulture) };
+    public static JsonObject DateNode(DateTime utc) => new() { [QueryOperators.DateKey] = utc.ToString(DateFormat, CultureInfo.InvariantCulture) };
 
     /// <summary>Now, truncated to milliseconds (what survives storage).</summary>
     public static DateTime UtcNowMs()
@@ -90,7 +91,7 @@ internal static class ValueCodec
         utc = default;
         var text = node switch
         {
-            JsonObject o when o.Count == 1 && o["$date"] is JsonValue v && v.TryGetValue<string>(out var s) => s,
+            JsonObject o when o.Count == 1 && o[QueryOperators.DateKey] is JsonValue v && v.TryGetValue<string>(out var s) => s,
             JsonValue v when v.TryGetValue<string>(out var s) => s,
             _ => null,
         };

@@ -281,7 +281,11 @@ internal static class LegacyApi
         {
             var path = "processingStep." + alias;
             var (name, arg) = spec is JsonObject { Count: 1 } so ? so.First() : throw AdaptorException.Validation(path, "Expected {$avg|$min|$max|$sum: \"$field\"}", spec);
-            var function = name switch { "$avg" => "avg", "$min" => "min", "$max" => "max", "$sum" => "sum", "$count" => "count", _ => null }
+            var function = name switch
+            {
+                LegacyAccumulators.Avg => "avg", LegacyAccumulators.Min => "min", LegacyAccumulators.Max => "max",
+                LegacyAccumulators.Sum => "sum", LegacyAccumulators.Count => "count", _ => null,
+            }
                 ?? throw AdaptorException.Validation(path, $"Unknown aggregation {name}", name);
             if (function == "sum" && arg is JsonValue v && v.TryGetValue<double>(out var one) && one == 1)
             {

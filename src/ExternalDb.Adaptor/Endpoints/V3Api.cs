@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json.Nodes;
 using ExternalDb.Adaptor.Data;
 using ExternalDb.Adaptor.Errors;
@@ -291,26 +292,14 @@ internal static class V3Api
     private static async Task<JsonNode> CreateCollectionAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct)
     {
         var (id, displayName, fields) = CollectionSpec(request);
-        RequireWritableSchema(runtime, id, "createCollection");
-        await using var connection = await runtime.Items.OpenAsync(ct).ConfigureAwait(false);
-        using var writeGate = await runtime.Catalog.Dialect.EnterWriteAsync(ct).ConfigureAwait(false);
-        await using (var tx = await connection.BeginTransactionAsync(runtime.Dialect.WriteIsolation, ct).ConfigureAwait(false))
-        {
-            await runtime.Catalog.CreateAsync(connection, tx, id, displayName, fields, ct).ConfigureAwait(false);
-            await tx.CommitAsync(ct).ConfigureAwait(false);
-            runtime.Catalog.Invalidate();
-        }
-        var created = await runtime.Catalog.GetAsync(connection, null, id, ct).ConfigureAwait(false);
-        return new JsonObject { ["collection"] = CollectionJson.V3(created, runtime.Options.ReadOnly, runtime.Permissions.V3Permissions(created.Id)) };
+        return await ChangeCollectionAsync(runtime, id, "createCollection",
+            (connection, tx) => runtime.Catalog.CreateAsync(connection, tx, id, displayName, fields, ct), ct).ConfigureAwait(false);
     }
 
     private static async Task<JsonNode> UpdateCollectionAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct)
     {
         var (id, displayName, fields) = CollectionSpec(request);
-        RequireWritableSchema(runtime, id, "updateCollection");
-        await using var connection = await runtime.Items.OpenAsync(ct).ConfigureAwait(false);
-        using var writeGate = await runtime.Catalog.Dialect.EnterWriteAsync(ct).ConfigureAwait(false);
-        await using (var tx = await connection.BeginTransactionAsync(runtime.Dialect.WriteIsolation, ct).ConfigureAwait(false))
+        return await ChangeCollectionAsync(runtime, id, "updateCollection", async (connection, tx) =>
         {
             var current = await runtime.Catalog.GetAsync(connection, tx, id, ct).ConfigureAwait(false);
             if (current.IsView)
@@ -318,11 +307,24 @@ internal static class V3Api
                 throw AdaptorException.ChangeNotSupported("", $"{id} is a view");
             }
             await runtime.Catalog.UpdateAsync(connection, tx, current, displayName, fields, ct).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Makes a change to a collection's structure in one transaction under the write gate, then answers the collection as it is now.</summary>
+    private static async Task<JsonNode> ChangeCollectionAsync(AdaptorRuntime runtime, string id, string operation,
+        Func<DbConnection, DbTransaction, Task> change, CancellationToken ct)
+    {
+        RequireWritableSchema(runtime, id, operation);
+        await using var connection = await runtime.Items.OpenAsync(ct).ConfigureAwait(false);
+        using var writeGate = await runtime.Catalog.Dialect.EnterWriteAsync(ct).ConfigureAwait(false);
+        await using (var tx = await connection.BeginTransactionAsync(runtime.Dialect.WriteIsolation, ct).ConfigureAwait(false))
+        {
+            await change(connection, tx).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
             runtime.Catalog.Invalidate();
         }
-        var updated = await runtime.Catalog.GetAsync(connection, null, id, ct).ConfigureAwait(false);
-        return new JsonObject { ["collection"] = CollectionJson.V3(updated, runtime.Options.ReadOnly, runtime.Permissions.V3Permissions(updated.Id)) };
+        var changed = await runtime.Catalog.GetAsync(connection, null, id, ct).ConfigureAwait(false);
+        return new JsonObject { ["collection"] = CollectionJson.V3(changed, runtime.Options.ReadOnly, runtime.Permissions.V3Permissions(changed.Id)) };
     }
 
     private static async Task<JsonNode> DeleteCollectionAsync(AdaptorRuntime runtime, JsonObject request, CancellationToken ct)

@@ -5,6 +5,7 @@ using ExternalDb.Adaptor.Data;
 using ExternalDb.Adaptor.Errors;
 using ExternalDb.Adaptor.Schema;
 using ExternalDb.Adaptor.Sql;
+using ExternalDb.Protocol;
 
 namespace ExternalDb.Adaptor.Query;
 
@@ -76,36 +77,33 @@ internal sealed class FilterTranslator(SqlDialect dialect)
         var isNull = value is null || value.GetValueKind() == JsonValueKind.Null;
         switch (c.Operator)
         {
-            case "$eq":
+            case QueryOperators.Eq:
                 return isNull ? $"{col} IS NULL" : Equal(field, col, value, c.Path, ps);
-            case "$ne":
+            case QueryOperators.Ne:
                 return isNull ? $"{col} IS NOT NULL" : $"(NOT {Equal(field, col, value, c.Path, ps)} OR {col} IS NULL)";
-            case "$lt":
-            case "$lte":
-            case "$gt":
-            case "$gte":
+            case QueryOperators.Lt:
+            case QueryOperators.Lte:
+            case QueryOperators.Gt:
+            case QueryOperators.Gte:
             {
-                if (isNull)
-                {
-                    throw AdaptorException.Validation(c.Path, $"{c.Operator} needs a value", value);
-                }
+                RequireValue(c, isNull);
                 var op = ComparisonOf(c.Operator).Operator();
                 var p = ps.Add(ValueCodec.ToDb(value, field, c.Path), field.Storage);
                 var left = field.Storage is StorageKind.Text or StorageKind.Other ? dialect.TextOrder(col) : col;
                 return $"{left} {op} {p}";
             }
-            case "$in":
-            case "$hasSome":
-            case "$hasAll":
+            case QueryOperators.In:
+            case QueryOperators.HasSome:
+            case QueryOperators.HasAll:
             {
                 var list = ListOperand(c, value);
                 if (field.IsArray && field.Storage == StorageKind.Json)
                 {
                     if (list.Count == 0)
                     {
-                        return c.Operator == "$hasAll" ? "1 = 1" : "1 = 0";
+                        return c.Operator == QueryOperators.HasAll ? "1 = 1" : "1 = 0";
                     }
-                    return Join([.. list.Select(e => dialect.JsonArrayContains(col, e, ps))], c.Operator == "$hasAll" ? "AND" : "OR");
+                    return Join([.. list.Select(e => dialect.JsonArrayContains(col, e, ps))], c.Operator == QueryOperators.HasAll ? "AND" : "OR");
                 }
                 if (list.Count == 0)
                 {
@@ -117,19 +115,15 @@ internal sealed class FilterTranslator(SqlDialect dialect)
                 var inList = values.Count > 0 ? $"{col} IN ({string.Join(", ", values)})" : "1 = 0";
                 return hasNull ? $"({inList} OR {col} IS NULL)" : inList;
             }
-            case "$contains":
-            case "$startsWith":
-            case "$endsWith":
+            case QueryOperators.Contains:
+            case QueryOperators.StartsWith:
+            case QueryOperators.EndsWith:
                 return dialect.TextMatch(col, TextMatchKindOf(c.Operator), ps.Add(StringOperand(c, value)));
-            case "$exists":
-                if (value is null || value.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
-                {
-                    throw AdaptorException.Validation(c.Path, "$exists takes true or false", value);
-                }
-                return value.GetValue<bool>() ? $"{col} IS NOT NULL" : $"{col} IS NULL";
-            case "$urlized":
+            case QueryOperators.Exists:
+                return ExistsOperand(c, value) ? $"{col} IS NOT NULL" : $"{col} IS NULL";
+            case QueryOperators.Urlized:
                 return dialect.RegexMatch(col, ps.Add(UrlizedPattern(c, value)));
-            case "$matches":
+            case QueryOperators.Matches:
                 return dialect.RegexMatch(col, ps.Add(MatchesPattern(c, value)));
             default:
                 throw AdaptorException.Validation(c.Path, $"Unknown operator {c.Operator}", c.Operator);
@@ -152,62 +146,68 @@ internal sealed class FilterTranslator(SqlDialect dialect)
             ?? throw AdaptorException.Validation(where, $"{c.Operator} on {path.Name} takes a number, a string or a date", operand);
         switch (c.Operator)
         {
-            case "$eq":
+            case QueryOperators.Eq:
                 return isNull ? missing : Compare(Comparison.Eq, value!, c.Path);
-            case "$ne":
+            case QueryOperators.Ne:
                 return isNull ? $"(NOT {missing})" : $"(NOT {Compare(Comparison.Eq, value!, c.Path)} OR {missing})";
-            case "$lt":
-            case "$lte":
-            case "$gt":
-            case "$gte":
-                if (isNull)
-                {
-                    throw AdaptorException.Validation(c.Path, $"{c.Operator} needs a value", value);
-                }
+            case QueryOperators.Lt:
+            case QueryOperators.Lte:
+            case QueryOperators.Gt:
+            case QueryOperators.Gte:
+                RequireValue(c, isNull);
                 return Compare(ComparisonOf(c.Operator), value!, c.Path);
-            case "$in":
-            case "$hasSome":
+            case QueryOperators.In:
+            case QueryOperators.HasSome:
             {
                 var list = ListOperand(c, value);
                 return list.Count == 0 ? "1 = 0" : Join([.. list.Select((e, i) => IsNull(e) ? missing
                     : $"({Compare(Comparison.Eq, e!, $"{c.Path}[{i}]")} OR {dialect.JsonPathArrayContains(col, keys, e, ps)})")], "OR");
             }
-            case "$hasAll":
+            case QueryOperators.HasAll:
             {
                 var list = ListOperand(c, value);
                 return list.Count == 0 ? "1 = 1" : Join([.. list.Select(e => dialect.JsonPathArrayContains(col, keys, e, ps))], "AND");
             }
-            case "$contains":
-            case "$startsWith":
-            case "$endsWith":
+            case QueryOperators.Contains:
+            case QueryOperators.StartsWith:
+            case QueryOperators.EndsWith:
                 return dialect.TextMatch(dialect.JsonPathText(col, keys), TextMatchKindOf(c.Operator), ps.Add(StringOperand(c, value)));
-            case "$exists":
-                if (value is null || value.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
-                {
-                    throw AdaptorException.Validation(c.Path, "$exists takes true or false", value);
-                }
-                return value.GetValue<bool>() ? $"(NOT {missing})" : missing;
-            case "$urlized":
+            case QueryOperators.Exists:
+                return ExistsOperand(c, value) ? $"(NOT {missing})" : missing;
+            case QueryOperators.Urlized:
                 return dialect.RegexMatch(dialect.JsonPathText(col, keys), ps.Add(UrlizedPattern(c, value)));
-            case "$matches":
+            case QueryOperators.Matches:
                 return dialect.RegexMatch(dialect.JsonPathText(col, keys), ps.Add(MatchesPattern(c, value)));
             default:
                 throw AdaptorException.Validation(c.Path, $"Unknown operator {c.Operator}", c.Operator);
         }
     }
 
+    private static bool ExistsOperand(Condition c, JsonNode? value) =>
+        value is not null && value.GetValueKind() is JsonValueKind.True or JsonValueKind.False
+            ? value.GetValue<bool>()
+            : throw AdaptorException.Validation(c.Path, "$exists takes true or false", value);
+
+    private static void RequireValue(Condition c, bool isNull)
+    {
+        if (isNull)
+        {
+            throw AdaptorException.Validation(c.Path, $"{c.Operator} needs a value", c.Value);
+        }
+    }
+
     private static Comparison ComparisonOf(string op) => op switch
     {
-        "$lt" => Comparison.Lt,
-        "$lte" => Comparison.Lte,
-        "$gt" => Comparison.Gt,
+        QueryOperators.Lt => Comparison.Lt,
+        QueryOperators.Lte => Comparison.Lte,
+        QueryOperators.Gt => Comparison.Gt,
         _ => Comparison.Gte,
     };
 
     private static TextMatchKind TextMatchKindOf(string op) => op switch
     {
-        "$contains" => TextMatchKind.Contains,
-        "$startsWith" => TextMatchKind.StartsWith,
+        QueryOperators.Contains => TextMatchKind.Contains,
+        QueryOperators.StartsWith => TextMatchKind.StartsWith,
         _ => TextMatchKind.EndsWith,
     };
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ExternalDb.Adaptor.Data;
+using ExternalDb.Protocol;
 
 namespace ExternalDb.Adaptor.Schema;
 
@@ -52,7 +53,7 @@ internal static partial class FieldConversion
 
     private static JsonNode? ToText(JsonNode value) => value switch
     {
-        JsonObject o when IsDate(o) => o["$date"]!.DeepClone(),
+        JsonObject o when IsDate(o) => o[QueryOperators.DateKey]!.DeepClone(),
         JsonObject or JsonArray => value.ToJsonString(),
         JsonValue v when v.GetValueKind() == JsonValueKind.String => v.DeepClone(),
         JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>() ? "true" : "false",
@@ -106,5 +107,5 @@ internal static partial class FieldConversion
         return ValueCodec.DateNode(parsed.UtcDateTime);
     }
 
-    private static bool IsDate(JsonObject o) => o.Count == 1 && o["$date"] is JsonValue d && d.GetValueKind() == JsonValueKind.String;
+    private static bool IsDate(JsonObject o) => o.Count == 1 && o[QueryOperators.DateKey] is JsonValue d && d.GetValueKind() == JsonValueKind.String;
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using ExternalDb.Adaptor.Schema;
 using MySqlConnector;
+using ExternalDb.Protocol;
 
 namespace ExternalDb.Adaptor.Sql;
 
@@ -290,8 +291,8 @@ internal sealed class MySqlDialect : SqlDialect, IAsyncDisposable
         {
             (JsonOperandKind.Number, _) => Typed(NumberTypes, value, $"CAST({value} AS DOUBLE)", ps.Add(o.Number, StorageKind.Number)),
             (JsonOperandKind.String, _) => Typed("'STRING'", value, $"JSON_UNQUOTE({value}) COLLATE {Collation}", ps.Add(o.Text)),
-            (JsonOperandKind.Date, _) => Typed("'STRING'", Extract(column, path.Append("$date")),
-                $"JSON_UNQUOTE({Extract(column, path.Append("$date"))}) COLLATE {Collation}", ps.Add(o.DateText)),
+            (JsonOperandKind.Date, _) => Typed("'STRING'", Extract(column, path.Append(QueryOperators.DateKey)),
+                $"JSON_UNQUOTE({Extract(column, path.Append(QueryOperators.DateKey))}) COLLATE {Collation}", ps.Add(o.DateText)),
             (JsonOperandKind.Boolean, Comparison.Eq) => $"(JSON_TYPE({value}) = 'BOOLEAN' AND {JsonEquals(value, ps.Add(o.JsonText, StorageKind.Json))})",
             (JsonOperandKind.Json, Comparison.Eq) => $"(JSON_TYPE({value}) IN ('OBJECT', 'ARRAY') AND {JsonEquals(value, ps.Add(o.JsonText, StorageKind.Json))})",
             _ => null,

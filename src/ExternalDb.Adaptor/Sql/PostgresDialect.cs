@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using ExternalDb.Adaptor.Schema;
 using Npgsql;
 using NpgsqlTypes;
+using ExternalDb.Protocol;
 
 namespace ExternalDb.Adaptor.Sql;
 
@@ -169,7 +170,7 @@ internal sealed class PostgresDialect : SqlDialect, IAsyncDisposable
 
     private string DateCompare(string column, IReadOnlyList<string> path, Comparison op, string iso, SqlParams ps)
     {
-        var datePath = PathLiteral(path.Append("$date"));
+        var datePath = PathLiteral(path.Append(QueryOperators.DateKey));
         return $"(jsonb_typeof({column} #> {datePath}) = 'string' AND {TextOrder($"({column} #>> {datePath})")} {op.Operator()} {ps.Add(iso)})";
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ExternalDb.Adaptor.Schema;
 using Microsoft.Data.Sqlite;
+using ExternalDb.Protocol;
 
 namespace ExternalDb.Adaptor.Sql;
 
@@ -96,7 +97,7 @@ internal sealed class SqliteDialect(string connectionString) : SqlDialect
         {
             (JsonOperandKind.Number, _) => Typed("'integer', 'real'", literal, ps.Add(o.Number, StorageKind.Number)),
             (JsonOperandKind.String, _) => Typed("'text'", literal, ps.Add(o.Text)),
-            (JsonOperandKind.Date, _) => Typed("'text'", PathLiteral(path.Append("$date")), ps.Add(o.DateText)),
+            (JsonOperandKind.Date, _) => Typed("'text'", PathLiteral(path.Append(QueryOperators.DateKey)), ps.Add(o.DateText)),
             (JsonOperandKind.Boolean, Comparison.Eq) => $"(json_valid({column}) AND json_type({column}, {literal}) = '{(o.Node.GetValue<bool>() ? "true" : "false")}')",
             (JsonOperandKind.Json, Comparison.Eq) =>
                 $"(json_valid({column}) AND json_type({column}, {literal}) IN ('object', 'array') AND ({column} -> {literal}) = json({ps.Add(o.JsonText, StorageKind.Json)}))",

@@ -94,6 +94,7 @@ public static class ServerApp
             }
         });
         app.UseWixTransport();
+        app.UseGatewayRequestLog();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -60,8 +60,16 @@ public sealed class AdaptorProber(
 
         var latency = (long)time.GetElapsedTime(started).TotalMilliseconds;
         result = result with { Status = result.Status with { CheckedDate = checkedDate, LatencyMs = latency } };
-        logger.LogInformation("Checked the adaptor of connection {Connection}: {Cause} in {LatencyMs} ms",
-            target.Name, result.Status.CauseOfFailure, latency);
+        if (result.Status.Successful)
+        {
+            logger.LogInformation("Checked the adaptor of connection {Connection}: working, protocol {ProtocolVersion}, in {LatencyMs} ms",
+                target.Name, result.ProtocolVersion, latency);
+        }
+        else
+        {
+            logger.LogInformation("Checked the adaptor of connection {Connection}: not working ({Cause}) in {LatencyMs} ms",
+                target.Name, result.Status.CauseOfFailure, latency);
+        }
         return result;
     }
 

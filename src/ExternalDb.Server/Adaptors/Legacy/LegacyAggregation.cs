@@ -11,7 +11,7 @@ namespace ExternalDb.Server.Adaptors.Legacy;
 public static class LegacyAggregation
 {
     private static readonly (string V3, string Legacy)[] Accumulators =
-        [("average", "$avg"), ("min", "$min"), ("max", "$max"), ("sum", "$sum")];
+        [("average", LegacyAccumulators.Avg), ("min", LegacyAccumulators.Min), ("max", LegacyAccumulators.Max), ("sum", LegacyAccumulators.Sum)];
 
     public static async Task<JsonObject> AggregateAsync(LegacyAdaptorClient adaptor, JsonObject request, CancellationToken ct)
     {
@@ -74,7 +74,7 @@ public static class LegacyAggregation
     {
         if (operation.ContainsKey("count"))
         {
-            return new JsonObject { ["$sum"] = 1 };
+            return new JsonObject { [LegacyAccumulators.Sum] = 1 };
         }
         foreach (var (v3, legacy) in Accumulators)
         {

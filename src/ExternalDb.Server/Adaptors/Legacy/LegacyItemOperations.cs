@@ -49,13 +49,20 @@ public static class LegacyItemOperations
         return new JsonObject { ["totalCount"] = total };
     }
 
-    public static async Task<JsonObject> InsertAsync(LegacyAdaptorClient adaptor, JsonObject request, CancellationToken ct)
+    /// <summary>What a write of items starts with: the collection, the items, a result slot per item, and which given ids exist.</summary>
+    private static async Task<(string CollectionId, JsonArray Items, JsonObject?[] Results, Dictionary<string, JsonObject> Existing)> ReadWriteRequestAsync(
+        LegacyAdaptorClient adaptor, JsonObject request, CancellationToken ct)
     {
         var collectionId = LegacyJson.RequireString(request, "collectionId");
         var items = LegacyJson.RequireArray(request, "items");
-        var results = new JsonObject?[items.Count];
         var givenIds = items.OfType<JsonObject>().Select(LegacyJson.Id).OfType<string>().Where(id => id.Length > 0);
         var existing = await adaptor.FindByIdsAsync(collectionId, givenIds, idsOnly: true, ct);
+        return (collectionId, items, new JsonObject?[items.Count], existing);
+    }
+
+    public static async Task<JsonObject> InsertAsync(LegacyAdaptorClient adaptor, JsonObject request, CancellationToken ct)
+    {
+        var (collectionId, items, results, existing) = await ReadWriteRequestAsync(adaptor, request, ct);
 
         var writes = new List<Write>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -96,11 +103,7 @@ public static class LegacyItemOperations
 
     public static async Task<JsonObject> UpdateAsync(LegacyAdaptorClient adaptor, JsonObject request, CancellationToken ct)
     {
-        var collectionId = LegacyJson.RequireString(request, "collectionId");
-        var items = LegacyJson.RequireArray(request, "items");
-        var results = new JsonObject?[items.Count];
-        var givenIds = items.OfType<JsonObject>().Select(LegacyJson.Id).OfType<string>().Where(id => id.Length > 0);
-        var existing = await adaptor.FindByIdsAsync(collectionId, givenIds, idsOnly: true, ct);
+        var (collectionId, items, results, existing) = await ReadWriteRequestAsync(adaptor, request, ct);
 
         var writes = new List<Write>();
         for (var i = 0; i < items.Count; i++)
