@@ -72,7 +72,9 @@ internal sealed class DataItemsService(DataGateway gw)
             ["consistentRead"] = GatewayRequest.Flag(body, "consistentRead"),
             ["returnTotalCount"] = false,
         }, ct, id);
-        var item = (answer["items"] as JsonArray)?.FirstOrDefault() ?? throw GatewayException.ItemNotFound(target.FullId, id);
+        var items = answer["items"] as JsonArray;
+        var item = items?.FirstOrDefault() ?? throw GatewayException.ItemNotFound(target.FullId, id);
+        items!.Clear();
         return new JsonObject { ["dataItem"] = Items.ToDataItem(item, target.FullId) };
     }
 
@@ -208,15 +210,14 @@ internal sealed class DataItemsService(DataGateway gw)
         var total = request["returnTotalCount"]!.GetValue<bool>() ? Items.Total(answer) : null;
         var (rows, metadata) = page.Finish(answer["items"] as JsonArray ?? answer["results"] as JsonArray, total, fullId, "aggregate", gw.Cursors);
         var results = new JsonArray();
-        foreach (var row in rows.OfType<JsonObject>())
+        foreach (var result in rows.OfType<JsonObject>())
         {
-            var result = row.DeepClone().AsObject();
             if (grouping.Count > 0)
             {
                 var key = new JsonObject();
                 foreach (var g in grouping)
                 {
-                    key[g] = row[g]?.DeepClone();
+                    key[g] = result[g]?.DeepClone();
                 }
                 result["_id"] = key;
             }

@@ -7,9 +7,18 @@ namespace ExternalDb.Server.Gateway;
 /// <summary>Item conversions between Wix Data Items (<c>{id, dataCollectionId, data}</c>, bulk results) and adaptor answers.</summary>
 internal static class Items
 {
+    /// <summary>
+    /// The Wix data item of an adaptor's item. An item that belongs to no other node (taken out of its answer) becomes
+    /// the item's <c>data</c> as it is; one still inside an answer is copied.
+    /// </summary>
     public static JsonObject ToDataItem(JsonNode? item, string fullId)
     {
-        var data = item is JsonObject o ? o.DeepClone().AsObject() : new JsonObject();
+        var data = item switch
+        {
+            JsonObject { Parent: null } own => own,
+            JsonObject o => o.DeepClone().AsObject(),
+            _ => new JsonObject(),
+        };
         return new JsonObject { ["id"] = JsonRead.Text(data["_id"]), ["dataCollectionId"] = fullId, ["data"] = data };
     }
 
@@ -62,7 +71,4 @@ internal static class Items
     }
 
     public static int? Total(JsonObject answer) => (int?)(JsonRead.Number(answer["pagingMetadata"]?["total"]) ?? JsonRead.Number(answer["totalCount"]));
-
-
-
 }

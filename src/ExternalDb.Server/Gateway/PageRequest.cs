@@ -42,10 +42,14 @@ public sealed record PageRequest(int Limit, int Offset, bool CursorMode, JsonObj
     /// <summary>How many to ask the adaptor for: one more than the page, to learn whether a next page exists.</summary>
     public int FetchLimit => Limit < MaxPageSize ? Limit + 1 : Limit;
 
-    /// <summary>Trims the adaptor's rows to the page and builds <c>pagingMetadata</c>.</summary>
+    /// <summary>
+    /// Trims the adaptor's rows to the page and builds <c>pagingMetadata</c>. The rows are taken out of
+    /// <paramref name="rows"/> (which is left empty), not copied: the answer they came in is the gateway's own.
+    /// </summary>
     public (List<JsonNode?> Page, JsonObject Metadata) Finish(JsonArray? rows, int? total, string fullId, string kind, GatewayCursors cursors)
     {
-        var all = rows?.Select(r => r?.DeepClone()).ToList() ?? [];
+        var all = rows?.ToList() ?? [];
+        rows?.Clear();
         var hasNext = total is { } t ? Offset + Math.Min(all.Count, Limit) < t : all.Count > Limit || (FetchLimit == Limit && all.Count == Limit);
         var page = all.Take(Limit).ToList();
         var metadata = new JsonObject { ["count"] = page.Count };
