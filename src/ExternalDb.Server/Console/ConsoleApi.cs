@@ -2,7 +2,7 @@ using System.Security.Claims;
 using System.Text.Json.Nodes;
 using ExternalDb.Server.Auth;
 using ExternalDb.Server.Connections;
-using ExternalDb.Server.Demo;
+using ExternalDb.Demo;
 using ExternalDb.Server.Storage;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;

@@ -2,7 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ExternalDb.Server.Adaptors;
 using ExternalDb.Server.Auth;
+using ExternalDb.Demo;
 using ExternalDb.Server.Connections;
+using ExternalDb.Server.Demo;
 using ExternalDb.Server.Console;
 using ExternalDb.Server.Errors;
 using ExternalDb.Server.Gateway;
@@ -75,7 +77,7 @@ public static class ServerApp
         services.AddConnectionServices();
         services.AddGateway(configuration);
         services.AddStatusChecks(configuration);
-        Demo.DemoAdaptor.AddDemoAdaptor(services, configuration);
+        services.AddDemo(configuration);
         services.AddConsole(configuration);
     }
 
@@ -119,7 +121,7 @@ public static class ServerApp
         app.MapStatusHistory();
         app.MapApiKeys();
         app.MapGateway();
-        Demo.DemoAdaptor.MapDemoAdaptor(app);
+        app.MapDemo();
     }
 
     /// <summary>Starts listening, then seeds the demo adaptor (it is served by this very server).</summary>
@@ -128,7 +130,7 @@ public static class ServerApp
         await app.StartAsync(ct);
         try
         {
-            await Demo.DemoAdaptor.SeedAsync(app, ct);
+            await DemoAdaptor.SeedAsync(app, ct);
         }
         catch (HttpRequestException e)
         {
@@ -161,7 +163,7 @@ public static class ServerApp
 
                 """);
         }
-        var demo = app.Services.GetRequiredService<Demo.DemoAdaptorState>();
+        var demo = app.Services.GetRequiredService<DemoAdaptorState>();
         if (demo.Enabled && demo.Secret.Generated)
         {
             await System.Console.Out.WriteLineAsync(

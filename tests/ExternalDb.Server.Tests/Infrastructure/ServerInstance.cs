@@ -73,7 +73,7 @@ public sealed class ServerInstance : IAsyncDisposable
     }
 
     /// <summary>Seeds the demo adaptor's <c>products</c> as the server does at its start (<c>ServerApp.StartAsync</c>).</summary>
-    public Task SeedDemoAdaptorAsync() => Demo.DemoAdaptor.SeedAsync(_app);
+    public Task SeedDemoAdaptorAsync() => ExternalDb.Demo.DemoAdaptor.SeedAsync(_app);
 
     /// <summary>The SDK client, authenticated with <paramref name="apiKey"/> (the admin key by default).</summary>
     public ExternalDbClient Client(string? apiKey = null) => new(BaseAddress, apiKey ?? AdminKey);

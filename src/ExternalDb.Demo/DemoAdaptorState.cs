@@ -1,9 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using ExternalDb.Server.Hosting;
-using ExternalDb.Server.Storage;
 
-namespace ExternalDb.Server.Demo;
+namespace ExternalDb.Demo;
 
 /// <summary>The demo adaptor's legacy secret key. Its own type so that it is not printed by accident.</summary>
 public sealed class DemoAdaptorSecret(string value, bool generated)
@@ -23,12 +21,15 @@ public sealed class DemoAdaptorState
 
     private readonly Lazy<DemoAdaptorSecret> _secret;
 
-    public DemoAdaptorState(DemoAdaptorOptions options, IReadOnlyList<string> listenAddresses, string dataDirectory)
+    private readonly IDemoAdaptorHost _host;
+
+    public DemoAdaptorState(DemoAdaptorOptions options, IDemoAdaptorHost host)
     {
+        _host = host;
         Explicit = options.Enabled.HasValue;
         PathPrefix = "/" + options.PathPrefix.Trim().Trim('/');
-        (Enabled, DisabledReason) = Decide(options.Enabled, listenAddresses);
-        SecretFile = Path.Combine(dataDirectory, SecretFileName);
+        (Enabled, DisabledReason) = Decide(options.Enabled, host.ListenAddresses);
+        SecretFile = Path.Combine(host.DataDirectory, SecretFileName);
         _secret = new(() => string.IsNullOrEmpty(options.SecretKey)
             ? Load(SecretFile)
             : new DemoAdaptorSecret(options.SecretKey, generated: false));
@@ -50,13 +51,13 @@ public sealed class DemoAdaptorState
     public DemoAdaptorSecret Secret => _secret.Value;
 
     /// <summary>On unless disabled, or unless unset and some address is beyond loopback.</summary>
-    public static (bool Enabled, string? Reason) Decide(bool? enabled, IReadOnlyList<string> listenAddresses)
+    private (bool Enabled, string? Reason) Decide(bool? enabled, IReadOnlyList<string> listenAddresses)
     {
         if (enabled is { } set)
         {
             return set ? (true, null) : (false, "DemoAdaptor:Enabled is false.");
         }
-        return listenAddresses.FirstOrDefault(a => !ListenAddresses.IsLoopback(a)) is { } beyond
+        return listenAddresses.FirstOrDefault(a => !_host.IsLoopback(a)) is { } beyond
             ? (false, $"The server listens on {beyond}, beyond loopback; set DemoAdaptor:Enabled=true to serve the demo adaptor anyway.")
             : (true, null);
     }
@@ -71,9 +72,9 @@ public sealed class DemoAdaptorState
         }
     }
 
-    private static DemoAdaptorSecret Load(string path)
+    private DemoAdaptorSecret Load(string path)
     {
-        var (value, created) = PrivateFile.ReadOrCreate(path, () => "demo_" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(24)));
+        var (value, created) = _host.ReadOrCreatePrivateFile(path, () => "demo_" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(24)));
         return string.IsNullOrEmpty(value)
             ? throw new InvalidOperationException($"{path} is empty; delete it to make a new demo adaptor secret, or set DemoAdaptor:SecretKey.")
             : new DemoAdaptorSecret(value, created);

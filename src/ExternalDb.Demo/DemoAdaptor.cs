@@ -2,16 +2,19 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using ExternalDb.Adaptor.Auth;
-using ExternalDb.Server.Adaptors;
-using ExternalDb.Server.Storage;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using ExternalDb.Server.Auth;
-using ExternalDb.Server.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 
-namespace ExternalDb.Server.Demo;
+namespace ExternalDb.Demo;
 
 /// <summary>What <c>GET /v1/demo-adaptor</c> answers (ADMIN only).</summary>
 public sealed record DemoAdaptorInfo(bool Enabled, string Path, string? Endpoint, string? SecretKey, string? Reason);
@@ -25,19 +28,20 @@ public sealed record DemoAdaptorInfo(bool Enabled, string Path, string? Endpoint
 /// </summary>
 public static class DemoAdaptor
 {
-    public static void AddDemoAdaptor(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>Registers the demo adaptor (the <c>DemoAdaptor</c> section); the host must also register an <see cref="IDemoConnectionKeys"/>.</summary>
+    public static void AddDemoAdaptor(this IServiceCollection services, IConfiguration configuration, IDemoAdaptorHost host)
     {
         var section = configuration.GetSection("DemoAdaptor");
         services.AddOptions<DemoAdaptorOptions>().Bind(section);
         var options = section.Get<DemoAdaptorOptions>() ?? new DemoAdaptorOptions();
-        var dataDirectory = Path.GetFullPath(configuration.GetSection("Storage").Get<StorageOptions>()?.DataDirectory ?? new StorageOptions().DataDirectory);
-        var state = new DemoAdaptorState(options, ListenAddresses.Configured(configuration), dataDirectory);
+        var dataDirectory = host.DataDirectory;
+        var state = new DemoAdaptorState(options, host);
         services.AddSingleton(state);
         if (!state.Enabled)
         {
             return;
         }
-        Database.CreatePrivateDirectory(dataDirectory);
+        host.CreatePrivateDirectory(dataDirectory);
         services.AddSingleton<IV3KeyResolver, ConnectionKeyResolver>();
         services.AddExternalDbAdaptor(adaptor =>
         {
@@ -47,10 +51,11 @@ public static class DemoAdaptor
         });
     }
 
-    public static void MapDemoAdaptor(this WebApplication app)
+    /// <summary>Maps <c>GET /v1/demo-adaptor</c> (behind <paramref name="adminPolicy"/>) and, when on, the adaptor itself.</summary>
+    public static void MapDemoAdaptor(this WebApplication app, string adminPolicy)
     {
         var state = app.Services.GetRequiredService<DemoAdaptorState>();
-        app.MapGet("/v1/demo-adaptor", Describe).RequireAuthorization(Permissions.Admin).WithTags("Demo adaptor")
+        app.MapGet("/v1/demo-adaptor", Describe).RequireAuthorization(adminPolicy).WithTags("Demo adaptor")
             .WithSummary("Whether the demo adaptor is served, where, and its secret key for STANDALONE connections (ADMIN only).");
         if (!state.Enabled)
         {
@@ -133,18 +138,18 @@ public static class DemoAdaptor
         ["price"] = price,
         ["inStock"] = inStock,
         ["category"] = category,
-        ["releasedAt"] = new JsonObject { ["$date"] = released },
+        ["releasedAt"] = new JsonObject { [ExternalDb.Protocol.QueryOperators.DateKey] = released },
     };
 
     /// <summary>Trusts each V3 connection of this server by its own public key, with its application id as audience.</summary>
-    private sealed class ConnectionKeyResolver(ConnectionStore store, SigningKeyRegistry signingKeys) : IV3KeyResolver
+    private sealed class ConnectionKeyResolver(IDemoConnectionKeys connections) : IV3KeyResolver
     {
         // One key object per public key: the token library caches verifiers per key, so they are made once.
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, V3Keys> _keys = new(StringComparer.Ordinal);
 
         public async ValueTask<V3Keys?> ResolveAsync(string audience, CancellationToken ct)
         {
-            var publicKey = signingKeys.Find(audience)?.PublicKey ?? await store.FindPublicKeyAsync(audience, ct);
+            var publicKey = await connections.FindPublicKeyAsync(audience, ct);
             return publicKey is null ? null : _keys.GetOrAdd(publicKey, static key =>
             {
                 var ecdsa = ECDsa.Create();

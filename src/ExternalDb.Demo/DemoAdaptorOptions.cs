@@ -1,11 +1,11 @@
-namespace ExternalDb.Server.Demo;
+namespace ExternalDb.Demo;
 
 /// <summary>The <c>DemoAdaptor</c> section: a reference adaptor served by the server itself, over a seeded SQLite file.</summary>
 public sealed class DemoAdaptorOptions
 {
     /// <summary>
     /// Whether the server serves the demo adaptor. Unset: only while the server listens on loopback addresses alone
-    /// (see <see cref="Hosting.ListenAddresses"/>); <c>true</c> serves it anyway, <c>false</c> never.
+    /// (as <see cref="IDemoAdaptorHost.IsLoopback"/> says); <c>true</c> serves it anyway, <c>false</c> never.
     /// </summary>
     public bool? Enabled { get; set; }
 
