@@ -83,6 +83,12 @@ public static class LegacyPaths
 
     /// <summary>
     /// The name in a schema's (or the <c>/provision</c> answer's) <c>allowedSchemaOperations</c> that says the adaptor
+    /// serves the <c>/schemas/delete</c> extension path (velo lists <c>dropCollection</c> but serves no such path).
+    /// </summary>
+    public const string SchemasDeleteOperation = "schemasDelete";
+
+    /// <summary>
+    /// The name in a schema's (or the <c>/provision</c> answer's) <c>allowedSchemaOperations</c> that says the adaptor
     /// serves the <c>/data/references/*</c> extension paths.
     /// </summary>
     public const string ReferenceOperations = "referenceOperations";

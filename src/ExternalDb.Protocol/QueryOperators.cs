@@ -165,6 +165,50 @@ public static class QueryOperators
     public static string LegacyName(string op) => op.TrimStart('$');
 
     /// <summary>
+    /// The operator and operand to send an adaptor for <paramref name="op"/>: <c>$in</c> is Wix Data's other spelling of
+    /// <c>$hasSome</c> (both are the capability <c>HAS_SOME</c>), and adaptors know that capability by its own operator
+    /// only (Wix's own adaptor has no <c>$in</c>), so it goes as <c>$hasSome</c> with its operand as an array. Every
+    /// other operator goes unchanged.
+    /// </summary>
+    public static (string Operator, JsonNode? Operand) ForAdaptor(string op, JsonNode? operand) =>
+        op == In ? (HasSome, operand is JsonArray ? operand.DeepClone() : new JsonArray(operand?.DeepClone())) : (op, operand?.DeepClone());
+
+    /// <summary>
+    /// A copy of a Mongo-style <paramref name="filter"/> with every field operator as <c>ForAdaptor(op, operand)</c> sends it,
+    /// through <c>$and</c>, <c>$or</c> and <c>$not</c>; anything that is not a filter object is copied as it is.
+    /// </summary>
+    public static JsonNode? ForAdaptor(JsonNode? filter)
+    {
+        if (filter is not JsonObject o)
+        {
+            return filter?.DeepClone();
+        }
+        var copy = new JsonObject();
+        foreach (var (key, value) in o)
+        {
+            copy[key] = key switch
+            {
+                And or Or or Not when value is JsonArray parts => new JsonArray([.. parts.Select(part => ForAdaptor(part))]),
+                Not => ForAdaptor(value),
+                _ when key.StartsWith('$') => value?.DeepClone(),
+                _ when IsOperatorObject(value) => FieldCondition((JsonObject)value!),
+                _ => value?.DeepClone(),
+            };
+        }
+        return copy;
+    }
+
+    /// <summary>A field's operator object as sent: a <c>$not</c> of one translated within; beside a <c>$hasSome</c> of its own, an <c>$in</c> keeps its name (an object holds a key once).</summary>
+    private static JsonObject FieldCondition(JsonObject operators) => new(operators.Select(p => p.Key switch
+    {
+        In when operators.ContainsKey(HasSome) => KeyValuePair.Create(p.Key, p.Value?.DeepClone()),
+        Not when IsOperatorObject(p.Value) => KeyValuePair.Create(p.Key, (JsonNode?)FieldCondition((JsonObject)p.Value!)),
+        _ => Pair(ForAdaptor(p.Key, p.Value)),
+    }));
+
+    private static KeyValuePair<string, JsonNode?> Pair((string Operator, JsonNode? Operand) condition) => KeyValuePair.Create(condition.Operator, condition.Operand);
+
+    /// <summary>
     /// Whether <paramref name="value"/>, the value of a field in a filter, is an operator object (<c>{"$gt": 1}</c>)
     /// rather than a value to compare with: an object with at least one key, every key starting with <c>$</c>, that is
     /// not a date value (<c>{"$date": ...}</c>).

@@ -116,7 +116,7 @@ internal static class CollectionJson
            LegacyPaths.ReferenceOperations, LegacyApi.IndexOperations]
         : ["list", "listHeaders", "createCollection", "dropCollection", "addColumn", "removeColumn", "describeCollection", "findWithSort",
            "aggregate", "bulkDelete", "truncate", "updateImmediately", "deleteImmediately", "startWithCaseInsensitive", "projection", "matches", "not",
-           LegacyPaths.ReferenceOperations, LegacyApi.IndexOperations, LegacyApi.PatchOperation];
+           LegacyPaths.ReferenceOperations, LegacyPaths.SchemasDeleteOperation, LegacyApi.IndexOperations, LegacyApi.PatchOperation];
 
     public static JsonObject LegacySchema(CollectionInfo c, bool readOnly)
     {

@@ -25,6 +25,15 @@ public static class AdaptorAnswers
         }
         var error = node as JsonObject;
         var code = JsonRead.Text(error?["errorCode"]);
+        if (answer.Status is 404 or 405 && code is null)
+        {
+            // Every V3 error names its errorCode; a 404 or 405 without one is the web server's "no such route" (Wix's own
+            // adaptor has no query-distinct-values and no reference routes, though it may list reference operations).
+            throw new AdaptorCallException(AdaptorFailure.NotSupported, $"The adaptor does not serve {path} (it answered HTTP {answer.Status}).", answer.Status)
+            {
+                Path = path,
+            };
+        }
         var message = JsonRead.Text(error?["errorMessage"])
             ?? JsonRead.Text(JsonRead.Member(error?["data"], "description"))
             ?? $"The adaptor answered HTTP {answer.Status} to {path}.";

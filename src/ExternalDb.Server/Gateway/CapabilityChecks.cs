@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
+using ExternalDb.Server.Connections;
 using ExternalDb.Server.Json;
 
 namespace ExternalDb.Server.Gateway;
@@ -86,6 +87,18 @@ public static class CapabilityChecks
         }
     }
 
+    /// <summary>Refuses a reference operation on a field that is not a REFERENCE or MULTI_REFERENCE field of the collection.</summary>
+    public static void RequireReferenceField(JsonObject schema, ResolvedCollection target, string fieldKey, string path)
+    {
+        var type = JsonRead.Text(Field(schema, fieldKey)?["type"]);
+        if (!FieldTypes.IsReference(type))
+        {
+            throw GatewayException.Invalid(path, type is null
+                ? $"'{fieldKey}' is not a field of [{target.FullId}]"
+                : $"field '{fieldKey}' of [{target.FullId}] is {type}, not a {FieldTypes.Reference} or {FieldTypes.MultiReference} field");
+        }
+    }
+
     /// <summary>Refuses sorting by a field the adaptor marks as not sortable.</summary>
     public static void CheckSort(JsonObject schema, JsonNode? sort, ResolvedCollection target, string path)
     {
@@ -103,14 +116,33 @@ public static class CapabilityChecks
         }
     }
 
-    /// <summary>Refuses collection changes the connection cannot make, and field types outside its <c>fieldTypes</c>.</summary>
-    public static void RequireCollectionChanges(ResolvedCollection target, JsonArray? fields, string operation)
+    /// <summary>
+    /// Refuses collection changes the connection cannot make, and field types outside its <c>fieldTypes</c>. For a change
+    /// of an existing <paramref name="collection"/> (update: with <paramref name="fields"/>, delete: without), what the
+    /// collection offers decides (<see cref="CollectionOperationsOf"/>).
+    /// </summary>
+    public static void RequireCollectionChanges(ResolvedCollection target, JsonArray? fields, string operation, JsonObject? collection = null)
     {
         var capabilities = target.Connection.Capabilities;
-        if (!capabilities.CollectionModificationsSupported)
+        if (collection is not null)
+        {
+            var needed = fields is null ? CollectionOperations.Remove : CollectionOperations.Update;
+            var offered = CollectionOperationsOf(collection, target.Connection);
+            if (!offered.Contains(needed))
+            {
+                throw GatewayException.NotSupported(target.FullId, operation, capabilities.CollectionModificationsSupported || offered.Count > 0
+                    ? $"Collection [{target.FullId}] cannot be {(fields is null ? "deleted" : "changed")}: its adaptor offers [{string.Join(", ", offered)}] of its collection operations."
+                    : $"Connection [{target.Connection.Name}] does not support collection changes (collectionModificationsSupported is false).", byDataSource: true);
+            }
+        }
+        else if (!capabilities.CollectionModificationsSupported)
         {
             throw GatewayException.NotSupported(target.FullId, operation,
                 $"Connection [{target.Connection.Name}] does not support collection changes (collectionModificationsSupported is false).", byDataSource: true);
+        }
+        if (capabilities.FieldTypes.Count == 0 && target.Connection.ProtocolVersion != ProtocolVersion.V3)
+        {
+            return; // a legacy database that was empty at its check: the adaptor's answer decides
         }
         foreach (var field in fields?.OfType<JsonObject>() ?? [])
         {
@@ -122,6 +154,21 @@ public static class CapabilityChecks
                     $"Field '{key}' has type {type}, which connection [{target.Connection.Name}] does not support (it supports {string.Join(", ", capabilities.FieldTypes)}).", byDataSource: true);
             }
         }
+    }
+
+    /// <summary>
+    /// The collection operations (<c>UPDATE</c>, <c>REMOVE</c>) a collection offers. A legacy collection's come from the
+    /// adaptor's schemas as listed now (current even where the connection's check found an empty database); a V3
+    /// collection's own list counts where the connection takes collection changes at all, and both when it lists none.
+    /// </summary>
+    public static IReadOnlyList<string> CollectionOperationsOf(JsonObject collection, ExternalDatabaseConnection connection)
+    {
+        var listed = (JsonRead.Member(collection["capabilities"], "collectionOperations") as JsonArray)?
+            .Select(JsonRead.Text).OfType<string>().Where(CollectionOperations.All.Contains).Distinct(StringComparer.Ordinal).ToList();
+        var modifiable = connection.Capabilities.CollectionModificationsSupported;
+        return connection.ProtocolVersion == ProtocolVersion.V3
+            ? modifiable ? listed ?? [.. CollectionOperations.All] : []
+            : listed ?? (modifiable ? [.. CollectionOperations.All] : []);
     }
 
     private static JsonObject? Field(JsonObject schema, string key) =>

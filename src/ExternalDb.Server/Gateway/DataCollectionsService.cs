@@ -97,11 +97,18 @@ internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore sto
         var fullId = GatewayRequest.RequiredString(collection, "id", "collection.id");
         var fields = ReadFields(collection);
         var target = await gw.ResolveAsync(fullId, ct);
-        CapabilityChecks.RequireCollectionChanges(target, fields, "CREATE_COLLECTION");
-        var answer = await gw.CallAsync(target, AdaptorOperations.CreateCollection, new JsonObject { ["collection"] = ToV3(collection, target, fields) }, ct);
+        if (!await EmptyLegacyDatabaseAsync(target, ct))
+        {
+            CapabilityChecks.RequireCollectionChanges(target, fields, "CREATE_COLLECTION");
+        }
+        var v3 = ToV3(collection, target, fields);
+        if (target.Connection.ProtocolVersion == ProtocolVersion.V3)
+        {
+            WithSystemFields(v3);
+        }
+        var answer = await gw.CallAsync(target, AdaptorOperations.CreateCollection, new JsonObject { ["collection"] = v3 }, ct);
         gw.Invalidate(target.Connection);
-        var created = answer["collection"] as JsonObject ?? await gw.GetSchemaAsync(target, ct);
-        return new JsonObject { ["collection"] = ToWix(created, target) };
+        return new JsonObject { ["collection"] = ToWix(await CompleteAsync(answer, target, ct), target) };
     }
 
     public async Task<JsonObject> UpdateAsync(JsonObject body, CancellationToken ct)
@@ -116,24 +123,57 @@ internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore sto
         };
         var fields = ReadFields(collection);
         var target = await gw.ResolveAsync(fullId, ct);
-        CapabilityChecks.RequireCollectionChanges(target, fields, "UPDATE_COLLECTION");
         gw.Invalidate(target.Connection);
         var current = await gw.GetSchemaAsync(target, ct);
+        CapabilityChecks.RequireCollectionChanges(target, fields, "UPDATE_COLLECTION", current);
         if (Revision(current) != revision)
         {
             throw new GatewayException(409, "WDE0098", $"Collection [{fullId}] changed since revision {revision} (it is at {Revision(current)}): read it again.",
                 new JsonObject { ["collectionName"] = fullId, ["revision"] = Revision(current) });
         }
-        var answer = await gw.CallAsync(target, AdaptorOperations.UpdateCollection, new JsonObject { ["collection"] = ToV3(collection, target, fields) }, ct);
+        var v3 = ToV3(collection, target, fields);
+        if (target.Connection.ProtocolVersion == ProtocolVersion.V3)
+        {
+            WithSystemFields(v3); // an update's fields replace the collection's: leaving them out would ask to drop them
+        }
+        var answer = await gw.CallAsync(target, AdaptorOperations.UpdateCollection, new JsonObject { ["collection"] = v3 }, ct);
         gw.Invalidate(target.Connection);
-        var updated = answer["collection"] as JsonObject ?? await gw.GetSchemaAsync(target, ct);
-        return new JsonObject { ["collection"] = ToWix(updated, target) };
+        return new JsonObject { ["collection"] = ToWix(await CompleteAsync(answer, target, ct), target) };
     }
+
+    /// <summary>
+    /// A V2 adaptor tells what it can do to schemas in its schemas only (ours also in its <c>/provision</c> answer): of an
+    /// empty database the gateway cannot tell, so a create is tried and the adaptor's answer decides.
+    /// </summary>
+    private async Task<bool> EmptyLegacyDatabaseAsync(ResolvedCollection target, CancellationToken ct) =>
+        target.Connection.ProtocolVersion == ProtocolVersion.V2 && !target.Connection.Capabilities.CollectionModificationsSupported
+        && (await gw.ListSchemasAsync(target, ct)).Count == 0;
+
+    /// <summary>The protocol's system fields a V3 adaptor requires in a created collection, added where the caller left them out.</summary>
+    private static void WithSystemFields(JsonObject collection)
+    {
+        var fields = (JsonArray)collection["fields"]!;
+        var present = fields.Select(f => JsonRead.Text(f?["key"])).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var missing = SystemFields.All.Where(f => !present.Contains(f.Key)).ToList();
+        for (var i = 0; i < missing.Count; i++)
+        {
+            fields.Insert(i, new JsonObject { ["key"] = missing[i].Key, ["type"] = missing[i].Type });
+        }
+    }
+
+    /// <summary>
+    /// The collection a create or update answered, or, when the answer lacks its fields or capabilities (the protocol
+    /// asks for them; Wix's own adaptor leaves capabilities out), the collection as the adaptor lists it now.
+    /// </summary>
+    private async Task<JsonObject> CompleteAsync(JsonObject answer, ResolvedCollection target, CancellationToken ct) =>
+        answer["collection"] is JsonObject { } collection && collection["fields"] is JsonArray && collection["capabilities"] is JsonObject
+            ? collection
+            : await gw.GetSchemaAsync(target, ct);
 
     public async Task<JsonObject> DeleteAsync(string fullId, CancellationToken ct)
     {
         var target = await gw.ResolveAsync(fullId, ct);
-        CapabilityChecks.RequireCollectionChanges(target, null, "DELETE_COLLECTION");
+        CapabilityChecks.RequireCollectionChanges(target, null, "DELETE_COLLECTION", await gw.GetSchemaAsync(target, ct));
         await gw.CallAsync(target, AdaptorOperations.DeleteCollection, new JsonObject { ["collectionId"] = target.CollectionId }, ct);
         gw.Invalidate(target.Connection);
         return new JsonObject();
@@ -252,7 +292,6 @@ internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore sto
             fields.Add(wix);
         }
 
-        var modifiable = target.Connection.Capabilities.CollectionModificationsSupported;
         return new JsonObject
         {
             ["id"] = target.Connection.Name + "/" + localId,
@@ -262,7 +301,7 @@ internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore sto
             ["capabilities"] = new JsonObject
             {
                 ["dataOperations"] = new JsonArray([.. wixOperations.Select(o => (JsonNode?)o)]),
-                ["collectionOperations"] = modifiable ? new JsonArray("UPDATE", "REMOVE") : new JsonArray(),
+                ["collectionOperations"] = new JsonArray([.. CapabilityChecks.CollectionOperationsOf(collection, target.Connection).Select(o => (JsonNode?)o)]),
                 ["indexLimits"] = new JsonObject { ["regular"] = 0, ["unique"] = 0, ["total"] = 0 },
             },
             ["fields"] = fields,

@@ -37,6 +37,20 @@ public sealed class DataGateway(ResolvedConnections connections, GatewayCursors 
 
     private readonly ConcurrentDictionary<string, (DateTimeOffset Fetched, IReadOnlyList<JsonObject> Collections)> _schemas = new(StringComparer.Ordinal);
 
+    // The operations a connection's adaptor answered "no such route" for (Wix's own adaptor lists reference operations it
+    // does not route, and has no distinct-values call): refused, or done another way, before any further call. Keyed by
+    // the connection's version like the schema cache, so an update or a new check of the connection forgets them.
+    private readonly ConcurrentDictionary<string, byte> _unserved = new(StringComparer.Ordinal);
+
+    // The operations an adaptor may lack for good. A 404 from any other (a query, collections/get) says the endpoint is
+    // wrong or the adaptor half deployed, which must not outlive the moment.
+    private static readonly HashSet<string> OptionalOperations = new(StringComparer.Ordinal)
+    {
+        AdaptorOperations.QueryDistinctValues, AdaptorOperations.QueryReferenced, AdaptorOperations.InsertReferences,
+        AdaptorOperations.RemoveReferences, AdaptorOperations.Patch, AdaptorOperations.DeleteCollection,
+        AdaptorOperations.ListIndexes, AdaptorOperations.CreateIndex, AdaptorOperations.RemoveIndex,
+    };
+
     /// <summary>Splits a full collection id at its first '/'.</summary>
     public static (string Connection, string Collection)? Split(string fullId)
     {
@@ -82,15 +96,51 @@ public sealed class DataGateway(ResolvedConnections connections, GatewayCursors 
         {
             throw GatewayException.Invalid("body", $"makes an adaptor request of {size} bytes, more than the {max} bytes the gateway sends an adaptor at once (Gateway:MaxAdaptorRequestBytes): send less at once", "MAX_LENGTH");
         }
+        if (!Serves(target, operation))
+        {
+            throw GatewayException.NotSupported(target.FullId, operation,
+                $"The adaptor of [{target.FullId}] does not serve {operation} (it answered that it has no such call).", byDataSource: true);
+        }
+        JsonObject answer;
         try
         {
-            return await target.Protocol.CallAsync(target.Adaptor, operation, request, _callOptions, ct);
+            answer = await target.Protocol.CallAsync(target.Adaptor, operation, request, _callOptions, ct);
         }
         catch (AdaptorCallException e)
         {
+            if (e is { Failure: AdaptorFailure.NotSupported, AdaptorStatus: 404 or 405 } && OptionalOperations.Contains(operation))
+            {
+                _unserved[UnservedKey(target, operation)] = 0;
+            }
             throw GatewayException.FromAdaptor(e, target, itemId);
         }
+        return AnswerNumbers.Normalize(operation, request, answer, CachedSchema(target));
     }
+
+    /// <summary>Whether the collection's adaptor serves <paramref name="operation"/>, as far as the gateway knows.</summary>
+    public bool Serves(ResolvedCollection target, string operation) => !_unserved.ContainsKey(UnservedKey(target, operation));
+
+    /// <summary>
+    /// Calls <paramref name="operation"/>, or answers with <paramref name="otherwise"/> when the adaptor does not serve it
+    /// (known from an earlier call, or answered so now).
+    /// </summary>
+    public async Task<JsonObject> CallOrElseAsync(ResolvedCollection target, string operation, JsonObject request, Func<Task<JsonObject>> otherwise, CancellationToken ct)
+    {
+        if (Serves(target, operation))
+        {
+            try
+            {
+                return await CallAsync(target, operation, request, ct);
+            }
+            catch (GatewayException) when (!Serves(target, operation))
+            {
+                // Learnt now: the adaptor has no such call.
+            }
+        }
+        return await otherwise();
+    }
+
+    private static string UnservedKey(ResolvedCollection target, string operation) => CacheKey(target.Connection) + "|" + operation;
 
     /// <summary>
     /// Calls a bulk operation whose <paramref name="entries"/> go under <paramref name="entriesKey"/> of
@@ -243,6 +293,10 @@ public sealed class DataGateway(ResolvedConnections connections, GatewayCursors 
         _schemas[key] = entry;
         return entry;
     }
+
+    /// <summary>The collection's description if the schema cache holds it (of any age), without calling the adaptor.</summary>
+    private JsonObject? CachedSchema(ResolvedCollection target) =>
+        _schemas.TryGetValue(CacheKey(target.Connection), out var cached) ? Find(cached.Collections, target.CollectionId) : null;
 
     private static JsonObject? Find(IReadOnlyList<JsonObject> collections, string id) =>
         collections.FirstOrDefault(c => JsonRead.Text(c["id"]) == id);

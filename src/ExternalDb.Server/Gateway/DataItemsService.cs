@@ -241,7 +241,7 @@ internal sealed class DataItemsService(DataGateway gw)
         CapabilityChecks.RequireOperation(schema, target, DataOperations.Query, "DISTINCT");
         CapabilityChecks.CheckFilter(schema, effective["filter"], target, "filter");
         var wantTotal = !page.CursorMode && GatewayRequest.Flag(body, "returnTotalCount");
-        var answer = await gw.CallAsync(target, AdaptorOperations.QueryDistinctValues, new JsonObject
+        var request = new JsonObject
         {
             ["collectionId"] = target.CollectionId,
             ["filter"] = effective["filter"]?.DeepClone() ?? new JsonObject(),
@@ -250,9 +250,44 @@ internal sealed class DataItemsService(DataGateway gw)
             ["paging"] = new JsonObject { ["limit"] = page.FetchLimit, ["offset"] = page.Offset },
             ["consistentRead"] = GatewayRequest.Flag(body, "consistentRead"),
             ["returnTotalCount"] = wantTotal,
-        }, ct);
+        };
+        var answer = await gw.CallOrElseAsync(target, AdaptorOperations.QueryDistinctValues, request,
+            () => DistinctByAggregationAsync(target, schema, request, ct), ct);
         var (values, metadata) = page.Finish(answer["distinctValues"] as JsonArray, wantTotal ? Items.Total(answer) : null, fullId, "distinct", gw.Cursors);
         return new JsonObject { ["distinctValues"] = new JsonArray([.. values]), ["pagingMetadata"] = metadata };
+    }
+
+    /// <summary>
+    /// Distinct values from an adaptor without the distinct-values call (Wix's own has none): the field's groups, in the
+    /// asked order, through the adaptor's aggregation. Unlike the distinct call, an array field's values are not unwound.
+    /// </summary>
+    private async Task<JsonObject> DistinctByAggregationAsync(ResolvedCollection target, JsonObject schema, JsonObject distinct, CancellationToken ct)
+    {
+        CapabilityChecks.RequireOperation(schema, target, DataOperations.Aggregate, "DISTINCT");
+        var field = distinct["fieldName"]!.GetValue<string>();
+        // One operation, since an aggregation without any is a plain query to Wix's adaptor.
+        var count = field == "count" ? "groupCount" : "count";
+        var answer = await gw.CallAsync(target, AdaptorOperations.Aggregate, new JsonObject
+        {
+            ["collectionId"] = target.CollectionId,
+            ["initialFilter"] = distinct["filter"]?.DeepClone(),
+            ["aggregation"] = new JsonObject
+            {
+                ["groupingFields"] = new JsonArray(field),
+                ["operations"] = new JsonArray(new JsonObject { ["resultFieldName"] = count, ["count"] = new JsonObject() }),
+            },
+            ["finalFilter"] = new JsonObject(),
+            ["sort"] = new JsonArray(new JsonObject { ["fieldName"] = field, ["order"] = distinct["order"]?.DeepClone() }),
+            ["paging"] = distinct["paging"]?.DeepClone(),
+            ["consistentRead"] = distinct["consistentRead"]?.DeepClone(),
+            ["returnTotalCount"] = distinct["returnTotalCount"]?.DeepClone(),
+        }, ct);
+        var values = (answer["items"] as JsonArray ?? []).OfType<JsonObject>().Select(row => row[field]).Where(v => v is not null);
+        return new JsonObject
+        {
+            ["distinctValues"] = new JsonArray([.. values.Select(v => v!.DeepClone())]),
+            ["pagingMetadata"] = answer["pagingMetadata"]?.DeepClone(),
+        };
     }
 
     /// <summary>The request without its paging, as a cursor keeps it.</summary>

@@ -22,6 +22,7 @@ internal sealed class DataReferencesService(DataGateway gw)
         var referring = effective["referringItemIds"] is JsonArray many ? many.Select(JsonRead.Text).OfType<string>().ToList()
             : [GatewayRequest.RequiredString(effective, "referringItemId")];
         CapabilityChecks.RequireOperation(schema, target, DataOperations.QueryReferenced, "QUERY_REFERENCED");
+        CapabilityChecks.RequireReferenceField(schema, target, field, "referringItemFieldName");
         var wantTotal = !page.CursorMode && GatewayRequest.Flag(body, "returnTotalCount");
         var request = new JsonObject
         {
@@ -66,7 +67,7 @@ internal sealed class DataReferencesService(DataGateway gw)
         var field = GatewayRequest.RequiredString(body, "referringItemFieldName");
         var referring = GatewayRequest.RequiredString(body, "referringItemId");
         var referenced = GatewayRequest.RequiredString(body, "referencedItemId");
-        await gw.RequireOperationAsync(target, DataOperations.QueryReferenced, "IS_REFERENCED", ct);
+        await RequireReferenceAsync(target, DataOperations.QueryReferenced, "IS_REFERENCED", field, "referringItemFieldName", ct);
         var answer = await gw.CallAsync(target, AdaptorOperations.QueryReferenced, new JsonObject
         {
             ["collectionId"] = target.CollectionId,
@@ -98,7 +99,7 @@ internal sealed class DataReferencesService(DataGateway gw)
         var referring = GatewayRequest.RequiredString(body, "referringItemId");
         var wanted = (body["newReferencedItemIds"] as JsonArray ?? []).Select(JsonRead.Text).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         await gw.RequireOperationAsync(target, DataOperations.InsertReferences, "REPLACE_REFERENCES", ct);
-        await gw.RequireOperationAsync(target, DataOperations.RemoveReferences, "REPLACE_REFERENCES", ct);
+        await RequireReferenceAsync(target, DataOperations.RemoveReferences, "REPLACE_REFERENCES", field, "referringItemFieldName", ct);
 
         var current = new List<string>();
         for (var offset = 0; ; offset += PagingLimits.MaxPageSize)
@@ -145,7 +146,7 @@ internal sealed class DataReferencesService(DataGateway gw)
     {
         var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
         var (field, referring, referenced) = ReadReference(body["dataItemReference"], "dataItemReference");
-        await gw.RequireOperationAsync(target, capability, wixOperation, ct);
+        await RequireReferenceAsync(target, capability, wixOperation, field, "dataItemReference.referringItemFieldName", ct);
         var answer = await gw.CallAsync(target, operation, Request(target, field, [(referring, referenced)]), ct, referring);
         if ((answer["results"] as JsonArray)?.FirstOrDefault()?["error"] is JsonObject error)
         {
@@ -160,6 +161,11 @@ internal sealed class DataReferencesService(DataGateway gw)
         var references = GatewayRequest.RequiredArray(body, "dataItemReferences", PagingLimits.MaxBulkItems)
             .Select((r, i) => ReadReference(r, $"dataItemReferences[{i}]")).ToList();
         await gw.RequireOperationAsync(target, capability, "BULK_" + capability, ct);
+        var schema = await gw.GetSchemaAsync(target, ct);
+        foreach (var (reference, i) in references.Select((r, i) => (r, i)))
+        {
+            CapabilityChecks.RequireReferenceField(schema, target, reference.Field, $"dataItemReferences[{i}].referringItemFieldName");
+        }
         var returnEntity = GatewayRequest.Flag(body, "returnEntity");
         var results = new JsonObject?[references.Count];
         foreach (var group in references.Select((r, i) => (r, i)).GroupBy(x => x.r.Field, StringComparer.Ordinal))
@@ -188,6 +194,14 @@ internal sealed class DataReferencesService(DataGateway gw)
             }
         }
         return Items.BulkAnswer(results, "referenceMetadata");
+    }
+
+    /// <summary>Refuses before any call an operation the collection does not offer, or a field that holds no references.</summary>
+    private async Task RequireReferenceAsync(ResolvedCollection target, string capability, string wixOperation, string field, string path, CancellationToken ct)
+    {
+        var schema = await gw.GetSchemaAsync(target, ct);
+        CapabilityChecks.RequireOperation(schema, target, capability, wixOperation);
+        CapabilityChecks.RequireReferenceField(schema, target, field, path);
     }
 
     private static JsonObject Request(ResolvedCollection target, string field, IEnumerable<(string Referring, string Referenced)> references) => new()

@@ -8,10 +8,7 @@ namespace ExternalDb.Server.Adaptors.Legacy;
 public static class LegacySchemas
 {
     /// <summary>Fields every legacy collection has; never added or removed by the gateway.</summary>
-    public static readonly IReadOnlySet<string> SystemFields = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "_id", "_createdDate", "_updatedDate", "_owner",
-    };
+    public static IReadOnlySet<string> SystemFields => ExternalDb.Protocol.SystemFields.Keys;
 
     private static readonly HashSet<string> TextLike = new(StringComparer.Ordinal)
     {
@@ -80,12 +77,28 @@ public static class LegacySchemas
         Allow(DataOperations.InsertReferences, references && (operations.Contains("insert") || operations.Contains("bulkInsert")));
         Allow(DataOperations.RemoveReferences, references && remove);
 
+        // Changing a collection's fields is a V2 call; deleting one only our extension's (velo lists dropCollection, yet
+        // serves no call for it).
+        var collectionOperations = new List<string>();
+        if (version == ProtocolVersion.V2 && (schemaOperations.Contains("addColumn") || schemaOperations.Contains("removeColumn")))
+        {
+            collectionOperations.Add(CollectionOperations.Update);
+        }
+        if (version == ProtocolVersion.V2 && schemaOperations.Contains(LegacyPaths.SchemasDeleteOperation))
+        {
+            collectionOperations.Add(CollectionOperations.Remove);
+        }
+
         return new JsonObject
         {
             ["id"] = id,
             ["displayName"] = JsonRead.Text(schema["displayName"]) ?? id,
             ["fields"] = fields,
-            ["capabilities"] = new JsonObject { ["dataOperations"] = LegacyJson.Strings(dataOperations) },
+            ["capabilities"] = new JsonObject
+            {
+                ["dataOperations"] = LegacyJson.Strings(dataOperations),
+                ["collectionOperations"] = LegacyJson.Strings(collectionOperations),
+            },
             ["pagingMode"] = "OFFSET",
             ["maxPageSize"] = JsonRead.Integer(schema["maxPageSize"]) is { } max and > 0 ? max : PagingLimits.DefaultPageSize,
         };

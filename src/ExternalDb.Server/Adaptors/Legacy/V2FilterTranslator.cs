@@ -63,12 +63,13 @@ public sealed class V2FilterTranslator : ILegacyFilterTranslator
         }
         foreach (var (op, operand) in (JsonObject)value!)
         {
-            yield return op switch
+            if (op == QueryOperators.Not)
             {
-                QueryOperators.In => Condition(field, QueryOperators.HasSome, operand is JsonArray ? operand : new JsonArray(operand?.DeepClone())),
-                QueryOperators.Not => Not(new JsonObject { [field] = operand?.DeepClone() }),
-                _ => Condition(field, op, operand),
-            };
+                yield return Not(new JsonObject { [field] = operand?.DeepClone() });
+                continue;
+            }
+            var (sent, sentOperand) = QueryOperators.ForAdaptor(op, operand);
+            yield return Condition(field, sent, sentOperand);
         }
     }
 
