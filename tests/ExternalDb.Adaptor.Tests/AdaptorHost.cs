@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using ExternalDb.TestSupport;
 
 namespace ExternalDb.Adaptor.Tests;
 
@@ -56,15 +57,12 @@ public abstract class AdaptorHost : IAsyncLifetime
 
     private async Task<(WebApplication App, HttpClient Http)> StartAsync(Dictionary<string, string?> settings)
     {
-        var app = AdaptorApp.Build(["--urls", "http://127.0.0.1:0"], b =>
+        var (app, address) = await LoopbackApp.StartAdaptorAsync(settings, b =>
         {
-            b.Configuration.AddInMemoryCollection(settings);
             b.Logging.AddProvider(Logs);
             b.Logging.AddFilter<LogSink>("ExternalDb.Adaptor", LogLevel.Debug);
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return (app, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) });
+        return (app, new HttpClient { BaseAddress = new Uri(address + "/"), Timeout = TimeSpan.FromSeconds(30) });
     }
 
     /// <summary>A second adaptor over the same database with the same keys and secret, plus <paramref name="overrides"/> (e.g. ReadOnly).</summary>

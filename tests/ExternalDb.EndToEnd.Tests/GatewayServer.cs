@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ExternalDb.TestSupport;
 
 namespace ExternalDb.EndToEnd.Tests;
 
@@ -54,9 +55,8 @@ public sealed class GatewayServer : IAsyncDisposable
             }
         });
         await ServerApp.InitializeAsync(app);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new GatewayServer(app, new Uri(address.TrimEnd('/') + "/"), dataDirectory);
+        var address = await LoopbackApp.StartAsync(app);
+        return new GatewayServer(app, new Uri(address + "/"), dataDirectory);
     }
 
     public HttpClient Http(string? apiKey)

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ExternalDb.TestSupport;
 
 namespace ExternalDb.EndToEnd.Tests;
 
@@ -31,14 +32,8 @@ public sealed class ReferenceAdaptor : IAsyncDisposable
             ["Adaptor:Audience"] = audience,
             ["Adaptor:JwtPublicKeys:0"] = publicKey,
         };
-        var app = AdaptorApp.Build(["--urls", "http://127.0.0.1:0"], builder =>
-        {
-            builder.Configuration.AddInMemoryCollection(settings.Where(s => s.Value is not null));
-            builder.Logging.ClearProviders();
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ReferenceAdaptor(app, address.TrimEnd('/'));
+        var (app, address) = await LoopbackApp.StartAdaptorAsync(settings);
+        return new ReferenceAdaptor(app, address);
     }
 
     public async ValueTask DisposeAsync()

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ExternalDb.TestSupport;
 
 namespace ExternalDb.Hostile.Tests;
 
@@ -110,9 +111,7 @@ public sealed class HostileWorld : IAsyncLifetime
         var v3 = created["externalDatabaseConnection"]!;
         Audience = v3["applicationId"]!.GetValue<string>();
 
-        _adaptor = AdaptorApp.Build(["--urls", "http://127.0.0.1:0"], builder =>
-        {
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        (_adaptor, var adaptorAddress) = await LoopbackApp.StartAdaptorAsync(new Dictionary<string, string?>
             {
                 ["Adaptor:Engine"] = "sqlite",
                 ["Adaptor:ConnectionString"] = $"Data Source={Path.Combine(_directory, "adaptor.db")}",
@@ -121,12 +120,8 @@ public sealed class HostileWorld : IAsyncLifetime
                 ["Adaptor:JwtPublicKeys:0"] = v3["publicKey"]!.GetValue<string>(),
                 ["Adaptor:JwtPublicKeys:1"] = ExternalDb.Protocol.V3RequestSigner.ExportPublicKey(SigningKey),
                 ["Logging:LogLevel:Default"] = "Information",
-            });
-            builder.Logging.ClearProviders();
-            builder.Logging.AddProvider(Log.For("adaptor"));
-        });
-        await _adaptor.StartAsync();
-        AdaptorAddress = new Uri(Address(_adaptor));
+            }, builder => builder.Logging.AddProvider(Log.For("adaptor")));
+        AdaptorAddress = new Uri(adaptorAddress + "/");
 
         ExpectConnected(await PutAsync(Admin, $"wix-data/v1/external-database-connections/{V3Connection}", new JsonObject
         {
@@ -274,8 +269,7 @@ public sealed class HostileWorld : IAsyncLifetime
         return answer!;
     }
 
-    private static string Address(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/";
+    private static string Address(WebApplication app) => LoopbackApp.BaseUrl(app) + "/";
 
     public async Task DisposeAsync()
     {

@@ -4,6 +4,7 @@ using ExternalDb.Server.Hosting;
 using ExternalDb.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using ExternalDb.TestSupport;
 
 namespace ExternalDb.Server.Tests;
 
@@ -164,7 +165,7 @@ public sealed class DemoAdaptorTests : IDisposable
         await app.StartAsync();
         try
         {
-            var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()).Port;
+            var port = new Uri(LoopbackApp.BaseUrl(app)).Port;
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
             http.DefaultRequestHeaders.Authorization = new("Bearer", ServerInstance.AdminKey);
 

@@ -5,6 +5,7 @@ using ExternalDb.Server.Hosting;
 using ExternalDb.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using ExternalDb.TestSupport;
 
 namespace ExternalDb.Server.Tests;
 
@@ -133,8 +134,7 @@ public sealed class ObservabilityTests
                 await app.StartAsync();
                 // The registry's file exists (as after a first open) but nothing is migrated yet.
                 await (await app.Services.GetRequiredService<Storage.Database>().OpenAsync(CancellationToken.None)).DisposeAsync();
-                var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-                using var http = new HttpClient { BaseAddress = new Uri(address) };
+                using var http = new HttpClient { BaseAddress = new Uri(LoopbackApp.BaseUrl(app) + "/") };
 
                 var before = await http.GetRawAsync("readyz");
                 Assert.Equal(503, before.Status);

@@ -76,10 +76,7 @@ public sealed class LoopbackServer : IAsyncDisposable
         });
         map(app);
 
-        await app.StartAsync(ct).ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>()
-            .Addresses.First();
-        return new LoopbackServer(app, address.TrimEnd('/'), requests);
+        return new LoopbackServer(app, await LoopbackApp.StartAsync(app, ct).ConfigureAwait(false), requests);
     }
 
     /// <summary>Stops the server and frees its port.</summary>

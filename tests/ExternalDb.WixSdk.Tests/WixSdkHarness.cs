@@ -64,7 +64,7 @@ public sealed class WixSdkHarness : IAsyncLifetime
             {
                 await ServerApp.InitializeAsync(app);
                 await ServerApp.StartAsync(app);
-                var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+                var address = LoopbackApp.BaseUrl(app);
                 Run = await ProcessRunner.RunAsync("node", ["run.mjs"], asUser: null, RunTimeout, CancellationToken.None, Folder,
                     new Dictionary<string, string?> { ["EXTERNALDB_URL"] = address, ["EXTERNALDB_API_KEY"] = AdminKey, ["NODE_OPTIONS"] = null });
                 await app.StopAsync();

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using ExternalDb.TestSupport;
 
 namespace ExternalDb.Server.Tests.Infrastructure;
 
@@ -48,9 +49,8 @@ public sealed class FakeAdaptor : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         var app = builder.Build();
         app.Run(fake.HandleAsync);
-        await app.StartAsync();
+        fake.Endpoint = await LoopbackApp.StartAsync(app);
         fake._app = app;
-        fake.Endpoint = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single().TrimEnd('/');
         return fake;
     }
 

@@ -3,6 +3,7 @@ using ExternalDb.Client;
 using ExternalDb.Server.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using ExternalDb.TestSupport;
 
 namespace ExternalDb.Server.Tests.Infrastructure;
 
@@ -64,9 +65,8 @@ public sealed class ServerInstance : IAsyncDisposable
             services?.Invoke(builder.Services);
         });
         await ServerApp.InitializeAsync(app);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new ServerInstance(app, new Uri(address.TrimEnd('/') + "/"), dataDirectory, logs)
+        var address = await LoopbackApp.StartAsync(app);
+        return new ServerInstance(app, new Uri(address + "/"), dataDirectory, logs)
         {
             _ownsDataDirectory = settings?.ContainsKey("Storage:DataDirectory") != true,
         };
