@@ -116,7 +116,6 @@ public sealed class GatewayPatchTests(PatchGatewayFixture fixture) : IClassFixtu
                     new JsonObject { ["key"] = "title", ["type"] = "TEXT" },
                     new JsonObject { ["key"] = "price", ["type"] = "NUMBER" },
                     new JsonObject { ["key"] = "isbn", ["type"] = "TEXT" },
-                    new JsonObject { ["key"] = "tags", ["type"] = "ARRAY" },
                     new JsonObject { ["key"] = "address", ["type"] = "OBJECT" }),
             },
         });
@@ -176,8 +175,8 @@ public sealed class GatewayPatchTests(PatchGatewayFixture fixture) : IClassFixtu
         var books = await CreateBooksAsync(connection, "modifiers");
         await InsertAsync(books, "b1", new JsonObject
         {
-            ["title"] = "Old", ["price"] = 10, ["isbn"] = "978-1", ["tags"] = new JsonArray("a", "b", "a"),
-            ["address"] = new JsonObject { ["city"] = "Lyon", ["zip"] = "69001" },
+            ["title"] = "Old", ["price"] = 10, ["isbn"] = "978-1",
+            ["address"] = new JsonObject { ["city"] = "Lyon", ["zip"] = "69001", ["tags"] = new JsonArray("a", "b", "a") },
         });
         var before = await GetDataAsync(books, "b1");
         await Task.Delay(20);
@@ -186,8 +185,8 @@ public sealed class GatewayPatchTests(PatchGatewayFixture fixture) : IClassFixtu
             Modification("SET_FIELD", "title", "New"),
             Modification("INCREMENT_FIELD", "price", 2.5),
             Modification("REMOVE_FIELD", "isbn"),
-            Modification("APPEND_TO_ARRAY", "tags", "c"),
-            Modification("REMOVE_FROM_ARRAY", "tags", "a"),
+            Modification("APPEND_TO_ARRAY", "address.tags", "c"),
+            Modification("REMOVE_FROM_ARRAY", "address.tags", "a"),
             Modification("SET_FIELD", "address.city", "Paris"));
 
         Assert.True(status == 200, answer.ToJsonString());
@@ -197,7 +196,7 @@ public sealed class GatewayPatchTests(PatchGatewayFixture fixture) : IClassFixtu
             Assert.Equal("New", data["title"]!.GetValue<string>());
             Assert.Equal(12.5, data["price"]!.GetValue<double>());
             Assert.Null(data["isbn"]);
-            Assert.Equal("""["b","c"]""", data["tags"]!.ToJsonString());
+            Assert.Equal("""["b","c"]""", data["address"]!["tags"]!.ToJsonString());
             Assert.Equal("Paris", data["address"]!["city"]!.GetValue<string>());
             Assert.Equal("69001", data["address"]!["zip"]!.GetValue<string>());
             Assert.Equal(Date(before["_createdDate"]), Date(data["_createdDate"]));
@@ -222,6 +221,7 @@ public sealed class GatewayPatchTests(PatchGatewayFixture fixture) : IClassFixtu
             (Modification("INCREMENT_FIELD", "price", "1"), "patch.fieldModifications[1].incrementFieldOptions.value"),
             (Modification("INCREMENT_FIELD", "title", 1), "patch.fieldModifications[1].fieldPath"),
             (Modification("SET_FIELD", "title.sub", 1), "patch.fieldModifications[1].fieldPath"),
+            (Modification("APPEND_TO_ARRAY", "title", "x"), "patch.fieldModifications[1].fieldPath"),
             (new JsonObject { ["action"] = "SET_FIELD", ["fieldPath"] = "title" }, "patch.fieldModifications[1].setFieldOptions.value"),
             (new JsonObject { ["action"] = "REMOVE_FIELD" }, "patch.fieldModifications[1].fieldPath"),
         };
@@ -249,7 +249,7 @@ public sealed class GatewayPatchTests(PatchGatewayFixture fixture) : IClassFixtu
     public async Task A_missing_item_is_WDE0073_and_a_value_of_another_type_a_400(string connection)
     {
         var books = await CreateBooksAsync(connection, "missing");
-        await InsertAsync(books, "b1", new JsonObject { ["title"] = "T", ["tags"] = new JsonArray("x"), ["address"] = new JsonObject { ["city"] = "Lyon" } });
+        await InsertAsync(books, "b1", new JsonObject { ["title"] = "T", ["address"] = new JsonObject { ["city"] = "Lyon" } });
 
         var (status, body) = await PatchAsync(books, "ghost", Modification("INCREMENT_FIELD", "price", 1));
         Assert.True(status == 404, body.ToJsonString());

@@ -41,6 +41,9 @@ internal static class ItemPatches
     /// <summary>Field types whose values are JSON objects, so that a dotted path may lead into them.</summary>
     private static readonly HashSet<string> ObjectTypes = new(StringComparer.Ordinal) { FieldTypes.Object, FieldTypes.Address, FieldTypes.RichContent, FieldTypes.Any };
 
+    /// <summary>Field types whose values are arrays: the array modifiers change only these (or an array at a dotted path).</summary>
+    private static readonly HashSet<string> ArrayTypes = new(StringComparer.Ordinal) { FieldTypes.Array, FieldTypes.ArrayString, FieldTypes.ArrayDocument, FieldTypes.MediaGallery };
+
     /// <summary>
     /// Reads <c>{dataItemId, fieldModifications}</c> at <paramref name="path"/> (<c>patch</c>, <c>patches[3]</c>); every
     /// mistake is a 400 naming the member (<c>patch.fieldModifications[1].fieldPath</c>).
@@ -100,6 +103,10 @@ internal static class ItemPatches
         if (nested && type is not null && !ObjectTypes.Contains(type))
         {
             throw GatewayException.Invalid(path + ".fieldPath", $"'{top}' is a {type} field: a dotted path leads only into OBJECT, ADDRESS, RICH_CONTENT or ANY fields");
+        }
+        if (action is AppendToArray or RemoveFromArray && !nested && type is not null && !ArrayTypes.Contains(type))
+        {
+            throw GatewayException.Invalid(path + ".fieldPath", $"'{fieldPath}' is a {type} field: {action} needs an array field ({string.Join(", ", ArrayTypes)}) or an array at a dotted path");
         }
         var normalized = new JsonObject { ["action"] = action, ["fieldPath"] = fieldPath };
         if (options is null)
