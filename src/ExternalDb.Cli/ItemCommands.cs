@@ -5,7 +5,7 @@ using ExternalDb.Client;
 
 namespace ExternalDb.Cli;
 
-/// <summary><c>extdb items query|get|insert|update|remove|count</c>.</summary>
+/// <summary><c>extdb items query|get|insert|update|patch|remove|count</c>.</summary>
 internal static class ItemCommands
 {
     private static readonly HashSet<string> HiddenSystemFields = new(StringComparer.Ordinal) { "_owner", "_createdDate", "_updatedDate" };
@@ -17,6 +17,7 @@ internal static class ItemCommands
         items.Subcommands.Add(Get(tree));
         items.Subcommands.Add(Insert(tree));
         items.Subcommands.Add(Update(tree));
+        items.Subcommands.Add(Patch(tree));
         items.Subcommands.Add(Remove(tree));
         items.Subcommands.Add(Count(tree));
         return items;
@@ -124,6 +125,78 @@ internal static class ItemCommands
             return await ShowAsync(session, await session.Client.Items.UpdateDataItemAsync(parse.GetValue(collection)!, item, ct).ConfigureAwait(false)).ConfigureAwait(false);
         });
         return command;
+    }
+
+    private static Command Patch(CommandTree tree)
+    {
+        var collection = CollectionOption();
+        var id = new Argument<string>("id") { Description = "The item's ID." };
+        var set = new Option<string[]>("--set") { Description = "field=value: set a field (the value is JSON when it parses as JSON, else text); repeat for more." };
+        var increment = new Option<string[]>("--increment") { Description = "field=number: add to a number (negative subtracts)." };
+        var remove = new Option<string[]>("--remove") { Description = "field: remove a field." };
+        var append = new Option<string[]>("--append") { Description = "field=value: add an element to an array field." };
+        var removeFrom = new Option<string[]>("--remove-from") { Description = "field=value: remove every equal element from an array field." };
+        var command = new Command("patch", "Change fields of an item in place (--set, --increment, --remove, --append, --remove-from; fields may be dotted paths into OBJECT fields).")
+        {
+            collection, id, set, increment, remove, append, removeFrom,
+        };
+        tree.SetAction(command, async (session, parse, ct) =>
+        {
+            var modifications = new FieldModifications();
+            foreach (var text in parse.GetValue(set) ?? [])
+            {
+                var (field, value) = ParseAssignment(text, "--set");
+                modifications.SetField(field, value);
+            }
+            foreach (var text in parse.GetValue(increment) ?? [])
+            {
+                var (field, value) = ParseAssignment(text, "--increment");
+                modifications.IncrementField(field, value is System.Text.Json.Nodes.JsonValue n && n.TryGetValue<double>(out var by)
+                    ? by : throw new UsageException($"--increment '{text}' must read field=number."));
+            }
+            foreach (var field in parse.GetValue(remove) ?? [])
+            {
+                modifications.RemoveField(field.Length > 0 ? field : throw new UsageException("--remove needs a field name."));
+            }
+            foreach (var text in parse.GetValue(append) ?? [])
+            {
+                var (field, value) = ParseAssignment(text, "--append");
+                modifications.AppendToArray(field, value);
+            }
+            foreach (var text in parse.GetValue(removeFrom) ?? [])
+            {
+                var (field, value) = ParseAssignment(text, "--remove-from");
+                modifications.RemoveFromArray(field, value);
+            }
+            if (modifications.Count == 0)
+            {
+                throw new UsageException("Give at least one of --set, --increment, --remove, --append, --remove-from.");
+            }
+            var patched = await session.Client.Items.PatchDataItemAsync(parse.GetValue(collection)!, parse.GetValue(id)!, modifications, ct).ConfigureAwait(false);
+            return await ShowAsync(session, patched).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    /// <summary><c>field=value</c>: the value as JSON when it parses as JSON (<c>5</c>, <c>true</c>, <c>"5"</c>, <c>[1,2]</c>), else as text.</summary>
+    private static (string Field, System.Text.Json.Nodes.JsonNode? Value) ParseAssignment(string text, string option)
+    {
+        var equals = text.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            throw new UsageException($"{option} '{text}' must read field=value.");
+        }
+        var raw = text[(equals + 1)..];
+        System.Text.Json.Nodes.JsonNode? value;
+        try
+        {
+            value = System.Text.Json.Nodes.JsonNode.Parse(raw);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            value = System.Text.Json.Nodes.JsonValue.Create(raw);
+        }
+        return (text[..equals], value);
     }
 
     private static Command Remove(CommandTree tree)

@@ -151,6 +151,9 @@ public sealed record GetDataItemOptions
 
     /// <summary>The fields to return (<c>_id</c> is always returned); all when null or empty.</summary>
     public IReadOnlyList<string>? Fields { get; init; }
+
+    /// <summary>Reference fields whose referenced items come back in full instead of their IDs (Wix's <c>includeReferences</c>).</summary>
+    public IReadOnlyList<IncludedReference>? IncludeReferences { get; init; }
 }
 
 /// <summary>What <see cref="DataItemsClient.SaveDataItemAsync(string, DataItem, CancellationToken)"/> did.</summary>

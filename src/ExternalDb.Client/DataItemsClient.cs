@@ -62,6 +62,22 @@ public sealed partial class DataItemsClient
     /// <exception cref="ExternalDbException">404 <c>WDE0073</c> when no such item exists (see <see cref="ExternalDbException.IsNotFound"/>).</exception>
     public async Task<DataItem> GetDataItemAsync(string dataCollectionId, string dataItemId, GetDataItemOptions? options = null, CancellationToken ct = default)
     {
+        if (options is { IncludeReferences: { Count: > 0 } includes })
+        {
+            // The whole message as base64url JSON in ".r", as Wix's SDK sends GET requests: the list of objects has no query-string form.
+            var message = Body(dataCollectionId);
+            if (options.ConsistentRead)
+            {
+                message["consistentRead"] = true;
+            }
+            if (options.Fields is { Count: > 0 } projection)
+            {
+                message["fields"] = Node(projection);
+            }
+            message["includeReferences"] = IncludeReferencesNode(includes);
+            var encoded = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(message.ToJsonString())).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            return (await _transport.SendAsync<ItemEnvelope>(HttpMethod.Get, ItemPath(dataItemId) + "?.r=" + encoded, null, ct).ConfigureAwait(false)).DataItem;
+        }
         var query = new List<string> { "dataCollectionId=" + Escape(dataCollectionId) };
         if (options?.ConsistentRead == true)
         {

@@ -13,7 +13,7 @@ public abstract class DataItemsQueryBuilder<TSelf> : DataFilterBuilder<TSelf>
 {
     private readonly List<Sorting> _sort = [];
     private readonly List<string> _fields = [];
-    private readonly List<string> _include = [];
+    private readonly List<IncludedReference> _include = [];
     private int? _limit;
     private int? _skip;
     private bool _returnTotalCount;
@@ -70,7 +70,25 @@ public abstract class DataItemsQueryBuilder<TSelf> : DataFilterBuilder<TSelf>
     public TSelf Include(params IEnumerable<string> fields)
     {
         ArgumentNullException.ThrowIfNull(fields);
-        _include.AddRange(fields);
+        foreach (var field in fields)
+        {
+            IncludeReferences(field);
+        }
+        return Self;
+    }
+
+    /// <summary>
+    /// Asks for the items referenced by <paramref name="field"/> in full, instead of their IDs; for a MULTI_REFERENCE
+    /// field at most <paramref name="limit"/> per item (server default 50). Sent as <c>includeReferences</c>.
+    /// </summary>
+    public TSelf IncludeReferences(string field, int? limit = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(field);
+        if (limit is { } n)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n, nameof(limit));
+        }
+        _include.Add(new IncludedReference(field, limit));
         return Self;
     }
 
@@ -223,7 +241,7 @@ internal sealed record QueryPlan(
     JsonObject Filter,
     IReadOnlyList<Sorting> Sort,
     IReadOnlyList<string> Fields,
-    IReadOnlyList<string> Include,
+    IReadOnlyList<IncludedReference> Include,
     int? Limit,
     int Skip,
     bool Cursor,
@@ -307,7 +325,7 @@ internal sealed record QueryPlan(
         body["query"] = query;
         if (Include.Count > 0)
         {
-            body["includeReferences"] = new JsonArray([.. Include.Select(f => (JsonNode)new JsonObject { ["field"] = f })]);
+            body["includeReferences"] = DataItemsClient.IncludeReferencesNode(Include);
         }
         if (ConsistentRead)
         {

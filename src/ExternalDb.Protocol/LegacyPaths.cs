@@ -92,4 +92,7 @@ public static class LegacyPaths
     /// serves the <c>/data/references/*</c> extension paths.
     /// </summary>
     public const string ReferenceOperations = "referenceOperations";
+
+    /// <summary>The name in <c>allowedSchemaOperations</c> that says the adaptor serves <see cref="Patch"/>.</summary>
+    public const string PatchOperation = "patch";
 }

@@ -218,6 +218,6 @@ public sealed class LegacyProtocolV1Tests
 
         var answer = await CallAsync(fake, AdaptorOperations.GetCapabilities, "{}");
 
-        JsonAssert.Equal("""{"supportsCollectionModifications":false,"supportedFieldTypes":[]}""", answer);
+        JsonAssert.Equal("""{"supportsCollectionModifications":false,"supportedFieldTypes":[],"externalDb":{"patch":false}}""", answer);
     }
 }

@@ -304,6 +304,7 @@ public sealed class LegacyProtocolV2Tests
 
         Assert.True(answer["supportsCollectionModifications"]!.GetValue<bool>());
         Assert.Equal(LegacyFieldTypes.AsFieldTypes, answer["supportedFieldTypes"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.False(answer["externalDb"]!["patch"]!.GetValue<bool>()); // no schema lists "patch"
         Assert.Equal(["/schemas/list"], fake.Paths);
     }
 }

@@ -321,6 +321,12 @@ public sealed class HostileGenerators(HostileWorld world)
     private static readonly Gen<J> Reference = Obj(("referringItemFieldName", Field(Gen.OneOf("ref", "title", "nosuch", "").Select(J.S))),
         ("referringItemId", Field(ItemId)), ("referencedItemId", Field(ItemId)));
 
+    private static readonly Gen<J> Modification = Obj(("action", Field(Gen.OneOf("SET_FIELD", "REMOVE_FIELD", "INCREMENT_FIELD", "APPEND_TO_ARRAY", "REMOVE_FROM_ARRAY", "", "x").Select(J.S))),
+        ("fieldPath", Field(Key)), ("setFieldOptions", Field(Obj(("value", Field(Value))))), ("incrementFieldOptions", Field(Obj(("value", Field(Value))))),
+        ("appendToArrayOptions", Field(Obj(("value", Field(Value))))), ("removeFromArrayOptions", Field(Obj(("value", Field(Value))))));
+
+    private static readonly Gen<J> Patch = Obj(("dataItemId", Field(ItemId)), ("fieldModifications", Field(Strings(Modification, 6))));
+
     private static Gen<J> WithCollection(Credential c, params (string Key, Gen<J?> Value)[] fields) =>
         CollectionId(c).SelectMany(id => Obj([("dataCollectionId", Field(Gen.Const(J.S(id)))), .. fields]));
 
@@ -328,7 +334,8 @@ public sealed class HostileGenerators(HostileWorld world)
     {
         "items" or "items/update" or "items/save" => WithCollection(c, ("dataItem", Field(DataItem)), ("returnEntity", Field(Gen.Const(J.True)))),
         "items/query" => WithCollection(c, ("query", Field(Obj(("filter", Field(Filter)), ("sort", Field(Sort)), ("paging", Field(Paging)),
-            ("cursorPaging", Field(CursorPaging)), ("fields", Field(Strings(Key)))))), ("returnTotalCount", Field(Gen.Const(J.True))), ("consistentRead", Field(Scalar))),
+            ("cursorPaging", Field(CursorPaging)), ("fields", Field(Strings(Key)))))), ("returnTotalCount", Field(Gen.Const(J.True))), ("consistentRead", Field(Scalar)),
+            ("includeReferences", Field(Strings(Obj(("field", Field(Key)), ("limit", Field(Value))))))),
         "items/count" => WithCollection(c, ("filter", Field(Filter))),
         "items/aggregate" => WithCollection(c, ("initialFilter", Field(Filter)), ("finalFilter", Field(Filter)), ("sort", Field(Sort)), ("paging", Field(Paging)),
             ("cursorPaging", Field(CursorPaging)), ("aggregation", Field(Obj(("groupingFields", Field(Strings(Key))),
@@ -339,6 +346,8 @@ public sealed class HostileGenerators(HostileWorld world)
         "items/truncate" => WithCollection(c),
         "bulk/items/insert" or "bulk/items/update" or "bulk/items/save" => WithCollection(c, ("dataItems", Field(Gen.Frequency((6, Strings(DataItem, 4)), (1, Strings(DataItem, 40))))), ("returnEntity", Field(Scalar))),
         "bulk/items/remove" => WithCollection(c, ("dataItemIds", Field(Strings(ItemId, 30)))),
+        "items/patch" => WithCollection(c, ("patch", Field(Patch))),
+        "bulk/items/patch" => WithCollection(c, ("patches", Field(Strings(Patch, 10))), ("returnEntity", Field(Scalar))),
         "items/query-referenced" => WithCollection(c, ("referringItemFieldName", Field(Key)), ("referringItemId", Field(ItemId)), ("referringItemIds", Field(Strings(ItemId))),
             ("paging", Field(Paging)), ("cursorPaging", Field(CursorPaging)), ("order", Field(Text))),
         "items/is-referenced" => WithCollection(c, ("referringItemFieldName", Field(Key)), ("referringItemId", Field(ItemId)), ("referencedItemId", Field(ItemId))),
@@ -352,7 +361,7 @@ public sealed class HostileGenerators(HostileWorld world)
         "items", "items/update", "items/save", "items/query", "items/count", "items/aggregate", "items/query-distinct-values", "items/remove",
         "items/truncate", "bulk/items/insert", "bulk/items/update", "bulk/items/save", "bulk/items/remove", "items/query-referenced",
         "items/is-referenced", "items/insert-reference", "items/remove-reference", "bulk/items/insert-references", "bulk/items/remove-references",
-        "items/replace-references",
+        "items/replace-references", "items/patch", "bulk/items/patch",
     ];
 
     private static Gen<string> QueryOf(Credential c) =>

@@ -22,7 +22,7 @@ public sealed class GatewayContractTests(SharedServer fixture) : IClassFixture<S
             .SelectMany(p => p.Value!.AsObject().Select(o => (Path: p.Key, Method: o.Key, Operation: o.Value!.AsObject())))
             .ToList();
 
-        Assert.Equal(29, operations.Count);
+        Assert.Equal(31, operations.Count);
         foreach (var (path, method, operation) in operations)
         {
             var where = $"{method.ToUpperInvariant()} {path}";
@@ -44,6 +44,9 @@ public sealed class GatewayContractTests(SharedServer fixture) : IClassFixture<S
     [InlineData("/wix-data/v2/items", "post", "InsertDataItemRequest", "DataItemAnswer", "dataItem")]
     [InlineData("/wix-data/v2/items/query", "post", "QueryDataItemsRequest", "QueryDataItemsAnswer", "returnTotalCount")]
     [InlineData("/wix-data/v2/bulk/items/insert", "post", "BulkDataItemsRequest", "BulkDataItemsAnswer", "dataItems")]
+    [InlineData("/wix-data/v2/items/patch", "post", "PatchDataItemRequest", "DataItemAnswer", "patch")]
+    [InlineData("/wix-data/v2/bulk/items/patch", "post", "BulkPatchDataItemsRequest", "BulkDataItemsAnswer", "patches")]
+    [InlineData("/wix-data/v2/items/query", "post", "QueryDataItemsRequest", "QueryDataItemsAnswer", "includeReferences")]
     [InlineData("/wix-data/v2/items/replace-references", "post", "ReplaceDataItemReferencesRequest", "ReplaceDataItemReferencesAnswer", "newReferencedItemIds")]
     [InlineData("/wix-data/v2/collections", "put", "DataCollectionRequest", "DataCollectionAnswer", "collection")]
     public async Task Operations_name_the_wix_shapes_in_camel_case(string path, string method, string request, string answer, string property)

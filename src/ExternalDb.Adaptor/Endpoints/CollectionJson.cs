@@ -104,7 +104,7 @@ internal static class CollectionJson
     /// <summary>The ExternalDb extensions of <c>/v3/capabilities/get</c> (<c>externalDb</c>).</summary>
     public static JsonObject Extensions(bool readOnly) => new()
     {
-        ["patch"] = !readOnly,
+        [AdaptorExtensions.Patch] = !readOnly,
         ["fieldTypeChanges"] = !readOnly,
         ["nestedPathIndexes"] = !readOnly,
         ["caseInsensitiveIndexes"] = !readOnly,

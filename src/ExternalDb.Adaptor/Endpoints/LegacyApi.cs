@@ -46,7 +46,7 @@ internal static class LegacyApi
     };
 
     /// <summary>The name in <c>allowedSchemaOperations</c> that says the <c>/data/patch</c> extension path is served.</summary>
-    public const string PatchOperation = "patch";
+    public const string PatchOperation = LegacyPaths.PatchOperation;
 
     /// <summary>The name in <c>allowedSchemaOperations</c> that says the <c>/indexes/*</c> extension paths are served.</summary>
     public const string IndexOperations = "indexes";

@@ -376,6 +376,6 @@ internal static class V3Api
             ["indexOptions"] = CollectionJson.IndexOptions(runtime.Options.ReadOnly),
             // velo-external-db's spelling of the same key, for clients written against it.
             ["indexptions"] = CollectionJson.IndexOptions(runtime.Options.ReadOnly),
-            ["externalDb"] = CollectionJson.Extensions(runtime.Options.ReadOnly),
+            [AdaptorExtensions.CapabilitiesMember] = CollectionJson.Extensions(runtime.Options.ReadOnly),
         });
 }

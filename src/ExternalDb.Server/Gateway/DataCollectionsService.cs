@@ -255,6 +255,8 @@ internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore sto
         When(operations.Contains(DataOperations.Aggregate), "AGGREGATE");
         When(operations.Contains(DataOperations.Insert), "INSERT", "BULK_INSERT");
         When(operations.Contains(DataOperations.Update), "UPDATE", "BULK_UPDATE");
+        // Through the adaptor's patch extension, else as a read and an update (DataPatchService).
+        When(operations.Contains(DataOperations.Update) && operations.Contains(DataOperations.Query), "PATCH", "BULK_PATCH");
         When(operations.Contains(DataOperations.Insert) && operations.Contains(DataOperations.Update), "SAVE", "BULK_SAVE");
         When(operations.Contains(DataOperations.Remove), "REMOVE", "BULK_REMOVE");
         When(operations.Contains(DataOperations.Truncate), "TRUNCATE");

@@ -233,26 +233,48 @@ public sealed class DataGateway(ResolvedConnections connections, GatewayCursors 
     public async Task RequireOperationAsync(ResolvedCollection target, string operation, string wixOperation, CancellationToken ct) =>
         CapabilityChecks.RequireOperation(await GetSchemaAsync(target, ct), target, operation, wixOperation);
 
+    /// <summary>The item of ID <paramref name="id"/> as the adaptor stores it (only <paramref name="fields"/> when given); null when there is none.</summary>
+    public async Task<JsonObject?> FindItemAsync(ResolvedCollection target, string id, JsonArray? fields, bool consistentRead, CancellationToken ct) =>
+        (await QueryItemsAsync(target, new JsonObject { ["_id"] = new JsonObject { [QueryOperators.Eq] = id } }, 1, fields, consistentRead, id, ct)).FirstOrDefault();
+
     /// <summary>Which of <paramref name="ids"/> exist, in queries of at most 50 ids (the smallest page an external collection serves).</summary>
-    public async Task<HashSet<string>> ExistingIdsAsync(ResolvedCollection target, IEnumerable<string> ids, CancellationToken ct)
+    public async Task<HashSet<string>> ExistingIdsAsync(ResolvedCollection target, IEnumerable<string> ids, CancellationToken ct) =>
+        new((await FindItemsAsync(target, ids, new JsonArray("_id"), consistentRead: true, ct)).Select(i => JsonRead.Text(i["_id"])).OfType<string>(), StringComparer.Ordinal);
+
+    /// <summary>
+    /// The items of <paramref name="ids"/> that exist (only <paramref name="fields"/> when given), in queries of at most
+    /// 50 ids (the smallest page an external collection serves).
+    /// </summary>
+    public async Task<List<JsonObject>> FindItemsAsync(ResolvedCollection target, IEnumerable<string> ids, JsonArray? fields, bool consistentRead, CancellationToken ct)
     {
-        var found = new HashSet<string>(StringComparer.Ordinal);
+        var found = new List<JsonObject>();
         foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(PagingLimits.DefaultPageSize))
         {
-            var answer = await CallAsync(target, AdaptorOperations.Query, new JsonObject
-            {
-                ["collectionId"] = target.CollectionId,
-                ["query"] = new JsonObject
-                {
-                    ["filter"] = new JsonObject { ["_id"] = new JsonObject { [QueryOperators.HasSome] = new JsonArray([.. chunk.Select(i => (JsonNode?)i)]) } },
-                    ["fields"] = new JsonArray("_id"),
-                    ["paging"] = new JsonObject { ["limit"] = chunk.Length, ["offset"] = 0 },
-                },
-                ["consistentRead"] = true,
-                ["returnTotalCount"] = false,
-            }, ct);
-            found.UnionWith((answer["items"] as JsonArray ?? []).Select(i => JsonRead.Text(i?["_id"])).OfType<string>());
+            var filter = new JsonObject { ["_id"] = new JsonObject { [QueryOperators.HasSome] = new JsonArray([.. chunk.Select(i => (JsonNode?)i)]) } };
+            found.AddRange(await QueryItemsAsync(target, filter, chunk.Length, fields, consistentRead, null, ct));
         }
+        return found;
+    }
+
+    private async Task<List<JsonObject>> QueryItemsAsync(ResolvedCollection target, JsonObject filter, int limit, JsonArray? fields, bool consistentRead,
+        string? itemId, CancellationToken ct)
+    {
+        var query = new JsonObject { ["filter"] = filter, ["paging"] = new JsonObject { ["limit"] = limit, ["offset"] = 0 } };
+        if (fields is { Count: > 0 })
+        {
+            query["fields"] = fields.DeepClone();
+        }
+        var answer = await CallAsync(target, AdaptorOperations.Query, new JsonObject
+        {
+            ["collectionId"] = target.CollectionId,
+            ["query"] = query,
+            ["consistentRead"] = consistentRead,
+            ["returnTotalCount"] = false,
+        }, ct, itemId);
+        // Taken out of the answer, not copied: the answer is the gateway's own.
+        var items = answer["items"] as JsonArray;
+        var found = items?.OfType<JsonObject>().ToList() ?? [];
+        items?.Clear();
         return found;
     }
 

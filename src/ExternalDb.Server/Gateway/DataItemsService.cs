@@ -55,26 +55,13 @@ internal sealed class DataItemsService(DataGateway gw)
     {
         var target = await gw.ResolveAsync(GatewayRequest.RequiredString(body, "dataCollectionId"), ct);
         var id = GatewayRequest.RequiredString(body, "dataItemId");
-        await gw.RequireOperationAsync(target, DataOperations.Query, "GET", ct);
-        var query = new JsonObject
-        {
-            ["filter"] = new JsonObject { ["_id"] = new JsonObject { [QueryOperators.Eq] = id } },
-            ["paging"] = new JsonObject { ["limit"] = 1, ["offset"] = 0 },
-        };
-        if (body["fields"] is JsonArray fields && fields.Count > 0)
-        {
-            query["fields"] = fields.DeepClone();
-        }
-        var answer = await gw.CallAsync(target, AdaptorOperations.Query, new JsonObject
-        {
-            ["collectionId"] = target.CollectionId,
-            ["query"] = query,
-            ["consistentRead"] = GatewayRequest.Flag(body, "consistentRead"),
-            ["returnTotalCount"] = false,
-        }, ct, id);
-        var items = answer["items"] as JsonArray;
-        var item = items?.FirstOrDefault() ?? throw GatewayException.ItemNotFound(target.FullId, id);
-        items!.Clear();
+        var schema = await gw.GetSchemaAsync(target, ct);
+        CapabilityChecks.RequireOperation(schema, target, DataOperations.Query, "GET");
+        var includes = IncludedReferences.Read(body, schema, target);
+        var fields = body["fields"] as JsonArray;
+        var consistentRead = GatewayRequest.Flag(body, "consistentRead");
+        var item = await gw.FindItemAsync(target, id, fields, consistentRead, ct) ?? throw GatewayException.ItemNotFound(target.FullId, id);
+        await IncludedReferences.ExpandAsync(gw, target, [item], includes, fields, consistentRead, ct);
         return new JsonObject { ["dataItem"] = Items.ToDataItem(item, target.FullId) };
     }
 
@@ -112,6 +99,7 @@ internal sealed class DataItemsService(DataGateway gw)
         CapabilityChecks.RequireOperation(schema, target, DataOperations.Query, "FIND");
         CapabilityChecks.CheckFilter(schema, effective["filter"], target, "query.filter");
         CapabilityChecks.CheckSort(schema, effective["sort"], target, "query.sort");
+        var includes = IncludedReferences.Read(body, schema, target);
         var fields = body["query"]?["fields"] ?? effective["fields"];
         var wantTotal = !page.CursorMode && GatewayRequest.Flag(body, "returnTotalCount");
 
@@ -134,6 +122,7 @@ internal sealed class DataItemsService(DataGateway gw)
         }, ct);
         var total = wantTotal ? Items.Total(answer) : null;
         var (rows, metadata) = page.Finish(answer["items"] as JsonArray, total, fullId, "query", gw.Cursors);
+        await IncludedReferences.ExpandAsync(gw, target, [.. rows.OfType<JsonObject>()], includes, fields as JsonArray, GatewayRequest.Flag(body, "consistentRead"), ct);
         return new JsonObject
         {
             ["dataItems"] = new JsonArray([.. rows.Select(r => (JsonNode?)Items.ToDataItem(r, fullId))]),

@@ -237,10 +237,11 @@ internal sealed class DataReferencesService(DataGateway gw)
         ["referencedItemId"] = referenced,
     };
 
-    private static JsonArray? Entries(JsonObject answer) =>
+    internal static JsonArray? Entries(JsonObject answer) =>
         answer["results"] as JsonArray ?? answer["references"] as JsonArray ?? answer["items"] as JsonArray;
 
-    private static string? ReferencedCollection(JsonObject schema, string fieldKey) =>
+    /// <summary>The collection a (multi-)reference field of the schema points at.</summary>
+    internal static string? ReferencedCollection(JsonObject schema, string fieldKey) =>
         (schema["fields"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(f => JsonRead.Text(f["key"]) == fieldKey) is { } field
             ? LegacySchemas.ReferencedCollection(field) ?? JsonRead.Text(field["referenceOptions"]?["referencedCollectionId"])
             : null;

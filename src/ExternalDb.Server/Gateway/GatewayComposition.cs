@@ -13,6 +13,7 @@ internal static class GatewayComposition
         services.AddSingleton<GatewayCursors>();
         services.AddSingleton<DataGateway>();
         services.AddSingleton<DataItemsService>();
+        services.AddSingleton<DataPatchService>();
         services.AddSingleton<DataReferencesService>();
         services.AddSingleton<DataCollectionsService>();
         return services;

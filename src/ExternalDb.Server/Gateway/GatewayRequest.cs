@@ -43,7 +43,7 @@ public static class GatewayRequest
         var message = new JsonObject();
         foreach (var (key, values) in request.Query)
         {
-            JsonNode? value = key is "fields" ? new JsonArray([.. values.Select(v => (JsonNode?)JsonValue.Create(v))]) : Scalar(values.ToString());
+            JsonNode? value = key is "fields" or "includeReferences" or "includeReferencedItems" ? new JsonArray([.. values.Select(v => (JsonNode?)JsonValue.Create(v))]) : Scalar(values.ToString());
             SetPath(message, key, value);
         }
         return message;

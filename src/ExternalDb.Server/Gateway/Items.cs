@@ -66,7 +66,7 @@ internal static class Items
         return new JsonObject
         {
             ["results"] = new JsonArray([.. results.Select(r => (JsonNode?)r)]),
-            ["bulkActionMetadata"] = new JsonObject { ["totalSuccesses"] = successes, ["totalFailures"] = results.Count - successes },
+            ["bulkActionMetadata"] = new JsonObject { ["totalSuccesses"] = successes, ["totalFailures"] = results.Count - successes, ["undetailedFailures"] = 0 },
         };
     }
 

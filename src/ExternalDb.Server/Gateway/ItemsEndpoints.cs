@@ -5,7 +5,7 @@ namespace ExternalDb.Server.Gateway;
 
 /// <summary>
 /// Wix Data Items v2 over every connection's collections (<c>connectionName/collectionId</c>), at <c>/wix-data/v2</c>
-/// and <c>/data/v2</c>: the routes of <see cref="DataItemsService"/> and <see cref="DataReferencesService"/>, with
+/// and <c>/data/v2</c>: the routes of <see cref="DataItemsService"/>, <see cref="DataPatchService"/> and <see cref="DataReferencesService"/>, with
 /// what each declares.
 /// </summary>
 internal static class ItemsEndpoints
@@ -44,6 +44,10 @@ internal static class ItemsEndpoints
             .Declares<AggregateDataItemsRequest, AggregateDataItemsAnswer>();
         PostItems(g, "/items/query-distinct-values", "WIX_DATA.QUERY_DISTINCT_VALUES", s => s.DistinctAsync, "Lists the distinct values of a field.")
             .Declares<QueryDistinctValuesRequest, QueryDistinctValuesAnswer>();
+        PostPatches(g, "/items/patch", "WIX_DATA.PATCH", s => s.PatchAsync, "Changes fields of an item in place (set, remove, increment, append to / remove from an array).")
+            .Declares<PatchDataItemRequest, DataItemAnswer>();
+        PostPatches(g, "/bulk/items/patch", "WIX_DATA.BULK_PATCH", s => s.BulkPatchAsync, "Changes fields of items in place.")
+            .Declares<BulkPatchDataItemsRequest, BulkDataItemsAnswer>();
         PostItems(g, "/bulk/items/insert", "WIX_DATA.BULK_INSERT", s => (b, ct) => s.BulkWriteAsync(b, BulkKind.Insert, ct), "Inserts items.")
             .Declares<BulkDataItemsRequest, BulkDataItemsAnswer>();
         PostItems(g, "/bulk/items/update", "WIX_DATA.BULK_UPDATE", s => (b, ct) => s.BulkWriteAsync(b, BulkKind.Update, ct), "Replaces items.")
@@ -72,6 +76,10 @@ internal static class ItemsEndpoints
 
     private static RouteHandlerBuilder PostItems(RouteGroupBuilder g, string path, string permission, Func<DataItemsService, Operation> operation, string summary) =>
         g.MapPost(path, (HttpRequest r, DataItemsService items, CancellationToken ct) => GatewayRoutes.AnswerBody(r, operation(items).Invoke, ct))
+            .RequireAuthorization(permission).WithSummary(summary);
+
+    private static RouteHandlerBuilder PostPatches(RouteGroupBuilder g, string path, string permission, Func<DataPatchService, Operation> operation, string summary) =>
+        g.MapPost(path, (HttpRequest r, DataPatchService patches, CancellationToken ct) => GatewayRoutes.AnswerBody(r, operation(patches).Invoke, ct))
             .RequireAuthorization(permission).WithSummary(summary);
 
     private static RouteHandlerBuilder PostReferences(RouteGroupBuilder g, string path, string permission, Func<DataReferencesService, Operation> operation, string summary) =>

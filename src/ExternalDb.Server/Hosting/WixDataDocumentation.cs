@@ -59,6 +59,11 @@ internal static class WixDataDocumentation
         new("PUT", "/wix-data/v2/items/{dataItemId}", """
             {"dataCollectionId": "shop/products", "dataItem": {"data": {"title": "Bookshelf", "price": 79, "inStock": false, "category": "furniture"}}}
             """, [ItemIdInPath], [ItemNotFound]),
+        new("POST", "/wix-data/v2/items/patch", """
+            {"dataCollectionId": "shop/products", "patch": {"dataItemId": "p-100", "fieldModifications": [
+              {"fieldPath": "price", "action": "INCREMENT_FIELD", "incrementFieldOptions": {"value": 10}},
+              {"fieldPath": "title", "action": "SET_FIELD", "setFieldOptions": {"value": "Oak bookshelf"}}]}}
+            """, [], [ItemNotFound]),
         new("POST", "/wix-data/v2/items/save", """
             {"dataCollectionId": "shop/products", "dataItem": {"id": "p-101", "data": {"title": "Footrest", "price": 35, "inStock": true, "category": "furniture"}}}
             """, [], []),
@@ -86,6 +91,11 @@ internal static class WixDataDocumentation
             """, [], []),
         new("POST", "/wix-data/v2/bulk/items/save", """
             {"dataCollectionId": "shop/orders", "dataItems": [{"id": "o-3", "data": {"note": "Third order"}}]}
+            """, [], []),
+        new("POST", "/wix-data/v2/bulk/items/patch", """
+            {"dataCollectionId": "shop/orders", "patches": [
+              {"dataItemId": "o-1", "fieldModifications": [{"fieldPath": "note", "action": "SET_FIELD", "setFieldOptions": {"value": "First order, shipped"}}]},
+              {"dataItemId": "o-3", "fieldModifications": [{"fieldPath": "note", "action": "REMOVE_FIELD"}]}], "returnEntity": true}
             """, [], []),
         new("POST", "/wix-data/v2/items/insert-reference", """
             {"dataCollectionId": "shop/orders", "dataItemReference": {"referringItemFieldName": "products", "referringItemId": "o-1", "referencedItemId": "p-1"}}

@@ -141,16 +141,20 @@ public static class LegacyCollectionOperations
     public static async Task<JsonObject> GetCapabilitiesAsync(LegacyAdaptorClient adaptor, CancellationToken ct)
     {
         (bool Modifiable, IReadOnlyList<string> FieldTypes) capabilities = (false, []);
+        var patch = false;
         if (adaptor.IsV2)
         {
             const string path = LegacyPaths.SchemasList;
             var answer = await adaptor.PostAsync(path, [], LegacyCallKind.Collections, null, ct);
-            capabilities = LegacySchemas.Capabilities(LegacyJson.RequireObjects(answer, "schemas", path));
+            var schemas = LegacyJson.RequireObjects(answer, "schemas", path);
+            capabilities = LegacySchemas.Capabilities(schemas);
+            patch = LegacySchemas.ServesPatch(schemas);
         }
         return new JsonObject
         {
             ["supportsCollectionModifications"] = capabilities.Modifiable,
             ["supportedFieldTypes"] = LegacyJson.Strings(capabilities.FieldTypes),
+            [AdaptorExtensions.CapabilitiesMember] = new JsonObject { [AdaptorExtensions.Patch] = patch },
         };
     }
 

@@ -32,6 +32,13 @@ public static class LegacySchemas
         return (true, [.. FieldTypes.V3.Where(t => LegacyFieldTypes.AsFieldTypes.Contains(t) || (references && FieldTypes.IsReference(t)))]);
     }
 
+    /// <summary>
+    /// Whether a V2 adaptor serves <c>/data/patch</c> (an ExternalDb extension): a schema lists
+    /// <see cref="LegacyPaths.PatchOperation"/> in its <c>allowedSchemaOperations</c>.
+    /// </summary>
+    public static bool ServesPatch(IEnumerable<JsonObject> schemas) =>
+        schemas.Any(s => Names(s["allowedSchemaOperations"]).Contains(LegacyPaths.PatchOperation));
+
     /// <summary>A legacy schema as a V3 collection.</summary>
     public static JsonObject ToCollection(JsonObject schema, ProtocolVersion version, string path)
     {

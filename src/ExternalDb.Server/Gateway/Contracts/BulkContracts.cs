@@ -14,11 +14,11 @@ public sealed record ItemError(string Code, string Description, System.Text.Json
 /// <summary>The outcome of one entry of a bulk call, by its index in the request.</summary>
 public sealed record ItemMetadata(string? Id, int OriginalIndex, bool Success, ItemError? Error);
 
-/// <summary>One entry's result: the action (<c>INSERT</c>, <c>UPDATE</c>, <c>DELETE</c>), its outcome, and the item when asked.</summary>
+/// <summary>One entry's result: the action (<c>INSERT</c>, <c>UPDATE</c>, <c>DELETE</c>, <c>PATCH</c>), its outcome, and the item when asked.</summary>
 public sealed record BulkDataItemResult(string Action, ItemMetadata ItemMetadata, DataItem? DataItem);
 
-/// <summary>How many entries of a bulk call succeeded and failed.</summary>
-public sealed record BulkActionMetadata(int TotalSuccesses, int TotalFailures);
+/// <summary>How many entries of a bulk call succeeded and failed (every failure is detailed in its result: <c>undetailedFailures</c> is 0).</summary>
+public sealed record BulkActionMetadata(int TotalSuccesses, int TotalFailures, int UndetailedFailures);
 
 /// <summary>The answer of the bulk item writes.</summary>
 public sealed record BulkDataItemsAnswer(IReadOnlyList<BulkDataItemResult> Results, BulkActionMetadata BulkActionMetadata);

@@ -26,12 +26,25 @@ public sealed record Cursors(string? Next, string? Prev);
 /// </summary>
 public sealed record PagingMetadataV2(int Count, int? Offset, long? Total, bool? TooManyToCount, Cursors? Cursors, bool HasNext);
 
-/// <summary>The body of QueryDataItems (the GET binding carries it in <c>.r</c> or the query string).</summary>
+/// <summary>A reference field whose referenced items come back in full: at most <c>limit</c> (default 50) per item of a MULTI_REFERENCE field.</summary>
+public sealed record IncludedReference(string Field, int? Limit);
+
+/// <summary>The older spelling of <see cref="IncludedReference"/>.</summary>
+public sealed record ReferencedItemOptions(string FieldName, int? Limit);
+
+/// <summary>
+/// The body of QueryDataItems (the GET binding carries it in <c>.r</c> or the query string). <c>includeReferences</c>
+/// (at most 100; or the older <c>referencedItemOptions</c>, <c>includeReferencedItems</c>) names reference fields
+/// whose items replace their IDs: a REFERENCE field becomes the referenced item (its ID stays when that item does not
+/// exist), a MULTI_REFERENCE field the array of its referenced items.
+/// </summary>
 public sealed record QueryDataItemsRequest(
     string DataCollectionId,
     QueryV2? Query,
     bool? ReturnTotalCount,
     bool? ConsistentRead,
+    IReadOnlyList<IncludedReference>? IncludeReferences,
+    IReadOnlyList<ReferencedItemOptions>? ReferencedItemOptions,
     IReadOnlyList<string>? IncludeReferencedItems);
 
 /// <summary>The answer of QueryDataItems.</summary>
