@@ -86,4 +86,10 @@ public static class LegacyPaths
     /// serves the <c>/data/references/*</c> extension paths.
     /// </summary>
     public const string ReferenceOperations = "referenceOperations";
+
+    /// <summary>
+    /// The name in a schema's (or the <c>/provision</c> answer's) <c>allowedSchemaOperations</c> that says the adaptor
+    /// serves the <c>/indexes/*</c> extension paths.
+    /// </summary>
+    public const string IndexOperations = "indexes";
 }
