@@ -181,8 +181,8 @@ internal static class CollectionMetadata
             if (TypeMetadataKey(JsonRead.Text(field["type"])) is { } member && fieldMetadata["typeMetadata"]?[member] is JsonObject sent)
             {
                 var typeMetadata = field["typeMetadata"] as JsonObject ?? [];
-                var merged = sent.DeepClone().AsObject();
-                foreach (var (name, value) in typeMetadata[member] as JsonObject ?? [])
+                var merged = (typeMetadata[member] as JsonObject)?.DeepClone().AsObject() ?? [];
+                foreach (var (name, value) in sent.Where(p => !merged.ContainsKey(p.Key)))
                 {
                     merged[name] = value?.DeepClone();
                 }
