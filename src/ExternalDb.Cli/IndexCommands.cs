@@ -22,18 +22,7 @@ internal static class IndexCommands
         tree.SetAction(command, async (session, parse, ct) =>
         {
             var page = await session.Client.Collections.ListIndexesAsync(parse.GetValue(id)!, new Paging(1000, 0), ct).ConfigureAwait(false);
-            if (session.Json)
-            {
-                await session.Console.WriteJsonAsync(page.Indexes).ConfigureAwait(false);
-                return ExitCodes.Ok;
-            }
-            var table = CliConsole.Table("Name", "Fields", "Unique", "Case", "Status", "Failure");
-            foreach (var index in page.Indexes)
-            {
-                AddRow(table, index);
-            }
-            session.Console.Render(table);
-            return ExitCodes.Ok;
+            return await ShowAsync(session, page.Indexes, page.Indexes).ConfigureAwait(false);
         });
         return command;
     }
@@ -64,15 +53,7 @@ internal static class IndexCommands
                 CaseInsensitive = parse.GetValue(caseInsensitive),
             };
             var created = await session.Client.Collections.CreateIndexAsync(parse.GetValue(id)!, index, ct).ConfigureAwait(false);
-            if (session.Json)
-            {
-                await session.Console.WriteJsonAsync(created).ConfigureAwait(false);
-                return ExitCodes.Ok;
-            }
-            var table = CliConsole.Table("Name", "Fields", "Unique", "Case", "Status", "Failure");
-            AddRow(table, created);
-            session.Console.Render(table);
-            return ExitCodes.Ok;
+            return await ShowAsync(session, created, [created]).ConfigureAwait(false);
         });
         return command;
     }
@@ -115,8 +96,22 @@ internal static class IndexCommands
         return new DataIndexField(text[..colon], order);
     }
 
-    private static void AddRow(Spectre.Console.Table table, DataIndex index) =>
-        CliConsole.AddRow(table, index.Name, string.Join(", ", index.Fields.Select(f => f.Path + " " + (f.Order ?? "ASC"))),
-            index.Unique == true ? "yes" : "", index.CaseInsensitive == true ? "ignored" : "", index.Status,
-            index.Failure is { } failure ? $"{failure.Code}: {failure.Description}" : "");
+    /// <summary>The indexes as a table, or <paramref name="json"/> as JSON with <c>-o json</c>.</summary>
+    private static async Task<int> ShowAsync(Session session, object json, IEnumerable<DataIndex> indexes)
+    {
+        if (session.Json)
+        {
+            await session.Console.WriteJsonAsync(json).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+        var table = CliConsole.Table("Name", "Fields", "Unique", "Case", "Status", "Failure");
+        foreach (var index in indexes)
+        {
+            CliConsole.AddRow(table, index.Name, string.Join(", ", index.Fields.Select(f => f.Path + " " + (f.Order ?? "ASC"))),
+                index.Unique == true ? "yes" : "", index.CaseInsensitive == true ? "ignored" : "", index.Status,
+                index.Failure is { } failure ? $"{failure.Code}: {failure.Description}" : "");
+        }
+        session.Console.Render(table);
+        return ExitCodes.Ok;
+    }
 }

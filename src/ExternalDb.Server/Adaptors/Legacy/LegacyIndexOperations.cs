@@ -23,16 +23,6 @@ public static class LegacyIndexOperations
         {
             throw new AdaptorCallException(AdaptorFailure.NotSupported, "V1 adaptors have no indexes.");
         }
-        var collectionId = LegacyJson.RequireString(request, "collectionId");
-        var body = (JsonObject)request.DeepClone();
-        body["collectionName"] = collectionId;
-
-        var answer = await adaptor.SendAsync(path, body, ct);
-        if (LegacyErrors.IsUnknownPath(answer, path))
-        {
-            throw new AdaptorCallException(AdaptorFailure.NotSupported,
-                $"The adaptor has no indexes: it does not serve {path} (legacy adaptors have no standard index calls).", answer.Status);
-        }
-        return LegacyAdaptorClient.Read(answer, path, LegacyCallKind.Indexes, collectionId);
+        return await LegacyExtensionCalls.CallAsync(adaptor, path, request, LegacyCallKind.Indexes, "indexes", ct);
     }
 }

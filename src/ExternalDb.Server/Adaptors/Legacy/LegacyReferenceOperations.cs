@@ -18,16 +18,6 @@ public static class LegacyReferenceOperations
             AdaptorOperations.QueryReferenced => LegacyPaths.ReferencesQuery,
             _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "Not a reference operation."),
         };
-        var collectionId = LegacyJson.RequireString(request, "collectionId");
-        var body = (JsonObject)request.DeepClone();
-        body["collectionName"] = collectionId;
-
-        var answer = await adaptor.SendAsync(path, body, ct);
-        if (LegacyErrors.IsUnknownPath(answer, path))
-        {
-            throw new AdaptorCallException(AdaptorFailure.NotSupported,
-                $"The adaptor has no references: it does not serve {path} (legacy adaptors have no standard reference calls).", answer.Status);
-        }
-        return LegacyAdaptorClient.Read(answer, path, LegacyCallKind.Items, collectionId);
+        return await LegacyExtensionCalls.CallAsync(adaptor, path, request, LegacyCallKind.Items, "references", ct);
     }
 }
