@@ -76,6 +76,26 @@ public sealed class CollectionFieldsAndIndexesTests(GatewayWithSqliteAdaptorsFix
     [Theory]
     [InlineData(AdaptorProtocol.V3)]
     [InlineData(AdaptorProtocol.Standalone)]
+    public async Task Sixteen_concurrent_field_changes_of_one_collection_each_take_effect(AdaptorProtocol protocol)
+    {
+        var id = await CreateCollectionAsync(protocol, "busy", Field("title", "TEXT"));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => SendAsync(HttpMethod.Post, "wix-data/v2/collections/create-field",
+            new JsonObject { ["dataCollectionId"] = id, ["field"] = Field($"f{i}", "NUMBER", $"Field {i}") })));
+        Assert.All(answers, a => Assert.True(a.Status == 200, a.Body.ToJsonString()));
+        var patched = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => SendAsync(HttpMethod.Patch, $"wix-data/v2/collections/{id}",
+            new JsonObject { ["dataCollection"] = new JsonObject { ["fields"] = new JsonArray(new JsonObject { ["key"] = $"f{i}", ["displayName"] = $"Patched {i}" }) } })));
+        Assert.All(patched, a => Assert.True(a.Status == 200, a.Body.ToJsonString()));
+
+        var collection = await GetCollectionAsync(id);
+        for (var i = 0; i < 16; i++)
+        {
+            Assert.Equal(["NUMBER", $"Patched {i}"], FieldOf(collection, $"f{i}"));
+        }
+    }
+
+    [Theory]
+    [InlineData(AdaptorProtocol.V3)]
+    [InlineData(AdaptorProtocol.Standalone)]
     public async Task Display_names_permissions_and_reference_details_come_back_as_sent_and_go_with_the_collection(AdaptorProtocol protocol)
     {
         var authors = await CreateCollectionAsync(protocol, "authors", Field("name", "TEXT"));
@@ -197,6 +217,39 @@ public sealed class CollectionFieldsAndIndexesTests(GatewayWithSqliteAdaptorsFix
         Assert.Equal("INDEX_NOT_FOUND", Code(again.Body));
         AssertNamesField(await GatewayServer.DeleteAsync(Http, $"wix-data/v2/indexes?dataCollectionId={Uri.EscapeDataString(id)}"), "indexName");
         AssertNamesField(await GatewayServer.GetAsync(Http, "wix-data/v2/indexes"), "dataCollectionId");
+    }
+
+    [Fact]
+    public async Task What_is_kept_of_a_collection_goes_with_its_connection()
+    {
+        const string secret = "kept-secret-5e1a";
+        var file = Path.Combine(Path.GetTempPath(), $"e2e-kept-{Guid.NewGuid():N}.db");
+        try
+        {
+            await using var server = await GatewayServer.StartAsync();
+            await using var adaptor = await ReferenceAdaptor.StartAsync("sqlite", $"Data Source={file}", secretKey: secret);
+            await server.CreateConnectionAsync("kept", adaptor.BaseUrl, "STANDALONE", new JsonObject { ["secretKey"] = secret });
+            var created = await GatewayServer.PostAsync(server.Admin, "wix-data/v2/collections", new JsonObject
+            {
+                ["collection"] = new JsonObject { ["id"] = "kept/things", ["displayName"] = "Things", ["permissions"] = SentPermissions.DeepClone(), ["fields"] = new JsonArray(Field("a", "TEXT")) },
+            });
+            Assert.True(created.Status == 200, created.Body.ToJsonString());
+            Assert.Equal("Things", (await GatewayServer.GetAsync(server.Admin, "wix-data/v2/collections/kept/things")).Body["collection"]!["displayName"]!.GetValue<string>());
+
+            Assert.Equal(200, (await GatewayServer.DeleteAsync(server.Admin, "wix-data/v1/external-database-connections/kept")).Status);
+            await server.CreateConnectionAsync("kept", adaptor.BaseUrl, "STANDALONE", new JsonObject { ["secretKey"] = secret });
+
+            var again = (await GatewayServer.GetAsync(server.Admin, "wix-data/v2/collections/kept/things")).Body["collection"]!;
+            Assert.NotEqual("Things", again["displayName"]!.GetValue<string>());
+            Assert.Equal("ADMIN", again["permissions"]!["read"]!.GetValue<string>());
+        }
+        finally
+        {
+            foreach (var path in new[] { file, file + "-wal", file + "-shm" })
+            {
+                File.Delete(path);
+            }
+        }
     }
 
     [Fact]
