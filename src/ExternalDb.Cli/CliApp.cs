@@ -121,6 +121,7 @@ internal sealed class CommandTree(CliConsole console, Func<string, string?> envi
         };
         root.Subcommands.Add(ConnectionCommands.Build(this));
         root.Subcommands.Add(CollectionCommands.Build(this));
+        root.Subcommands.Add(IndexCommands.Build(this));
         root.Subcommands.Add(ItemCommands.Build(this));
         root.Subcommands.Add(ImportCommand.Build(this));
         root.Subcommands.Add(ExportCommand.Build(this));

@@ -4,7 +4,7 @@ using ExternalDb.Client;
 
 namespace ExternalDb.Cli;
 
-/// <summary><c>extdb collections list|get|create|delete</c>.</summary>
+/// <summary><c>extdb collections list|get|create|delete</c> and <c>extdb collections fields add|update|remove</c>.</summary>
 internal static class CollectionCommands
 {
     public static Command Build(CommandTree tree)
@@ -14,7 +14,55 @@ internal static class CollectionCommands
         collections.Subcommands.Add(Get(tree));
         collections.Subcommands.Add(Create(tree));
         collections.Subcommands.Add(Delete(tree));
+        collections.Subcommands.Add(Fields(tree));
         return collections;
+    }
+
+    private static Command Fields(CommandTree tree)
+    {
+        var fields = new Command("fields", "Add, change or remove one field of a collection.");
+        fields.Subcommands.Add(FieldChange(tree, "add", "Add a field to a collection.",
+            (client, id, field, ct) => client.Collections.CreateDataCollectionFieldAsync(id, field, ct)));
+        fields.Subcommands.Add(FieldChange(tree, "update", "Replace a field (a new type is the adaptor's to allow).",
+            (client, id, field, ct) => client.Collections.UpdateDataCollectionFieldAsync(id, field, ct)));
+
+        var id = new Argument<string>("id") { Description = "The collection, e.g. myDb/products." };
+        var key = new Argument<string>("key") { Description = "The field to remove (its values go with it)." };
+        var remove = new Command("remove", "Remove a field and its values from a collection.") { id, key };
+        tree.SetAction(remove, async (session, parse, ct) =>
+        {
+            var changed = await session.Client.Collections.DeleteDataCollectionFieldAsync(parse.GetValue(id)!, parse.GetValue(key)!, ct).ConfigureAwait(false);
+            return await ShowAsync(session, changed).ConfigureAwait(false);
+        });
+        fields.Subcommands.Add(remove);
+        return fields;
+    }
+
+    private static Command FieldChange(CommandTree tree, string name, string description,
+        Func<ExternalDbClient, string, DataCollectionField, CancellationToken, Task<DataCollection>> change)
+    {
+        var id = new Argument<string>("id") { Description = "The collection, e.g. myDb/products." };
+        var field = new Argument<string>("field") { Description = "The field as key:TYPE (TEXT, NUMBER, BOOLEAN, DATE, DATETIME, REFERENCE, ...)." };
+        var displayName = new Option<string?>("--display-name") { Description = "The name shown to people." };
+        var references = new Option<string?>("--references") { Description = "For a REFERENCE or MULTI_REFERENCE field: the collection it references (connectionName/collectionId)." };
+        var command = new Command(name, description) { id, field, displayName, references };
+        tree.SetAction(command, async (session, parse, ct) =>
+        {
+            var parsed = ParseField(parse.GetValue(field)!) with { DisplayName = parse.GetValue(displayName) };
+            if (parse.GetValue(references) is { } referenced)
+            {
+                var member = parsed.Type switch
+                {
+                    "REFERENCE" => "reference",
+                    "MULTI_REFERENCE" => "multiReference",
+                    _ => throw new UsageException($"--references is for REFERENCE and MULTI_REFERENCE fields, not {parsed.Type}."),
+                };
+                parsed = parsed with { TypeMetadata = new System.Text.Json.Nodes.JsonObject { [member] = new System.Text.Json.Nodes.JsonObject { ["referencedCollectionId"] = referenced } } };
+            }
+            var changed = await change(session.Client, parse.GetValue(id)!, parsed, ct).ConfigureAwait(false);
+            return await ShowAsync(session, changed).ConfigureAwait(false);
+        });
+        return command;
     }
 
     private static Command List(CommandTree tree)

@@ -65,6 +65,22 @@ public sealed record DataCollectionCapabilities
 
     /// <summary>The structure operations allowed: <c>UPDATE</c>, <c>REMOVE</c>.</summary>
     public IReadOnlyList<string> CollectionOperations { get; init; } = [];
+
+    /// <summary>How many indexes the collection may have (zeros when its adaptor offers none or does not say).</summary>
+    public DataCollectionIndexLimits? IndexLimits { get; init; }
+}
+
+/// <summary>How many indexes a collection may have, besides its primary key's.</summary>
+public sealed record DataCollectionIndexLimits
+{
+    /// <summary>Indexes that are not unique.</summary>
+    public int Regular { get; init; }
+
+    /// <summary>Unique indexes.</summary>
+    public int Unique { get; init; }
+
+    /// <summary>Indexes in all.</summary>
+    public int Total { get; init; }
 }
 
 /// <summary>A field of a collection.</summary>

@@ -95,4 +95,10 @@ public static class LegacyPaths
 
     /// <summary>The name in <c>allowedSchemaOperations</c> that says the adaptor serves <see cref="Patch"/>.</summary>
     public const string PatchOperation = "patch";
+
+    /// <summary>
+    /// The name in a schema's (or the <c>/provision</c> answer's) <c>allowedSchemaOperations</c> that says the adaptor
+    /// serves the <c>/indexes/*</c> extension paths.
+    /// </summary>
+    public const string IndexOperations = "indexes";
 }

@@ -199,6 +199,58 @@ public sealed class CliTests : CliTestBase
     }
 
     [Fact]
+    public async Task Collections_fields_add_update_remove_send_the_field_operations()
+    {
+        Server.Handler = _ => FakeResponse.Ok("""
+            {"dataCollection": {"id": "shop/books", "collectionType": "EXTERNAL", "revision": "2",
+              "fields": [{"key": "_id", "type": "TEXT", "systemField": true}, {"key": "author", "displayName": "Author", "type": "REFERENCE"}]}}
+            """);
+
+        var added = await RunAsync(["collections", "fields", "add", "shop/books", "author:reference", "--display-name", "Author", "--references", "shop/authors"]);
+        var updated = await RunAsync(["collections", "fields", "update", "shop/books", "pages:NUMBER"]);
+        var removed = await RunAsync(["collections", "fields", "remove", "shop/books", "pages"]);
+        var wrong = await RunAsync(["collections", "fields", "add", "shop/books", "pages:NUMBER", "--references", "shop/authors"]);
+
+        Assert.Equal((0, 0, 0, 2), (added.Exit, updated.Exit, removed.Exit, wrong.Exit));
+        var requests = Server.Requests.ToArray();
+        Assert.Equal(["/wix-data/v2/collections/create-field", "/wix-data/v2/collections/update-field", "/wix-data/v2/collections/delete-field"], requests.Select(r => r.Path));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
+            {"dataCollectionId": "shop/books", "field": {"key": "author", "displayName": "Author", "type": "REFERENCE",
+              "typeMetadata": {"reference": {"referencedCollectionId": "shop/authors"}}}}
+            """), requests[0].Json), requests[0].Body);
+        Assert.Equal("""{"dataCollectionId":"shop/books","fieldKey":"pages"}""", requests[2].Body);
+        Assert.Contains("Author", added.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Indexes_list_create_drop_send_the_index_operations()
+    {
+        Server.Handler = r => r.Method switch
+        {
+            "POST" => FakeResponse.Ok("""{"index": {"name": "byPrice", "fields": [{"path": "price", "order": "DESC"}], "status": "ACTIVE", "unique": true}}"""),
+            "GET" => FakeResponse.Ok("""{"indexes": [{"name": "byTitle", "fields": [{"path": "title", "order": "ASC"}], "status": "FAILED", "failure": {"code": "WDE0113", "description": "duplicate key"}}], "pagingMetadata": {"count": 1, "offset": 0, "total": 1}}"""),
+            _ => FakeResponse.Ok("{}"),
+        };
+
+        var created = await RunAsync(["indexes", "create", "shop/books", "byPrice", "--field", "price:desc", "--unique"]);
+        var listed = await RunAsync(["indexes", "list", "shop/books"]);
+        var dropped = await RunAsync(["indexes", "drop", "shop/books", "byPrice"]);
+        var wrong = await RunAsync(["indexes", "create", "shop/books", "x", "--field", "price:UP"]);
+
+        Assert.Equal((0, 0, 0, 2), (created.Exit, listed.Exit, dropped.Exit, wrong.Exit));
+        var requests = Server.Requests.ToArray();
+        Assert.Equal(3, requests.Length);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
+            {"dataCollectionId": "shop/books", "index": {"name": "byPrice", "fields": [{"path": "price", "order": "DESC"}], "unique": true, "caseInsensitive": false}}
+            """), requests[0].Json), requests[0].Body);
+        Assert.Equal("dataCollectionId=shop%2Fbooks&paging.limit=1000&paging.offset=0", requests[1].RawTarget.Split('?')[1]);
+        Assert.Equal(("DELETE", "byPrice"), (requests[2].Method, requests[2].Query["indexName"].ToString()));
+        Assert.Contains("ACTIVE", created.Stdout, StringComparison.Ordinal);
+        Assert.Contains("WDE0113", listed.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Dropped index byPrice", dropped.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Usage_errors_exit_with_2_and_send_nothing()
     {
         var missingCollection = await RunAsync(["items", "query"]);

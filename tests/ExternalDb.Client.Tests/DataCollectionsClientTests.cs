@@ -106,4 +106,56 @@ public sealed class DataCollectionsClientTests : IAsyncLifetime
         Assert.True(error.IsNotFound);
         Assert.Equal("WDE0025", error.Code);
     }
+
+    [Fact]
+    public async Task Field_operations_and_patch_send_wix_paths_and_bodies_and_read_the_data_collection()
+    {
+        var changed = Products.Replace("\"collection\":", "\"dataCollection\":", StringComparison.Ordinal);
+        _server.Handler = _ => FakeResponse.Ok(changed);
+        var field = new DataCollectionField { Key = "pages", Type = "NUMBER", DisplayName = "Pages" };
+
+        Assert.Equal("myDb/products", (await _client.Collections.CreateDataCollectionFieldAsync("myDb/products", field)).Id);
+        await _client.Collections.UpdateDataCollectionFieldAsync("myDb/products", field);
+        await _client.Collections.PatchDataCollectionFieldAsync("myDb/products", new DataCollectionField { Key = "pages", DisplayName = "Page count" });
+        await _client.Collections.DeleteDataCollectionFieldAsync("myDb/products", "pages");
+        var patched = await _client.Collections.PatchDataCollectionAsync(new DataCollection { Id = "myDb/products", DisplayName = "All products" });
+
+        var requests = _server.Requests.ToList();
+        Assert.Equal(
+            ["POST /wix-data/v2/collections/create-field", "POST /wix-data/v2/collections/update-field", "PATCH /wix-data/v2/collections/myDb/products/patch-field",
+             "POST /wix-data/v2/collections/delete-field", "PATCH /wix-data/v2/collections/myDb/products"],
+            requests.Select(r => r.Method + " " + r.RawTarget));
+        Assert.Equal("""{"dataCollectionId":"myDb/products","field":{"key":"pages","displayName":"Pages","type":"NUMBER"}}""", requests[0].Body);
+        Assert.Equal("""{"dataCollectionId":"myDb/products","field":{"key":"pages","displayName":"Page count"}}""", requests[2].Body);
+        Assert.Equal("""{"dataCollectionId":"myDb/products","fieldKey":"pages"}""", requests[3].Body);
+        Assert.Equal("""{"dataCollection":{"id":"myDb/products","displayName":"All products"}}""", requests[4].Body);
+        Assert.Equal("ANYONE", patched.Permissions!.Read);
+        Assert.Equal(0, patched.Capabilities!.IndexLimits!.Total);
+    }
+
+    [Fact]
+    public async Task Index_operations_send_wix_paths_and_read_indexes()
+    {
+        _server.Handler = r => (r.Method, r.Path) switch
+        {
+            ("POST", _) => FakeResponse.Ok("""{"index": {"_id": "5f0c9a7e-3c1b-4f5e-8a2d-91b0c3e4d5f6", "name": "byPrice", "fields": [{"path": "price", "order": "DESC"}], "status": "BUILDING", "unique": false, "caseInsensitive": false, "source": "USER"}}"""),
+            ("GET", _) => FakeResponse.Ok("""{"indexes": [{"_id": "a", "name": "byTitle", "fields": [{"path": "title", "order": "ASC"}], "status": "FAILED", "failure": {"code": "WDE0113", "description": "duplicate key", "itemId": "i9"}, "unique": true, "caseInsensitive": true, "source": "USER"}], "pagingMetadata": {"count": 1, "offset": 1, "total": 2, "tooManyToCount": false}}"""),
+            _ => FakeResponse.Ok("{}"),
+        };
+
+        var created = await _client.Collections.CreateIndexAsync("myDb/products", new DataIndex { Name = "byPrice", Fields = [new DataIndexField("price", "DESC")] });
+        var page = await _client.Collections.ListIndexesAsync("myDb/products", new Paging(1, 1));
+        await _client.Collections.DropIndexAsync("myDb/products", "byPrice");
+
+        var requests = _server.Requests.ToList();
+        Assert.Equal(
+            ["POST /wix-data/v2/indexes", "GET /wix-data/v2/indexes?dataCollectionId=myDb%2Fproducts&paging.limit=1&paging.offset=1",
+             "DELETE /wix-data/v2/indexes?dataCollectionId=myDb%2Fproducts&indexName=byPrice"],
+            requests.Select(r => r.Method + " " + r.RawTarget));
+        Assert.Equal("""{"dataCollectionId":"myDb/products","index":{"name":"byPrice","fields":[{"path":"price","order":"DESC"}]}}""", requests[0].Body);
+        Assert.Equal(("5f0c9a7e-3c1b-4f5e-8a2d-91b0c3e4d5f6", "BUILDING", "DESC"), (created.Id, created.Status, created.Fields[0].Order));
+        var failed = Assert.Single(page.Indexes);
+        Assert.Equal(("FAILED", "WDE0113", "i9", true), (failed.Status, failed.Failure!.Code, failed.Failure.ItemId, failed.Unique));
+        Assert.Equal(2, page.PagingMetadata.Total);
+    }
 }

@@ -22,7 +22,7 @@ public sealed class GatewayContractTests(SharedServer fixture) : IClassFixture<S
             .SelectMany(p => p.Value!.AsObject().Select(o => (Path: p.Key, Method: o.Key, Operation: o.Value!.AsObject())))
             .ToList();
 
-        Assert.Equal(31, operations.Count);
+        Assert.Equal(39, operations.Count);
         foreach (var (path, method, operation) in operations)
         {
             var where = $"{method.ToUpperInvariant()} {path}";
@@ -49,6 +49,9 @@ public sealed class GatewayContractTests(SharedServer fixture) : IClassFixture<S
     [InlineData("/wix-data/v2/items/query", "post", "QueryDataItemsRequest", "QueryDataItemsAnswer", "includeReferences")]
     [InlineData("/wix-data/v2/items/replace-references", "post", "ReplaceDataItemReferencesRequest", "ReplaceDataItemReferencesAnswer", "newReferencedItemIds")]
     [InlineData("/wix-data/v2/collections", "put", "DataCollectionRequest", "DataCollectionAnswer", "collection")]
+    [InlineData("/wix-data/v2/collections/create-field", "post", "DataCollectionFieldRequest", "DataCollectionChangeAnswer", "field")]
+    [InlineData("/wix-data/v2/collections/{dataCollectionId}", "patch", "PatchDataCollectionRequest", "DataCollectionChangeAnswer", "dataCollection")]
+    [InlineData("/wix-data/v2/indexes", "post", "CreateIndexRequest", "IndexAnswer", "index")]
     public async Task Operations_name_the_wix_shapes_in_camel_case(string path, string method, string request, string answer, string property)
     {
         var document = (await fixture.Server.Http().GetRawAsync("openapi/v1.json")).Json;

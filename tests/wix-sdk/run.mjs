@@ -250,6 +250,7 @@ for (const { label, name } of connections) {
   const books = `${name}/books_${suffix}`;
   const authors = `${name}/authors_${suffix}`;
   const scratch = `${name}/scratch_${suffix}`;
+  const shelves = `${name}/shelves_${suffix}`;
   const c = (what) => `${what} (${label})`;
 
   await check(c('collections.create'), async () => {
@@ -517,42 +518,85 @@ for (const { label, name } of connections) {
 
   await check(c('collections.createDataCollectionField'), async () => {
     const result = await client.collections.createDataCollectionField(books, { field: { key: 'pages', displayName: 'Pages', type: 'NUMBER' } });
-    expect(result.dataCollection.fields.some((f) => f.key === 'pages'), 'pages not added');
-  }, { notYet: true });
+    const pages = result.dataCollection.fields.find((f) => f.key === 'pages');
+    expectEqual([pages?.type, pages?.displayName], ['NUMBER', 'Pages'], 'pages');
+    expectEqual(result.dataCollection._id, books, '_id');
+    const limits = result.dataCollection.capabilities.indexLimits;
+    expect([limits.regular, limits.unique, limits.total].every((n) => typeof n === 'number'), `indexLimits: ${JSON.stringify(limits)}`);
+    const got = await client.collections.getDataCollection(books);
+    expectEqual(got.fields.find((f) => f.key === 'pages')?.displayName, 'Pages', 'displayName read back');
+  });
 
   await check(c('collections.updateDataCollectionField'), async () => {
     const result = await client.collections.updateDataCollectionField(books, { field: { key: 'isbn', displayName: 'ISBN-13', type: 'TEXT' } });
     expectEqual(result.dataCollection.fields.find((f) => f.key === 'isbn')?.displayName, 'ISBN-13', 'displayName');
-  }, { notYet: true });
+    const e = await failure(() => client.collections.updateDataCollectionField(books, { field: { key: 'nope', type: 'TEXT' } }));
+    expectEqual(statusOf(e), 404, 'an unknown field');
+  });
 
   await check(c('collections.patchDataCollectionField'), async () => {
     const result = await client.collections.patchDataCollectionField(books, { key: 'isbn', displayName: 'ISBN' });
-    expectEqual(result.dataCollection.fields.find((f) => f.key === 'isbn')?.displayName, 'ISBN', 'displayName');
-  }, { notYet: true });
+    const isbn = result.dataCollection.fields.find((f) => f.key === 'isbn');
+    expectEqual([isbn?.displayName, isbn?.type], ['ISBN', 'TEXT'], 'isbn');
+  });
 
   await check(c('collections.deleteDataCollectionField'), async () => {
     const result = await client.collections.deleteDataCollectionField(books, { fieldKey: 'isbn' });
     expect(!result.dataCollection.fields.some((f) => f.key === 'isbn'), 'isbn still there');
-  }, { notYet: true });
+    const got = await client.collections.getDataCollection(books);
+    expect(!got.fields.some((f) => f.key === 'isbn'), 'isbn still read back');
+  });
 
   await check(c('collections.patchDataCollection'), async () => {
     const result = await client.collections.patchDataCollection(books, { _id: books, displayName: 'All books' });
     expectEqual(result.dataCollection.displayName, 'All books', 'displayName');
-  }, { notYet: true });
+    const got = await client.collections.getDataCollection(books);
+    expectEqual(got.displayName, 'All books', 'displayName read back');
+  });
+
+  await check(c('collections.create keeps permissions and multi-reference details as sent'), async () => {
+    const permissions = { insert: 'SITE_MEMBER', update: 'SITE_MEMBER_AUTHOR', remove: 'ADMIN', read: 'ANYONE' };
+    const multiReference = { referencedCollectionId: authors, referencingFieldKey: 'shelves', referencingDisplayName: 'Shelves' };
+    const created = await client.collections.createDataCollection({
+      _id: shelves,
+      displayName: 'Shelves',
+      permissions,
+      fields: [
+        { key: 'label', displayName: 'Label', type: 'TEXT' },
+        { key: 'authors', displayName: 'Authors', type: 'MULTI_REFERENCE', typeMetadata: { multiReference } },
+      ],
+    });
+    for (const collection of [created, await client.collections.getDataCollection(shelves)]) {
+      expectEqual(collection.permissions, permissions, 'permissions');
+      expectEqual(collection.displayName, 'Shelves', 'displayName');
+      expectEqual(collection.fields.find((f) => f.key === 'authors')?.typeMetadata?.multiReference, multiReference, 'multiReference');
+    }
+    await client.collections.deleteDataCollection(shelves);
+  });
 
   await check(c('indexes.createIndex'), async () => {
     const index = await client.indexes.createIndex(books, { name: 'byPrice', fields: [{ path: 'price', order: 'ASC' }], unique: false });
-    expectEqual(index.name, 'byPrice', 'name');
-  }, { notYet: true });
+    expectEqual([index.name, index.unique, index.caseInsensitive, index.source], ['byPrice', false, false, 'USER'], 'name, unique, caseInsensitive, source');
+    expectEqual(index.fields, [{ path: 'price', order: 'ASC' }], 'fields');
+    expect(['ACTIVE', 'BUILDING'].includes(index.status), `status ${index.status}`);
+    expect(typeof index._id === 'string' && index._id.length > 0, 'no _id');
+    const e = await failure(() => client.indexes.createIndex(books, { name: 'byPrice', fields: [{ path: 'title' }] }));
+    expectEqual(statusOf(e), 409, 'a second index of that name');
+  });
 
   await check(c('indexes.listIndexes'), async () => {
     const listed = await client.indexes.listIndexes(books);
-    expect(listed.indexes.some((i) => i.name === 'byPrice'), 'byPrice not listed');
-  }, { notYet: true });
+    const byPrice = listed.indexes.find((i) => i.name === 'byPrice');
+    expect(byPrice, `byPrice not listed: ${listed.indexes.map((i) => i.name)}`);
+    expectEqual(byPrice.status, 'ACTIVE', 'status');
+    expect(listed.indexes.every((i) => typeof i._id === 'string' && ['SYSTEM', 'USER'].includes(i.source)), 'ids and sources');
+  });
 
   await check(c('indexes.dropIndex'), async () => {
     await client.indexes.dropIndex(books, 'byPrice');
-  }, { notYet: true });
+    const listed = await client.indexes.listIndexes(books);
+    expect(!listed.indexes.some((i) => i.name === 'byPrice'), 'byPrice still listed');
+  });
 
   // ---- last: truncate, then the connection goes ----
 

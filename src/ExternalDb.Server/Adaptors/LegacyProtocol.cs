@@ -33,6 +33,8 @@ public sealed class LegacyProtocol(AdaptorHttpClient http, IOptions<AdaptorClien
             AdaptorOperations.QueryReferenced or AdaptorOperations.InsertReferences or AdaptorOperations.RemoveReferences
                 => LegacyReferenceOperations.CallAsync(adaptor, operation, request, ct),
             AdaptorOperations.Patch => LegacyReferenceOperations.PatchAsync(adaptor, request, ct),
+            AdaptorOperations.ListIndexes or AdaptorOperations.CreateIndex or AdaptorOperations.RemoveIndex
+                => LegacyIndexOperations.CallAsync(adaptor, operation, request, ct),
             AdaptorOperations.ListCollections => LegacyCollectionOperations.GetAsync(adaptor, request, ct),
             AdaptorOperations.CreateCollection => LegacyCollectionOperations.CreateAsync(adaptor, request, ct),
             AdaptorOperations.UpdateCollection => LegacyCollectionOperations.UpdateAsync(adaptor, request, ct),

@@ -27,6 +27,7 @@ public static class Permissions
     [
         "WIX_DATA.GET", "WIX_DATA.QUERY", "WIX_DATA.COUNT", "WIX_DATA.AGGREGATE", "WIX_DATA.QUERY_DISTINCT_VALUES",
         "WIX_DATA.QUERY_REFERENCED", "WIX_DATA.IS_REFERENCED", "WIX_DATA.LIST_COLLECTIONS", "WIX_DATA.GET_COLLECTION",
+        "WIX_DATA.LIST_INDEXES",
     ];
 
     /// <summary>Write permissions of the data gateway.</summary>
@@ -42,6 +43,8 @@ public static class Permissions
     public static readonly IReadOnlyList<string> CollectionsManagePermissions =
     [
         "WIX_DATA.CREATE_COLLECTION", "WIX_DATA.UPDATE_COLLECTION", "WIX_DATA.DELETE_COLLECTION",
+        "WIX_DATA.CREATE_COLLECTION_FIELD", "WIX_DATA.UPDATE_COLLECTION_FIELD", "WIX_DATA.DELETE_COLLECTION_FIELD",
+        "WIX_DATA.CREATE_INDEX", "WIX_DATA.DROP_INDEX",
     ];
 
     /// <summary>Every permission a key may be given.</summary>

@@ -11,9 +11,11 @@ namespace ExternalDb.Server.Gateway;
 
 /// <summary>
 /// Wix Data Collections v2 over every connection: list (all collections of all connections), get, create, update
-/// (revision checked) and delete, reaching the adaptors' collection operations.
+/// (revision checked), patch and delete, and one field at a time (<c>DataCollectionsService.Fields.cs</c>), reaching the
+/// adaptors' collection operations. What an adaptor cannot keep (display names, Wix permissions, reference details) is
+/// kept by the gateway (<see cref="CollectionMetadata"/>) and laid over the adaptor's answer.
 /// </summary>
-internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore store, ResolvedConnections connections)
+internal sealed partial class DataCollectionsService(DataGateway gw, ConnectionStore store, ResolvedConnections connections, CollectionMetadataStore kept)
 {
     public async Task<JsonObject> ListAsync(JsonObject query, CancellationToken ct)
     {
@@ -82,13 +84,38 @@ internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore sto
     private async Task<IReadOnlyList<JsonObject>> CollectionsOfAsync(ResolvedConnection resolved, CancellationToken ct)
     {
         var target = gw.Resolve(resolved, "*");
-        return [.. (await gw.ListSchemasAsync(target, ct)).Select(c => ToWix(c, target))];
+        var schemas = await gw.ListSchemasAsync(target, ct);
+        var metadata = await kept.ListAsync(resolved.Connection.Name, ct);
+        var collections = new List<JsonObject>();
+        foreach (var schema in schemas)
+        {
+            var id = JsonRead.Text(schema["id"]) ?? "";
+            collections.Add(await ToWixAsync(schema, gw.Resolve(resolved, id), metadata.GetValueOrDefault(id), ct));
+        }
+        return collections;
     }
 
     public async Task<JsonObject> GetAsync(string fullId, CancellationToken ct)
     {
         var target = await gw.ResolveAsync(fullId, ct);
-        return new JsonObject { ["collection"] = ToWix(await gw.GetSchemaAsync(target, ct), target) };
+        return new JsonObject { ["collection"] = await CurrentAsync(target, ct) };
+    }
+
+    /// <summary>The collection as Get shows it: the adaptor's schema (cached) with what the gateway keeps laid over it.</summary>
+    private async Task<JsonObject> CurrentAsync(ResolvedCollection target, CancellationToken ct) =>
+        await ToWixAsync(await gw.GetSchemaAsync(target, ct), target, await kept.GetAsync(target.Connection.Name, target.CollectionId, ct), ct);
+
+    /// <summary>A Wix DataCollection for an adaptor's collection, what the gateway keeps laid over it.</summary>
+    private async Task<JsonObject> ToWixAsync(JsonObject collection, ResolvedCollection target, JsonObject? metadata, CancellationToken ct)
+    {
+        // Index limits are the adaptor's (capabilities/get), asked only of collections that can have indexes made.
+        var indexing = JsonRead.Member(collection["capabilities"], IndexingOperations.CapabilityName) as JsonArray;
+        var capabilities = indexing?.Any(o => JsonRead.Text(o) == IndexingOperations.Create) == true && target.Connection.ProtocolVersion == ProtocolVersion.V3
+            ? await gw.GetAdaptorCapabilitiesAsync(target, ct)
+            : null;
+        var wix = ToWix(collection, target, capabilities, metadata);
+        CollectionMetadata.Overlay(wix, metadata);
+        return wix;
     }
 
     public async Task<JsonObject> CreateAsync(JsonObject body, CancellationToken ct)
@@ -96,6 +123,7 @@ internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore sto
         var collection = body["collection"] as JsonObject ?? throw GatewayException.Invalid("collection", "is required", "REQUIRED");
         var fullId = GatewayRequest.RequiredString(collection, "id", "collection.id");
         var fields = ReadFields(collection);
+        var permissions = CollectionMetadata.ReadPermissions(collection["permissions"], "collection.permissions", complete: true);
         var target = await gw.ResolveAsync(fullId, ct);
         if (!await EmptyLegacyDatabaseAsync(target, ct))
         {
@@ -108,7 +136,9 @@ internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore sto
         }
         var answer = await gw.CallAsync(target, AdaptorOperations.CreateCollection, new JsonObject { ["collection"] = v3 }, ct);
         gw.Invalidate(target.Connection);
-        return new JsonObject { ["collection"] = ToWix(await CompleteAsync(answer, target, ct), target) };
+        // What was kept for a collection of that id before (deleted behind the gateway's back) goes: this one is new.
+        var metadata = await KeepAsync(target, CollectionMetadata.FromCollection(collection, permissions), ct);
+        return new JsonObject { ["collection"] = await ToWixAsync(await CompleteAsync(answer, target, ct), target, metadata, ct) };
     }
 
     public async Task<JsonObject> UpdateAsync(JsonObject body, CancellationToken ct)
@@ -122,14 +152,17 @@ internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore sto
             _ => throw GatewayException.Invalid("collection.revision", "is required: send the revision the collection was read at", "REQUIRED"),
         };
         var fields = ReadFields(collection);
+        var permissions = CollectionMetadata.ReadPermissions(collection["permissions"], "collection.permissions", complete: true);
         var target = await gw.ResolveAsync(fullId, ct);
+        using var turn = await TurnAsync(target, ct);
         gw.Invalidate(target.Connection);
         var current = await gw.GetSchemaAsync(target, ct);
         CapabilityChecks.RequireCollectionChanges(target, fields, "UPDATE_COLLECTION", current);
-        if (Revision(current) != revision)
+        var currentRevision = Revision(current, await kept.GetAsync(target.Connection.Name, target.CollectionId, ct));
+        if (currentRevision != revision)
         {
-            throw new GatewayException(409, "WDE0098", $"Collection [{fullId}] changed since revision {revision} (it is at {Revision(current)}): read it again.",
-                new JsonObject { ["collectionName"] = fullId, ["revision"] = Revision(current) });
+            throw new GatewayException(409, "WDE0098", $"Collection [{fullId}] changed since revision {revision} (it is at {currentRevision}): read it again.",
+                new JsonObject { ["collectionName"] = fullId, ["revision"] = currentRevision });
         }
         var v3 = ToV3(collection, target, fields);
         if (target.Connection.ProtocolVersion == ProtocolVersion.V3)
@@ -138,7 +171,9 @@ internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore sto
         }
         var answer = await gw.CallAsync(target, AdaptorOperations.UpdateCollection, new JsonObject { ["collection"] = v3 }, ct);
         gw.Invalidate(target.Connection);
-        return new JsonObject { ["collection"] = ToWix(await CompleteAsync(answer, target, ct), target) };
+        // An update is a full replacement: what it does not send is no longer kept.
+        var metadata = await KeepAsync(target, CollectionMetadata.FromCollection(collection, permissions), ct);
+        return new JsonObject { ["collection"] = await ToWixAsync(await CompleteAsync(answer, target, ct), target, metadata, ct) };
     }
 
     /// <summary>
@@ -176,6 +211,7 @@ internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore sto
         CapabilityChecks.RequireCollectionChanges(target, null, "DELETE_COLLECTION", await gw.GetSchemaAsync(target, ct));
         await gw.CallAsync(target, AdaptorOperations.DeleteCollection, new JsonObject { ["collectionId"] = target.CollectionId }, ct);
         gw.Invalidate(target.Connection);
+        await kept.DeleteAsync(target.Connection.Name, target.CollectionId, ct);
         return new JsonObject();
     }
 
@@ -187,43 +223,31 @@ internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore sto
         }
         for (var i = 0; i < fields.Count; i++)
         {
-            if (fields[i] is not JsonObject field)
-            {
-                throw GatewayException.Invalid($"collection.fields[{i}]", "must be an object", "FORMAT");
-            }
-            GatewayRequest.RequiredString(field, "key", $"collection.fields[{i}].key");
-            var type = GatewayRequest.RequiredString(field, "type", $"collection.fields[{i}].type");
-            if (!FieldTypes.All.Contains(type))
-            {
-                throw GatewayException.Invalid($"collection.fields[{i}].type", $"'{type}' is not a field type", "OTHER");
-            }
+            ReadField(fields[i], $"collection.fields[{i}]");
         }
         return fields;
+    }
+
+    /// <summary>A Wix field as sent at <paramref name="path"/>: an object with a key and a known type.</summary>
+    private static JsonObject ReadField(JsonNode? node, string path)
+    {
+        if (node is not JsonObject field)
+        {
+            throw GatewayException.Invalid(path, node is null ? "is required" : "must be an object", node is null ? "REQUIRED" : "FORMAT");
+        }
+        GatewayRequest.RequiredString(field, "key", $"{path}.key");
+        var type = GatewayRequest.RequiredString(field, "type", $"{path}.type");
+        if (!FieldTypes.All.Contains(type))
+        {
+            throw GatewayException.Invalid($"{path}.type", $"'{type}' is not a field type", "OTHER");
+        }
+        return field;
     }
 
     /// <summary>The adaptor's collection for a Wix collection: the local id, fields with their reference options.</summary>
     private static JsonObject ToV3(JsonObject collection, ResolvedCollection target, JsonArray fields)
     {
-        var v3Fields = new JsonArray();
-        foreach (var field in fields.OfType<JsonObject>())
-        {
-            var v3 = new JsonObject { ["key"] = field["key"]!.DeepClone(), ["type"] = field["type"]!.DeepClone() };
-            if (field["displayName"] is { } displayName)
-            {
-                v3["displayName"] = displayName.DeepClone();
-            }
-            var metadata = field["typeMetadata"];
-            var referenced = JsonRead.Text(JsonRead.Member(JsonRead.Member(metadata, "reference"), "referencedCollectionId"))
-                ?? JsonRead.Text(JsonRead.Member(JsonRead.Member(metadata, "multiReference"), "referencedCollectionId"));
-            if (referenced is not null)
-            {
-                // Wix ids name the connection; the adaptor knows only its own collection ids.
-                var local = DataGateway.Split(referenced) is var (conn, coll) && string.Equals(conn, target.Connection.Name, StringComparison.OrdinalIgnoreCase) ? coll : referenced;
-                var key = field["type"]!.GetValue<string>() == FieldTypes.MultiReference ? "multiReferenceOptions" : "singleReferenceOptions";
-                v3["typeOptions"] = new JsonObject { [key] = new JsonObject { ["referencedCollectionId"] = local } };
-            }
-            v3Fields.Add(v3);
-        }
+        var v3Fields = new JsonArray([.. fields.OfType<JsonObject>().Select(f => (JsonNode?)ToV3Field(f, target))]);
         var result = new JsonObject { ["id"] = target.CollectionId, ["fields"] = v3Fields };
         if (collection["displayName"] is { } name)
         {
@@ -236,8 +260,29 @@ internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore sto
         return result;
     }
 
-    /// <summary>A Wix DataCollection for an adaptor's collection.</summary>
-    private static JsonObject ToWix(JsonObject collection, ResolvedCollection target)
+    /// <summary>The adaptor's field for a Wix field (checked by <see cref="ReadFields"/>): key, type, reference options.</summary>
+    private static JsonObject ToV3Field(JsonObject field, ResolvedCollection target)
+    {
+        var v3 = new JsonObject { ["key"] = field["key"]!.DeepClone(), ["type"] = field["type"]!.DeepClone() };
+        if (field["displayName"] is { } displayName)
+        {
+            v3["displayName"] = displayName.DeepClone();
+        }
+        var metadata = field["typeMetadata"];
+        var referenced = JsonRead.Text(JsonRead.Member(JsonRead.Member(metadata, "reference"), "referencedCollectionId"))
+            ?? JsonRead.Text(JsonRead.Member(JsonRead.Member(metadata, "multiReference"), "referencedCollectionId"));
+        if (referenced is not null)
+        {
+            // Wix ids name the connection; the adaptor knows only its own collection ids.
+            var local = DataGateway.Split(referenced) is var (conn, coll) && string.Equals(conn, target.Connection.Name, StringComparison.OrdinalIgnoreCase) ? coll : referenced;
+            var key = field["type"]!.GetValue<string>() == FieldTypes.MultiReference ? "multiReferenceOptions" : "singleReferenceOptions";
+            v3["typeOptions"] = new JsonObject { [key] = new JsonObject { ["referencedCollectionId"] = local } };
+        }
+        return v3;
+    }
+
+    /// <summary>A Wix DataCollection for an adaptor's collection (before what the gateway keeps is laid over it).</summary>
+    private static JsonObject ToWix(JsonObject collection, ResolvedCollection target, JsonObject? adaptorCapabilities, JsonObject? metadata)
     {
         var localId = JsonRead.Text(collection["id"]) ?? target.CollectionId;
         var operations = (JsonRead.Member(collection["capabilities"], "dataOperations") as JsonArray)?.Select(JsonRead.Text).OfType<string>().ToHashSet(StringComparer.Ordinal)
@@ -304,24 +349,48 @@ internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore sto
             {
                 ["dataOperations"] = new JsonArray([.. wixOperations.Select(o => (JsonNode?)o)]),
                 ["collectionOperations"] = new JsonArray([.. CapabilityChecks.CollectionOperationsOf(collection, target.Connection).Select(o => (JsonNode?)o)]),
-                ["indexLimits"] = new JsonObject { ["regular"] = 0, ["unique"] = 0, ["total"] = 0 },
+                ["indexLimits"] = IndexLimits(adaptorCapabilities),
             },
             ["fields"] = fields,
             ["permissions"] = collection["permissions"]?.DeepClone() ?? new JsonObject
             {
                 ["insert"] = "ADMIN", ["update"] = "ADMIN", ["remove"] = "ADMIN", ["read"] = "ADMIN",
             },
-            ["revision"] = Revision(collection),
+            ["revision"] = Revision(collection, metadata),
             ["plugins"] = new JsonArray(),
             ["pagingModes"] = new JsonArray("OFFSET", "CURSOR"),
         };
     }
 
     /// <summary>
-    /// Adaptors keep no revisions, so the gateway derives one from the collection's structure: it changes exactly when
-    /// the structure does, which is what an optimistic update needs.
+    /// Wix's <c>indexLimits</c> from the adaptor's <c>indexOptions</c> (velo's misspelt <c>indexptions</c> too); zeros
+    /// when it offers no indexes or does not say.
     /// </summary>
-    internal static string Revision(JsonObject collection)
+    private static JsonObject IndexLimits(JsonObject? adaptorCapabilities)
+    {
+        var options = adaptorCapabilities?["indexOptions"] as JsonObject ?? adaptorCapabilities?["indexptions"] as JsonObject;
+        var supported = JsonRead.IsTrue(options?["supportsIndexes"]);
+        int Limit(string name) => supported ? (int)(JsonRead.Number(options?[name]) ?? 0) : 0;
+        return new JsonObject
+        {
+            ["regular"] = Limit("maxNumberOfRegularIndexesPerCollection"),
+            ["unique"] = Limit("maxNumberOfUniqueIndexesPerCollection"),
+            ["total"] = Limit("maxNumberOfIndexesPerCollection"),
+        };
+    }
+
+    /// <summary>Stores what the gateway keeps of a collection (nothing: forgets it); answers what is kept.</summary>
+    private async Task<JsonObject?> KeepAsync(ResolvedCollection target, JsonObject metadata, CancellationToken ct)
+    {
+        var keep = CollectionMetadata.IsEmpty(metadata) ? null : metadata;
+        return await kept.ChangeAsync(target.Connection.Name, target.CollectionId, _ => keep, ct);
+    }
+
+    /// <summary>
+    /// Adaptors keep no revisions, so the gateway derives one from the collection's structure and what the gateway keeps
+    /// of it: it changes exactly when either does, which is what an optimistic update needs.
+    /// </summary>
+    internal static string Revision(JsonObject collection, JsonObject? metadata)
     {
         var structure = new JsonObject
         {
@@ -329,6 +398,10 @@ internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore sto
             ["fields"] = new JsonArray([.. (collection["fields"] as JsonArray ?? []).OfType<JsonObject>()
                 .Select(f => (JsonNode?)new JsonObject { ["key"] = f["key"]?.DeepClone(), ["type"] = f["type"]?.DeepClone() })]),
         };
+        if (metadata is not null)
+        {
+            structure["kept"] = metadata.DeepClone();
+        }
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(structure.ToJsonString()));
         return (BitConverter.ToUInt64(hash, 0) % 1_000_000_000_000UL).ToString(System.Globalization.CultureInfo.InvariantCulture);
     }

@@ -36,6 +36,7 @@ public sealed class DataGateway(ResolvedConnections connections, GatewayCursors 
     private static readonly TimeSpan MissRefreshInterval = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, (DateTimeOffset Fetched, IReadOnlyList<JsonObject> Collections)> _schemas = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (DateTimeOffset Fetched, JsonObject? Capabilities)> _capabilities = new(StringComparer.Ordinal);
 
     // The operations a connection's adaptor answered "no such route" for (Wix's own adaptor lists reference operations it
     // does not route, and has no distinct-values call): refused, or done another way, before any further call. Keyed by
@@ -320,6 +321,31 @@ public sealed class DataGateway(ResolvedConnections connections, GatewayCursors 
     private JsonObject? CachedSchema(ResolvedCollection target) =>
         _schemas.TryGetValue(CacheKey(target.Connection), out var cached) ? Find(cached.Collections, target.CollectionId) : null;
 
+    /// <summary>
+    /// The adaptor's <c>capabilities/get</c> answer (cached as the schemas are), for what collections do not say
+    /// themselves (index limits); null when the adaptor does not answer it.
+    /// </summary>
+    public async Task<JsonObject?> GetAdaptorCapabilitiesAsync(ResolvedCollection target, CancellationToken ct)
+    {
+        var key = CacheKey(target.Connection);
+        var now = time.GetUtcNow();
+        if (_capabilities.TryGetValue(key, out var cached) && cached.Fetched + options.Value.SchemaCacheTtl > now)
+        {
+            return cached.Capabilities;
+        }
+        JsonObject? capabilities;
+        try
+        {
+            capabilities = await CallAsync(target, AdaptorOperations.GetCapabilities, [], ct);
+        }
+        catch (GatewayException)
+        {
+            capabilities = null; // what depends on it (index limits) reads as "not said" until the cache entry expires
+        }
+        _capabilities[key] = (now, capabilities);
+        return capabilities;
+    }
+
     private static JsonObject? Find(IReadOnlyList<JsonObject> collections, string id) =>
         collections.FirstOrDefault(c => JsonRead.Text(c["id"]) == id);
 
@@ -331,6 +357,10 @@ public sealed class DataGateway(ResolvedConnections connections, GatewayCursors 
         foreach (var key in _schemas.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
         {
             _schemas.TryRemove(key, out _);
+        }
+        foreach (var key in _capabilities.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && k != CacheKey(connection)))
+        {
+            _capabilities.TryRemove(key, out _);
         }
     }
 

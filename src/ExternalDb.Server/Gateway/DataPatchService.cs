@@ -14,15 +14,12 @@ namespace ExternalDb.Server.Gateway;
 /// apply the modifications here, update it), serialized per connection, collection and item ID among the patches that
 /// pass through this server, so that two of them never both read the same old value.
 /// </summary>
-internal sealed class DataPatchService(DataGateway gw, IOptions<GatewayOptions> options, TimeProvider time)
+internal sealed class DataPatchService(DataGateway gw)
 {
     // Striped locks: bounded memory whatever the number of items; two items may share a stripe (and then wait for each
     // other), never one item two stripes. One patch holds one stripe at a time, so they cannot deadlock.
     private const int LockStripes = 1024;
     private readonly SemaphoreSlim[] _locks = [.. Enumerable.Range(0, LockStripes).Select(_ => new SemaphoreSlim(1, 1))];
-
-    /// <summary>Per connection (by name): whether its adaptor serves the patch extension, for the version of the connection checked.</summary>
-    private readonly ConcurrentDictionary<string, (DateTimeOffset ConnectionVersion, DateTimeOffset Checked, bool Serves)> _extension = new(StringComparer.Ordinal);
 
     public async Task<JsonObject> PatchAsync(JsonObject body, CancellationToken ct)
     {
@@ -109,29 +106,10 @@ internal sealed class DataPatchService(DataGateway gw, IOptions<GatewayOptions> 
         (int)((uint)StringComparer.Ordinal.GetHashCode(ConnectionStore.NameKey(target.Connection.Name) + "\n" + target.CollectionId + "\n" + itemId) % LockStripes);
 
     /// <summary>
-    /// Whether the connection's adaptor advertises the patch extension (from <c>capabilities/get</c>, kept for
-    /// <see cref="GatewayOptions.SchemaCacheTtl"/> and until the connection changes). A failed check reads as no.
+    /// Whether the connection's adaptor advertises the patch extension (its <c>capabilities/get</c> answer, kept as the
+    /// schemas are). A failed check reads as no.
     /// </summary>
-    private async Task<bool> ServesPatchAsync(ResolvedCollection target, CancellationToken ct)
-    {
-        var connection = target.Connection;
-        var key = ConnectionStore.NameKey(connection.Name);
-        var now = time.GetUtcNow();
-        if (_extension.TryGetValue(key, out var known) && known.ConnectionVersion == connection.UpdatedDate && now - known.Checked < options.Value.SchemaCacheTtl)
-        {
-            return known.Serves;
-        }
-        JsonObject capabilities;
-        try
-        {
-            capabilities = await gw.CallAsync(target, AdaptorOperations.GetCapabilities, [], ct);
-        }
-        catch (GatewayException)
-        {
-            return false;
-        }
-        var serves = JsonRead.IsTrue(JsonRead.Member(capabilities[AdaptorExtensions.CapabilitiesMember], AdaptorExtensions.Patch));
-        _extension[key] = (connection.UpdatedDate, now, serves);
-        return serves;
-    }
+    private async Task<bool> ServesPatchAsync(ResolvedCollection target, CancellationToken ct) =>
+        await gw.GetAdaptorCapabilitiesAsync(target, ct) is { } capabilities
+        && JsonRead.IsTrue(JsonRead.Member(capabilities[AdaptorExtensions.CapabilitiesMember], AdaptorExtensions.Patch));
 }

@@ -16,9 +16,10 @@ internal static class GatewayComposition
         services.AddSingleton<DataPatchService>();
         services.AddSingleton<DataReferencesService>();
         services.AddSingleton<DataCollectionsService>();
+        services.AddSingleton<DataIndexesService>();
         return services;
     }
 
-    /// <summary>Wix Data Items and Collections v2, at <c>/wix-data/v2</c> and <c>/data/v2</c>.</summary>
-    public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder app) => app.MapItems().MapDataCollections();
+    /// <summary>Wix Data Items, Collections and Indexes v2, at <c>/wix-data/v2</c> and <c>/data/v2</c>.</summary>
+    public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder app) => app.MapItems().MapDataCollections().MapIndexes();
 }

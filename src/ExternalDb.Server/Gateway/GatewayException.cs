@@ -70,6 +70,9 @@ public sealed class GatewayException(int status, string code, string description
                 AdaptorErrorCodes.CollectionAlreadyExists => new(409, "WDE0104", $"Collection [{collectionId}] already exists.", data),
                 AdaptorErrorCodes.ReferenceAlreadyExists => new(409, "WDE0029", $"Reference already exists: {adaptorMessage}", data),
                 AdaptorErrorCodes.ReferenceNotFound => new(404, "REFERENCE_NOT_FOUND", $"Reference does not exist: {adaptorMessage}", data),
+                AdaptorErrorCodes.IndexAlreadyExists => new(409, "INDEX_ALREADY_EXISTS", $"An index of that name already exists in collection [{collectionId}]: {adaptorMessage}", data),
+                AdaptorErrorCodes.IndexNotFound => new(404, "INDEX_NOT_FOUND", $"No such index in collection [{collectionId}]: {adaptorMessage}", data),
+                AdaptorErrorCodes.FieldAlreadyExists => new(409, "FIELD_ALREADY_EXISTS", $"The field already exists in collection [{collectionId}]: {adaptorMessage}", data),
                 AdaptorErrorCodes.ValidationError or AdaptorErrorCodes.FieldDoesNotExist or AdaptorErrorCodes.CollectionChangeNotSupported
                     or AdaptorErrorCodes.UnsupportedOperation or AdaptorErrorCodes.BadRequest
                     => new(400, "WDE0075", $"The adaptor refused the request: {adaptorMessage}", data),

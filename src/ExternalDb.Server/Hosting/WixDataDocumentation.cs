@@ -10,7 +10,7 @@ namespace ExternalDb.Server.Hosting;
 /// example the server accepts, the query parameters of the GET forms, and the errors each can answer with their Wix codes.
 /// The examples tell one story over the demo adaptor, in the order of <see cref="Operations"/>: the V3 connection
 /// <c>shop</c> of the connections' examples serves <c>shop/products</c>; Create collection adds <c>shop/orders</c>, whose
-/// items reference products, and Delete collection removes it again. Bodies' schemas come from the endpoints themselves.
+/// items reference products, the field, patch and index operations change it, and Delete collection removes it again. Bodies' schemas come from the endpoints themselves.
 /// </summary>
 internal static class WixDataDocumentation
 {
@@ -26,6 +26,9 @@ internal static class WixDataDocumentation
     private static readonly Parameter ItemIdInPath = new("dataItemId", "The item's ID.", "p-100", Required: true);
     private static readonly Parameter CollectionInQuery = new("dataCollectionId", "The collection: `connectionName/collectionId`.", Products, Required: true);
     private static readonly (int, string, string) ItemNotFound = (404, "WDE0073", "no item of that ID exists in the collection.");
+    private static readonly (int, string, string) FieldNotFound = (404, "FIELD_NOT_FOUND", "the collection has no field of that key.");
+
+    private static Parameter CollectionInPath(string example) => new("dataCollectionId", "The collection: `connectionName/collectionId`.", example, Required: true);
 
     /// <summary>The errors every gateway operation may answer (besides 401 and 403).</summary>
     public static readonly (int Status, string Code, string When)[] CommonErrors =
@@ -134,6 +137,30 @@ internal static class WixDataDocumentation
               {"key": "note", "type": "TEXT"}, {"key": "total", "type": "NUMBER"},
               {"key": "products", "type": "MULTI_REFERENCE", "typeMetadata": {"multiReference": {"referencedCollectionId": "shop/products"}}}]}}
             """, [], [(409, "WDE0098", "the collection changed since the revision sent: read it again.")]),
+        new("POST", "/wix-data/v2/collections/create-field", """
+            {"dataCollectionId": "shop/orders", "field": {"key": "paidAt", "displayName": "Paid at", "type": "DATETIME"}}
+            """, [], [(409, "FIELD_ALREADY_EXISTS", "the collection has a field of that key: change it with update-field.")]),
+        new("POST", "/wix-data/v2/collections/update-field", """
+            {"dataCollectionId": "shop/orders", "field": {"key": "note", "displayName": "Note to the shop", "type": "TEXT"}}
+            """, [], [FieldNotFound]),
+        new("PATCH", "/wix-data/v2/collections/{dataCollectionId}/patch-field", """
+            {"field": {"key": "total", "displayName": "Total (EUR)"}}
+            """, [CollectionInPath(Orders)], [FieldNotFound]),
+        new("PATCH", "/wix-data/v2/collections/{dataCollectionId}", """
+            {"dataCollection": {"id": "shop/orders", "displayName": "Orders", "permissions": {"insert": "SITE_MEMBER", "update": "ADMIN", "remove": "ADMIN", "read": "ANYONE"}}}
+            """, [CollectionInPath(Orders)], [FieldNotFound]),
+        new("POST", "/wix-data/v2/indexes", """
+            {"dataCollectionId": "shop/orders", "index": {"name": "byTotal", "fields": [{"path": "total", "order": "DESC"}], "unique": false}}
+            """, [], [(409, "INDEX_ALREADY_EXISTS", "the collection has an index of that name."), (400, "WDE0147", "a path names a field the collection does not have.")]),
+        new("GET", "/wix-data/v2/indexes", null,
+            [new("dataCollectionId", "The collection: `connectionName/collectionId`.", Orders, Required: true),
+             new("paging.limit", "Indexes per page (0 or absent: 50).", "50"), new("paging.offset", "How many indexes to skip.", "0")], []),
+        new("DELETE", "/wix-data/v2/indexes", null,
+            [new("dataCollectionId", "The collection: `connectionName/collectionId`.", Orders, Required: true),
+             new("indexName", "The index to drop.", "byTotal", Required: true)], [(404, "INDEX_NOT_FOUND", "the collection has no index of that name.")]),
+        new("POST", "/wix-data/v2/collections/delete-field", """
+            {"dataCollectionId": "shop/orders", "fieldKey": "paidAt"}
+            """, [], [FieldNotFound]),
         new("DELETE", "/wix-data/v2/collections/{dataCollectionId}", null,
             [new("dataCollectionId", "The collection: `connectionName/collectionId`.", Orders, Required: true)], []),
     ];

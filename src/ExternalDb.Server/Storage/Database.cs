@@ -73,6 +73,18 @@ public sealed class Database
             SELECT seq, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) + abs(random() % 300000), 1 - successful
             FROM connections;
         """,
+        // What a collection's adaptor cannot keep (display names, Wix permissions, reference metadata), kept by the
+        // gateway per connection and collection, and removed with the connection.
+        """
+        CREATE TABLE collection_metadata (
+            connection_seq INTEGER NOT NULL REFERENCES connections (seq) ON DELETE CASCADE,
+            collection_id TEXT NOT NULL,
+            metadata TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            updated_date TEXT NOT NULL,
+            PRIMARY KEY (connection_seq, collection_id)
+        );
+        """,
     ];
 
     private readonly string _connectionString;

@@ -9,6 +9,7 @@ internal static class StorageComposition
         services.AddSingleton<Database>();
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<ConnectionStore>();
+        services.AddSingleton<CollectionMetadataStore>();
         return services;
     }
 }

@@ -13,6 +13,8 @@ public enum LegacyCallKind
     Collections,
     /// <summary>A column call (<c>/schemas/column/*</c>): "already exists" is about a field.</summary>
     Columns,
+    /// <summary>An index call (the <c>/indexes/*</c> extension): 409 and "not found" are about an index.</summary>
+    Indexes,
 }
 
 /// <summary>The one error mapper of the legacy protocols: <c>{message}</c> plus a status becomes a V3 error code.</summary>
@@ -46,6 +48,8 @@ public static class LegacyErrors
     private static string Code(int status, string message, LegacyCallKind kind) => status switch
     {
         401 or 403 => AdaptorErrorCodes.Unauthorized,
+        404 when kind == LegacyCallKind.Indexes && Mentions(message, "index") => AdaptorErrorCodes.IndexNotFound,
+        400 when kind == LegacyCallKind.Indexes && Mentions(message, "field") && Mentions(message, "does not exist") => AdaptorErrorCodes.FieldDoesNotExist,
         404 when MentionsCollection(message) => AdaptorErrorCodes.CollectionNotFound,
         404 when Mentions(message, "field") || Mentions(message, "column") => AdaptorErrorCodes.FieldDoesNotExist,
         404 => AdaptorErrorCodes.ItemNotFound,
@@ -60,6 +64,7 @@ public static class LegacyErrors
     {
         LegacyCallKind.Items => AdaptorErrorCodes.ItemAlreadyExists,
         LegacyCallKind.Columns => AdaptorErrorCodes.FieldAlreadyExists,
+        LegacyCallKind.Indexes => AdaptorErrorCodes.IndexAlreadyExists,
         _ => AdaptorErrorCodes.CollectionAlreadyExists,
     };
 

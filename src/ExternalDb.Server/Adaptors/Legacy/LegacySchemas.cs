@@ -96,16 +96,24 @@ public static class LegacySchemas
             collectionOperations.Add(CollectionOperations.Remove);
         }
 
+        var capabilities = new JsonObject
+        {
+            ["dataOperations"] = LegacyJson.Strings(dataOperations),
+            ["collectionOperations"] = LegacyJson.Strings(collectionOperations),
+        };
+        if (version == ProtocolVersion.V2 && schemaOperations.Contains(LegacyPaths.IndexOperations))
+        {
+            // V3's IndexingCapability: indexes are made on collections that take writes, listed on every one.
+            capabilities[IndexingOperations.CapabilityName] = LegacyJson.Strings(dataOperations.Contains(DataOperations.Insert)
+                ? [IndexingOperations.List, IndexingOperations.Create, IndexingOperations.Remove]
+                : [IndexingOperations.List]);
+        }
         return new JsonObject
         {
             ["id"] = id,
             ["displayName"] = JsonRead.Text(schema["displayName"]) ?? id,
             ["fields"] = fields,
-            ["capabilities"] = new JsonObject
-            {
-                ["dataOperations"] = LegacyJson.Strings(dataOperations),
-                ["collectionOperations"] = LegacyJson.Strings(collectionOperations),
-            },
+            ["capabilities"] = capabilities,
             ["pagingMode"] = "OFFSET",
             ["maxPageSize"] = JsonRead.Integer(schema["maxPageSize"]) is { } max and > 0 ? max : PagingLimits.DefaultPageSize,
         };

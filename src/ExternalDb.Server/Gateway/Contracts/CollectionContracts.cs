@@ -22,7 +22,10 @@ public sealed record Field(
 /// <summary>What a collection can do: its data operations (<c>QUERY</c>, <c>INSERT</c>, ...) and collection operations.</summary>
 public sealed record CollectionCapabilities(IReadOnlyList<string>? DataOperations, IReadOnlyList<string>? CollectionOperations, JsonObject? IndexLimits);
 
-/// <summary>The lowest role allowed per action: <c>ADMIN</c>, <c>SITE_MEMBER_AUTHOR</c>, <c>SITE_MEMBER</c>, <c>ANYONE</c>.</summary>
+/// <summary>
+/// The lowest role allowed per action: <c>ADMIN</c>, <c>SITE_MEMBER_AUTHOR</c>, <c>SITE_MEMBER</c>, <c>ANYONE</c>. Kept by
+/// the gateway as sent (all four on create and update); without any, the adaptor's, else <c>ADMIN</c>.
+/// </summary>
 public sealed record CollectionPermissions(string Insert, string Update, string Remove, string Read);
 
 /// <summary>A collection, <c>id</c> being <c>connectionName/collectionId</c>.</summary>
@@ -53,3 +56,30 @@ public sealed record CollectionsPagingMetadata(int Count, int Offset, int Total,
 
 /// <summary>The answer of ListDataCollections.</summary>
 public sealed record ListDataCollectionsAnswer(IReadOnlyList<DataCollection> Collections, CollectionsPagingMetadata PagingMetadata);
+
+/// <summary>The body of CreateDataCollectionField and UpdateDataCollectionField: the field as it should be.</summary>
+public sealed record DataCollectionFieldRequest(string DataCollectionId, Field Field);
+
+/// <summary>What PatchDataCollectionField changes of a field (by <c>key</c>): its display name, its type, its type details.</summary>
+public sealed record FieldPatch(string Key, string? DisplayName, string? Type, JsonObject? TypeMetadata);
+
+/// <summary>The body of PatchDataCollectionField; <c>dataCollectionId</c>, when sent, must be the path's.</summary>
+public sealed record PatchDataCollectionFieldRequest(string? DataCollectionId, FieldPatch Field);
+
+/// <summary>The body of DeleteDataCollectionField.</summary>
+public sealed record DeleteDataCollectionFieldRequest(string DataCollectionId, string FieldKey);
+
+/// <summary>Permissions to change: each action sent gets that role, the others stay.</summary>
+public sealed record CollectionPermissionsPatch(string? Insert, string? Update, string? Remove, string? Read);
+
+/// <summary>
+/// What PatchDataCollection changes: the display name, permissions, fields' display names. <c>id</c> (or <c>_id</c>),
+/// when sent, must be the path's.
+/// </summary>
+public sealed record DataCollectionPatch(string? Id, string? DisplayName, CollectionPermissionsPatch? Permissions, IReadOnlyList<FieldPatch>? Fields);
+
+/// <summary>The body of PatchDataCollection.</summary>
+public sealed record PatchDataCollectionRequest(DataCollectionPatch DataCollection);
+
+/// <summary>The answer of the field operations and of PatchDataCollection: the collection as Get shows it.</summary>
+public sealed record DataCollectionChangeAnswer(DataCollection DataCollection);
