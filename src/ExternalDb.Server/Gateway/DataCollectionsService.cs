@@ -99,7 +99,7 @@ internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore sto
         var target = await gw.ResolveAsync(fullId, ct);
         CapabilityChecks.RequireCollectionChanges(target, fields, "CREATE_COLLECTION");
         var answer = await gw.CallAsync(target, AdaptorOperations.CreateCollection, new JsonObject { ["collection"] = ToV3(collection, target, fields) }, ct);
-        gw.Invalidate(target.Connection);
+        await gw.CollectionsChangedAsync(target.Connection, ct);
         var created = answer["collection"] as JsonObject ?? await gw.GetSchemaAsync(target, ct);
         return new JsonObject { ["collection"] = ToWix(created, target) };
     }
@@ -125,7 +125,7 @@ internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore sto
                 new JsonObject { ["collectionName"] = fullId, ["revision"] = Revision(current) });
         }
         var answer = await gw.CallAsync(target, AdaptorOperations.UpdateCollection, new JsonObject { ["collection"] = ToV3(collection, target, fields) }, ct);
-        gw.Invalidate(target.Connection);
+        await gw.CollectionsChangedAsync(target.Connection, ct);
         var updated = answer["collection"] as JsonObject ?? await gw.GetSchemaAsync(target, ct);
         return new JsonObject { ["collection"] = ToWix(updated, target) };
     }
@@ -135,7 +135,7 @@ internal sealed class DataCollectionsService(DataGateway gw, ConnectionStore sto
         var target = await gw.ResolveAsync(fullId, ct);
         CapabilityChecks.RequireCollectionChanges(target, null, "DELETE_COLLECTION");
         await gw.CallAsync(target, AdaptorOperations.DeleteCollection, new JsonObject { ["collectionId"] = target.CollectionId }, ct);
-        gw.Invalidate(target.Connection);
+        await gw.CollectionsChangedAsync(target.Connection, ct);
         return new JsonObject();
     }
 

@@ -15,6 +15,7 @@ internal static class GatewayComposition
         services.AddSingleton<DataItemsService>();
         services.AddSingleton<DataReferencesService>();
         services.AddSingleton<DataCollectionsService>();
+        services.AddHostedService<RegistryChangeListener>();
         return services;
     }
 
