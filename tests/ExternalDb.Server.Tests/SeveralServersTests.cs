@@ -6,38 +6,25 @@ using ExternalDb.TestSupport;
 namespace ExternalDb.Server.Tests;
 
 /// <summary>
-/// Three server processes on one PostgreSQL registry, in front of the reference adaptor (a process of its own over a
-/// SQLite file): requests alternate across them and every answer agrees; caches follow changes made by another server
-/// at once (well within the 30 s after which they would read the registry again anyway); racing creates have one
-/// winner; background checks of a connection are shared, one server at a time.
+/// Three server processes on one fresh PostgreSQL registry database, with one admin key and one encryption key, and
+/// raw HTTP clients for each.
 /// </summary>
-public sealed class SeveralServersTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IAsyncLifetime
+public sealed class ServerGroup : IAsyncDisposable
 {
-    private const string AdminKey = "edb_several-servers-admin-key-7c1e";
-    private const string AdaptorSecret = "several-servers-adaptor-secret";
+    public const string AdminKey = "edb_several-servers-admin-key-7c1e";
 
-    /// <summary>How long a change may take to reach the other servers' caches; their time bounds are 30 s.</summary>
-    private static readonly TimeSpan Propagation = TimeSpan.FromSeconds(5);
+    private ServerGroup(IReadOnlyList<ServerProcess> servers)
+    {
+        Servers = servers;
+        Http = [.. servers.Select(s => s.Http(AdminKey))];
+    }
 
-    private readonly string _root = Directory.CreateTempSubdirectory("externaldb-several-servers-").FullName;
-    private readonly List<ServerProcess> _servers = [];
-    private AdaptorProcess? _adaptor;
-    private HttpClient[] _http = [];
+    public IReadOnlyList<ServerProcess> Servers { get; }
 
-    public async Task InitializeAsync() =>
-        _adaptor = await AdaptorProcess.StartAsync(new Dictionary<string, string?>
-        {
-            ["Adaptor:Engine"] = "sqlite",
-            ["Adaptor:ConnectionString"] = $"Data Source={Path.Combine(_root, "items.db")}",
-            ["Adaptor:SecretKey"] = AdaptorSecret,
-        });
+    public HttpClient[] Http { get; }
 
-    /// <summary>
-    /// Starts the three servers together (their migrations race on the empty registry), with background checks every
-    /// <paramref name="probeInterval"/> or none: a check drops the checking server's cache entry too, which would hide
-    /// whether a change made elsewhere was heard.
-    /// </summary>
-    private async Task StartServersAsync(string probeInterval = "00:00:00")
+    /// <summary>Starts the three together (their migrations race on the empty registry), each with a data folder of its own.</summary>
+    public static async Task<ServerGroup> StartAsync(PostgresFixture postgres, string root, string probeInterval)
     {
         var environment = new Dictionary<string, string>
         {
@@ -49,29 +36,97 @@ public sealed class SeveralServersTests(PostgresFixture postgres) : IClassFixtur
             ["Probe__FailureRetryDelay"] = "00:00:00.500",
         };
         var started = await Task.WhenAll(Enumerable.Range(0, 3).Select(i =>
-            ServerProcess.StartAsync(Directory.CreateDirectory(Path.Combine(_root, "server" + i)).FullName, AdminKey, environment)));
-        _servers.AddRange(started);
-        _http = [.. _servers.Select(s => s.Http(AdminKey))];
+            ServerProcess.StartAsync(Directory.CreateDirectory(Path.Combine(root, $"server-{Guid.NewGuid():N}")).FullName, AdminKey, environment)));
+        return new ServerGroup(started);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        foreach (var http in _http)
+        foreach (var http in Http)
         {
             http.Dispose();
         }
-        foreach (var server in _servers)
+        foreach (var server in Servers)
         {
             await server.DisposeAsync();
         }
-        if (_adaptor is not null)
+    }
+}
+
+/// <summary>
+/// The PostgreSQL cluster of <see cref="SeveralServersTests"/>, the reference adaptor (a process of its own over a SQLite
+/// file), and three servers without background checks that the tests which need no checks share: a check drops the
+/// checking server's cache entry too, which would hide whether a change made elsewhere was heard.
+/// </summary>
+public sealed class SeveralServersFixture : IAsyncLifetime
+{
+    public const string AdaptorSecret = "several-servers-adaptor-secret";
+
+    private readonly string _root = Directory.CreateTempSubdirectory("externaldb-several-servers-").FullName;
+    private readonly Lock _starting = new();
+    private Task<ServerGroup>? _quiet;
+
+    public PostgresFixture Postgres { get; } = new();
+
+    public AdaptorProcess Adaptor { get; private set; } = null!;
+
+    public string AdaptorEndpoint => Adaptor.BaseAddress.ToString().TrimEnd('/');
+
+    public Task<ServerGroup> QuietServersAsync()
+    {
+        lock (_starting)
         {
-            await _adaptor.DisposeAsync();
+            return _quiet ??= StartServersAsync("00:00:00");
         }
-        TempFiles.TryDelete(_root);
     }
 
-    private string AdaptorEndpoint => _adaptor!.BaseAddress.ToString().TrimEnd('/');
+    public Task<ServerGroup> StartServersAsync(string probeInterval) => ServerGroup.StartAsync(Postgres, _root, probeInterval);
+
+    public async Task InitializeAsync() =>
+        Adaptor = await AdaptorProcess.StartAsync(new Dictionary<string, string?>
+        {
+            ["Adaptor:Engine"] = "sqlite",
+            ["Adaptor:ConnectionString"] = $"Data Source={Path.Combine(_root, "items.db")}",
+            ["Adaptor:SecretKey"] = AdaptorSecret,
+        });
+
+    public async Task DisposeAsync()
+    {
+        if (_quiet is not null)
+        {
+            await _quiet.ContinueWith(_ => { }, TaskScheduler.Default);
+            if (_quiet.IsCompletedSuccessfully)
+            {
+                await (await _quiet).DisposeAsync();
+            }
+        }
+        if (Adaptor is not null)
+        {
+            await Adaptor.DisposeAsync();
+        }
+        await ((IAsyncLifetime)Postgres).DisposeAsync();
+        TempFiles.TryDelete(_root);
+    }
+}
+
+/// <summary>
+/// Three server processes on one PostgreSQL registry, in front of the reference adaptor: requests alternate across
+/// them and every answer agrees; caches follow changes made by another server at once (well within the 30 s after
+/// which they would read the registry again anyway); racing creates have one winner; background checks of a
+/// connection are shared, one server at a time.
+/// </summary>
+public sealed class SeveralServersTests(SeveralServersFixture fixture) : IClassFixture<SeveralServersFixture>
+{
+    private const string AdaptorSecret = SeveralServersFixture.AdaptorSecret;
+
+    /// <summary>How long a change may take to reach the other servers' caches; their time bounds are 30 s.</summary>
+    private static readonly TimeSpan Propagation = TimeSpan.FromSeconds(5);
+
+    private HttpClient[] _http = [];
+
+    private async Task UseAsync(Task<ServerGroup> servers) => _http = (await servers).Http;
+
+    private string AdaptorEndpoint => fixture.AdaptorEndpoint;
 
     private static string ConnectionBody(string name, string endpoint, string secret) =>
         RawApi.CreateBody(name, endpoint, new JsonObject { ["secretKey"] = secret }, "STANDALONE");
@@ -79,7 +134,7 @@ public sealed class SeveralServersTests(PostgresFixture postgres) : IClassFixtur
     [Fact]
     public async Task Requests_alternating_across_three_servers_get_the_same_answers()
     {
-        await StartServersAsync();
+        await UseAsync(fixture.QuietServersAsync());
         var ready = await SameEverywhereAsync(http => http.GetRawAsync("readyz"), 200, "readiness");
         Assert.Equal("ready", ready.Json["status"]!.GetValue<string>());
         var name = Names.New("shared");
@@ -160,7 +215,7 @@ public sealed class SeveralServersTests(PostgresFixture postgres) : IClassFixtur
     [Fact]
     public async Task Fifty_creates_of_one_name_racing_on_three_servers_have_one_winner()
     {
-        await StartServersAsync();
+        await UseAsync(fixture.QuietServersAsync());
         await using var adaptor = await FakeAdaptor.StartAsync();
         // A slow-ish adaptor keeps every racer past the early "name taken?" check: the registry's unique key decides.
         adaptor.On("/provision", async (context, request, ct) =>
@@ -190,7 +245,8 @@ public sealed class SeveralServersTests(PostgresFixture postgres) : IClassFixtur
     [Fact]
     public async Task Background_checks_on_three_servers_record_an_adaptor_going_down_and_coming_back_one_check_at_a_time()
     {
-        await StartServersAsync(probeInterval: "00:00:01");
+        await using var servers = await fixture.StartServersAsync(probeInterval: "00:00:01");
+        _http = servers.Http;
         var inFlight = 0;
         var mostAtOnce = 0;
         await using var adaptor = (await FakeAdaptor.StartAsync()).AsLegacy();
@@ -219,7 +275,7 @@ public sealed class SeveralServersTests(PostgresFixture postgres) : IClassFixtur
 
         Assert.Contains(checks, c => !Successful(c) && c!["causeOfFailure"]!.GetValue<string>() == "COMMUNICATION_FAILURE");
         Assert.True(mostAtOnce == 1, $"The connection was checked {mostAtOnce} times at once");
-        var checkers = _servers.Count(s => s.Output.Contains("Checked the adaptor of connection " + name, StringComparison.Ordinal));
+        var checkers = servers.Servers.Count(s => s.Output.Contains("Checked the adaptor of connection " + name, StringComparison.Ordinal));
         Assert.True(checkers >= 2, $"Only {checkers} of the three servers ran the checks");
         // Every server serves the same history.
         var history = $"{RawApi.Path(name)}/status-history?paging.limit=3";
