@@ -1,15 +1,19 @@
 using ExternalDb.Server.Tests.Infrastructure;
+using ExternalDb.TestSupport;
 
 namespace ExternalDb.Server.Tests;
 
 /// <summary>
 /// Verified API keys are cached: a key revoked through a server stops working there at once, and on another server
-/// sharing the data folder within <c>Auth:KeyCacheDuration</c>.
+/// sharing the registry (SQLite data folder or PostgreSQL database) within <c>Auth:KeyCacheDuration</c>.
 /// </summary>
-public sealed class ApiKeyCacheTests : IAsyncDisposable
+public sealed class ApiKeyCacheTests(PostgresFixture postgres) : IAsyncDisposable, IClassFixture<PostgresFixture>
 {
     private const string ListPermission = "WIX_DATA.LIST_EXTERNAL_DATABASE_CONNECTIONS";
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("externaldb-key-cache-tests-").FullName;
+
+    /// <summary>The settings of this test's registry, which every server it starts shares.</summary>
+    private Dictionary<string, string?> _registry = [];
 
     /// <summary>A clock that moves only when told to.</summary>
     private sealed class ManualClock : TimeProvider
@@ -27,9 +31,11 @@ public sealed class ApiKeyCacheTests : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    private async Task UseAsync(Registry registry) => _registry = await RegistrySettings.ForAsync(registry, postgres);
+
     private Task<ServerInstance> StartAsync(string? cacheDuration = null, TimeProvider? clock = null)
     {
-        var settings = new Dictionary<string, string?> { ["Storage:DataDirectory"] = _dataDirectory };
+        var settings = new Dictionary<string, string?>(_registry) { ["Storage:DataDirectory"] = _dataDirectory };
         if (cacheDuration is not null)
         {
             settings["Auth:KeyCacheDuration"] = cacheDuration;
@@ -50,9 +56,12 @@ public sealed class ApiKeyCacheTests : IAsyncDisposable
         return (created.Json["apiKey"]!["id"]!.GetValue<string>(), created.Json["key"]!.GetValue<string>());
     }
 
-    [Fact]
-    public async Task A_key_revoked_on_another_server_works_here_until_the_cache_duration_has_passed_and_no_longer()
+    [Theory]
+    [InlineData(Registry.Sqlite)]
+    [InlineData(Registry.Postgres)]
+    public async Task A_key_revoked_on_another_server_works_here_until_the_cache_duration_has_passed_and_no_longer(Registry registry)
     {
+        await UseAsync(registry);
         var clock = new ManualClock();
         await using var here = await StartAsync("00:00:30", clock);
         await using var elsewhere = await StartAsync();
@@ -73,9 +82,12 @@ public sealed class ApiKeyCacheTests : IAsyncDisposable
         ErrorAssert.Application(await mine.GetRawAsync(RawApi.Base), 401, "UNAUTHENTICATED");
     }
 
-    [Fact]
-    public async Task A_key_revoked_on_this_server_is_refused_at_once_although_it_was_cached()
+    [Theory]
+    [InlineData(Registry.Sqlite)]
+    [InlineData(Registry.Postgres)]
+    public async Task A_key_revoked_on_this_server_is_refused_at_once_although_it_was_cached(Registry registry)
     {
+        await UseAsync(registry);
         var clock = new ManualClock();
         await using var server = await StartAsync("00:10:00", clock);
         var (id, secret) = await CreateKeyAsync(server);
@@ -90,9 +102,12 @@ public sealed class ApiKeyCacheTests : IAsyncDisposable
         ErrorAssert.Application(await http.GetRawAsync(RawApi.Base), 401, "UNAUTHENTICATED");
     }
 
-    [Fact]
-    public async Task With_a_cache_duration_of_zero_a_key_revoked_elsewhere_is_refused_at_once()
+    [Theory]
+    [InlineData(Registry.Sqlite)]
+    [InlineData(Registry.Postgres)]
+    public async Task With_a_cache_duration_of_zero_a_key_revoked_elsewhere_is_refused_at_once(Registry registry)
     {
+        await UseAsync(registry);
         await using var here = await StartAsync("00:00:00");
         await using var elsewhere = await StartAsync();
         var (id, secret) = await CreateKeyAsync(elsewhere);

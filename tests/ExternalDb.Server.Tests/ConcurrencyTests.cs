@@ -4,16 +4,17 @@ using ExternalDb.Server.Tests.Infrastructure;
 namespace ExternalDb.Server.Tests;
 
 /// <summary>Creates racing for one name: the store, not the early check, decides.</summary>
-public sealed class ConcurrencyTests(SharedServer fixture) : IClassFixture<SharedServer>
+public sealed class ConcurrencyTests(RegistryServers servers) : IClassFixture<RegistryServers>
 {
     private const int Racers = 50;
-    private readonly ServerInstance _server = fixture.Server;
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Fifty_concurrent_creates_of_one_name_make_exactly_one_connection(bool mixLetterCase)
+    [InlineData(Registry.Sqlite, false)]
+    [InlineData(Registry.Sqlite, true)]
+    [InlineData(Registry.Postgres, true)]
+    public async Task Fifty_concurrent_creates_of_one_name_make_exactly_one_connection(Registry registry, bool mixLetterCase)
     {
+        var server = await servers.GetAsync(registry);
         await using var adaptor = await FakeAdaptor.StartAsync();
         // A slow-ish adaptor keeps every racer past the early "name taken?" check before the first one is stored.
         adaptor.On("/provision", async (context, request, ct) =>
@@ -22,7 +23,7 @@ public sealed class ConcurrencyTests(SharedServer fixture) : IClassFixture<Share
             await Answers.Json("{}")(context, request, ct);
         });
         adaptor.OnJson("/schemas/list", $$"""{"schemas": {{Answers.OneSchema}}}""");
-        var http = _server.AdminHttp();
+        var http = server.AdminHttp();
         var before = await http.TotalAsync();
         var name = Names.New("race");
         using var start = new SemaphoreSlim(0);

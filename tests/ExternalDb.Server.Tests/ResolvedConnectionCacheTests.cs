@@ -1,18 +1,21 @@
 using System.Text.Json.Nodes;
 using ExternalDb.Server.Storage;
 using ExternalDb.Server.Tests.Infrastructure;
+using ExternalDb.TestSupport;
 
 namespace ExternalDb.Server.Tests;
 
 /// <summary>The gateway resolves a connection once and holds it until the server changes that connection.</summary>
-public sealed class ResolvedConnectionCacheTests
+public sealed class ResolvedConnectionCacheTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
-    [Fact]
-    public async Task A_data_call_with_a_warm_cache_reads_no_connection_from_the_registry()
+    [Theory]
+    [InlineData(Registry.Sqlite)]
+    [InlineData(Registry.Postgres)]
+    public async Task A_data_call_with_a_warm_cache_reads_no_connection_from_the_registry(Registry registry)
     {
         await using var adaptor = (await FakeAdaptor.StartAsync()).AsLegacy();
         adaptor.OnJson("/data/find", """{"items": [], "totalCount": 0}""").OnJson("/schemas/find", $$"""{"schemas": {{Answers.OneSchema}}}""");
-        await using var server = await ServerInstance.StartAsync();
+        await using var server = await ServerInstance.StartAsync(await RegistrySettings.ForAsync(registry, postgres));
         var name = await CreateAsync(server, adaptor.Endpoint);
         var store = server.Services.GetRequiredService<ConnectionStore>();
         Assert.Equal(200, (await QueryAsync(server, name)).Status);
@@ -26,12 +29,14 @@ public sealed class ResolvedConnectionCacheTests
         Assert.Equal(queriesBefore, store.Queries);
     }
 
-    [Fact]
-    public async Task An_update_is_seen_by_the_next_data_call_and_a_delete_ends_them()
+    [Theory]
+    [InlineData(Registry.Sqlite)]
+    [InlineData(Registry.Postgres)]
+    public async Task An_update_is_seen_by_the_next_data_call_and_a_delete_ends_them(Registry registry)
     {
         await using var adaptor = (await FakeAdaptor.StartAsync()).AsLegacy();
         adaptor.OnJson("/data/find", """{"items": [], "totalCount": 0}""").OnJson("/schemas/find", $$"""{"schemas": {{Answers.OneSchema}}}""");
-        await using var server = await ServerInstance.StartAsync();
+        await using var server = await ServerInstance.StartAsync(await RegistrySettings.ForAsync(registry, postgres));
         var name = await CreateAsync(server, adaptor.Endpoint);
         Assert.Equal(200, (await QueryAsync(server, name)).Status);
 

@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using ExternalDb.Server.Tests.Infrastructure;
+using ExternalDb.TestSupport;
 
 namespace ExternalDb.Server.Tests;
 
 /// <summary>Status history and background checks: every check kept, connections checked again on a schedule, one server at a time.</summary>
-public sealed class StatusHistoryTests
+public sealed class StatusHistoryTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     private static readonly Dictionary<string, string?> FastChecks = new()
     {
@@ -39,11 +40,13 @@ public sealed class StatusHistoryTests
 
     private static bool Successful(JsonNode? check) => check!["successful"]!.GetValue<bool>();
 
-    [Fact]
-    public async Task Background_checks_record_an_adaptor_going_down_and_coming_back()
+    [Theory]
+    [InlineData(Registry.Sqlite)]
+    [InlineData(Registry.Postgres)]
+    public async Task Background_checks_record_an_adaptor_going_down_and_coming_back(Registry registry)
     {
         await using var adaptor = (await FakeAdaptor.StartAsync()).AsLegacy();
-        await using var server = await ServerInstance.StartAsync(FastChecks);
+        await using var server = await ServerInstance.StartAsync(await RegistrySettings.ForAsync(registry, postgres, FastChecks));
         var http = server.AdminHttp();
         var name = Names.New("down-and-up");
         await http.CreateRawAsync(RawApi.CreateBody(name, adaptor.Endpoint, new JsonObject { ["secretKey"] = "s" }, "STANDALONE"));
@@ -79,8 +82,10 @@ public sealed class StatusHistoryTests
         Assert.Equal(page.Checks.Count, page.PagingMetadata.Count);
     }
 
-    [Fact]
-    public async Task Two_servers_on_one_registry_never_check_one_connection_at_the_same_moment()
+    [Theory]
+    [InlineData(Registry.Sqlite)]
+    [InlineData(Registry.Postgres)]
+    public async Task Two_servers_on_one_registry_never_check_one_connection_at_the_same_moment(Registry registry)
     {
         var inFlight = new ConcurrentDictionary<string, int>();
         var most = new ConcurrentDictionary<string, int>();
@@ -93,7 +98,7 @@ public sealed class StatusHistoryTests
             var now = inFlight.AddOrUpdate(id, 1, (_, n) => n + 1);
             most.AddOrUpdate(id, now, (_, n) => Math.Max(n, now));
             var overall = Interlocked.Increment(ref total);
-            InterlockedMax(ref mostOverall, overall);
+            Counters.RaiseTo(ref mostOverall, overall);
             try
             {
                 await Task.Delay(300, ct);
@@ -109,7 +114,8 @@ public sealed class StatusHistoryTests
         var dataDirectory = Directory.CreateTempSubdirectory("externaldb-two-servers-").FullName;
         try
         {
-            var settings = new Dictionary<string, string?>(FastChecks) { ["Storage:DataDirectory"] = dataDirectory, ["Probe:MaxConcurrentChecks"] = "2" };
+            var settings = await RegistrySettings.ForAsync(registry, postgres,
+                new Dictionary<string, string?>(FastChecks) { ["Storage:DataDirectory"] = dataDirectory, ["Probe:MaxConcurrentChecks"] = "2" });
             await using var first = await ServerInstance.StartAsync(settings);
             await using var second = await ServerInstance.StartAsync(settings);
             var http = first.AdminHttp();
@@ -142,13 +148,6 @@ public sealed class StatusHistoryTests
     private static int CheckLines(ServerInstance server) =>
         server.Logs.Lines.Count(l => l.Contains("Checked the adaptor of connection", StringComparison.Ordinal));
 
-    private static void InterlockedMax(ref int target, int value)
-    {
-        int seen;
-        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
-        {
-        }
-    }
 
     [Fact]
     public async Task History_is_paged_newest_first_kept_to_its_retention_and_goes_with_its_connection()

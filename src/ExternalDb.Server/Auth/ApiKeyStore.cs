@@ -37,7 +37,7 @@ public enum BootstrapKeyChange
 }
 
 /// <summary>
-/// API keys, stored as SHA-256 hashes; a presented key is matched by hash and compared in constant time. Keys found are
+/// API keys, stored as SHA-256 hashes in the registry; a presented key is matched by hash and compared in constant time. Keys found are
 /// kept in memory (by hash) for <see cref="AuthOptions.KeyCacheDuration"/>, so that a request does not read the registry;
 /// a key deleted here leaves the cache at once.
 /// </summary>
@@ -116,8 +116,8 @@ public sealed class ApiKeyStore(Database database, TimeProvider time, IOptions<A
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, name, permissions, created_date, key_hash FROM api_keys WHERE key_hash = $hash";
-        command.Parameters.AddWithValue("$hash", hash);
+        command.CommandText = "SELECT id, name, permissions, created_date, key_hash FROM api_keys WHERE key_hash = @hash";
+        command.With("@hash", hash);
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct) || !CryptographicOperations.FixedTimeEquals((byte[])reader.GetValue(4), hash))
         {
@@ -131,8 +131,8 @@ public sealed class ApiKeyStore(Database database, TimeProvider time, IOptions<A
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, name, permissions, created_date FROM api_keys WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
+        command.CommandText = "SELECT id, name, permissions, created_date FROM api_keys WHERE id = @id";
+        command.With("@id", id);
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? Read(reader) : null;
     }
@@ -155,8 +155,8 @@ public sealed class ApiKeyStore(Database database, TimeProvider time, IOptions<A
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM api_keys WHERE id = $id RETURNING key_hash";
-        command.Parameters.AddWithValue("$id", id);
+        command.CommandText = "DELETE FROM api_keys WHERE id = @id RETURNING key_hash";
+        command.With("@id", id);
         var deleted = await command.ExecuteScalarAsync(ct) as byte[];
         if (deleted is null)
         {
@@ -176,8 +176,8 @@ public sealed class ApiKeyStore(Database database, TimeProvider time, IOptions<A
         await using var connection = await database.OpenAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await using var existing = connection.CreateCommand();
-        existing.CommandText = "SELECT key_hash FROM api_keys WHERE id = $id";
-        existing.Parameters.AddWithValue("$id", BootstrapId);
+        existing.CommandText = "SELECT key_hash FROM api_keys WHERE id = @id";
+        existing.With("@id", BootstrapId);
         var storedHash = await existing.ExecuteScalarAsync(ct) as byte[];
 
         ApiKeySecret? generated = null;
@@ -203,16 +203,22 @@ public sealed class ApiKeyStore(Database database, TimeProvider time, IOptions<A
             change = BootstrapKeyChange.Generated;
         }
 
-        await using var upsert = connection.CreateCommand();
-        upsert.CommandText =
-            "INSERT INTO api_keys (id, name, permissions, key_hash, is_bootstrap, created_date) VALUES ($id, 'bootstrap admin', $permissions, $hash, 1, $created) " +
-            "ON CONFLICT(id) DO UPDATE SET key_hash = excluded.key_hash, permissions = excluded.permissions, created_date = excluded.created_date";
-        upsert.Parameters.AddWithValue("$id", BootstrapId);
-        upsert.Parameters.AddWithValue("$permissions", JsonSerializer.Serialize(new[] { Permissions.Admin }));
-        upsert.Parameters.AddWithValue("$hash", hash);
-        upsert.Parameters.AddWithValue("$created", Format(time.UtcNowToMillisecond()));
-        await upsert.ExecuteNonQueryAsync(ct);
+        // A generated key never replaces one that another server starting at the same moment stored first.
+        await using var upsert = connection.Command(transaction,
+            "INSERT INTO api_keys (id, name, permissions, key_hash, is_bootstrap, created_date) VALUES (@id, 'bootstrap admin', @permissions, @hash, 1, @created) " +
+            (generated is null
+                ? "ON CONFLICT(id) DO UPDATE SET key_hash = excluded.key_hash, permissions = excluded.permissions, created_date = excluded.created_date"
+                : "ON CONFLICT(id) DO NOTHING"));
+        upsert.With("@id", BootstrapId);
+        upsert.With("@permissions", JsonSerializer.Serialize(new[] { Permissions.Admin }));
+        upsert.With("@hash", hash);
+        upsert.With("@created", Format(time.UtcNowToMillisecond()));
+        var written = await upsert.ExecuteNonQueryAsync(ct);
         await transaction.CommitAsync(ct);
+        if (written == 0)
+        {
+            return (BootstrapKeyChange.Unchanged, null);
+        }
         if (storedHash is not null)
         {
             Forget(storedHash);
@@ -224,17 +230,17 @@ public sealed class ApiKeyStore(Database database, TimeProvider time, IOptions<A
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO api_keys (id, name, permissions, key_hash, is_bootstrap, created_date) VALUES ($id, $name, $permissions, $hash, $bootstrap, $created)";
-        command.Parameters.AddWithValue("$id", key.Id);
-        command.Parameters.AddWithValue("$name", key.Name);
-        command.Parameters.AddWithValue("$permissions", JsonSerializer.Serialize(key.Permissions));
-        command.Parameters.AddWithValue("$hash", Hash(secret.Value));
-        command.Parameters.AddWithValue("$bootstrap", isBootstrap ? 1 : 0);
-        command.Parameters.AddWithValue("$created", Format(key.CreatedDate));
+        command.CommandText = "INSERT INTO api_keys (id, name, permissions, key_hash, is_bootstrap, created_date) VALUES (@id, @name, @permissions, @hash, @bootstrap, @created)";
+        command.With("@id", key.Id);
+        command.With("@name", key.Name);
+        command.With("@permissions", JsonSerializer.Serialize(key.Permissions));
+        command.With("@hash", Hash(secret.Value));
+        command.With("@bootstrap", isBootstrap ? 1 : 0);
+        command.With("@created", Format(key.CreatedDate));
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    private static ApiKey Read(Microsoft.Data.Sqlite.SqliteDataReader r) => new(
+    private static ApiKey Read(System.Data.Common.DbDataReader r) => new(
         r.GetString(0), r.GetString(1), JsonSerializer.Deserialize<string[]>(r.GetString(2)) ?? [],
         DateTimeOffset.Parse(r.GetString(3), CultureInfo.InvariantCulture));
 

@@ -13,6 +13,7 @@ public sealed class ConnectionService(
     AdaptorProber prober,
     SigningKeyRegistry signingKeys,
     ResolvedConnections resolved,
+    RegistryChanges changes,
     Observability.ServerMetrics metrics,
     TimeProvider time,
     ILogger<ConnectionService> logger)
@@ -60,7 +61,7 @@ public sealed class ConnectionService(
             };
             await store.InsertAsync(new StoredConnection(connection, privateKey), ct);
             stored = true;
-            Changed(name);
+            await ChangedAsync(name);
             logger.LogInformation("Created connection {Connection} ({Type})", name, type);
             return connection;
         }
@@ -89,7 +90,7 @@ public sealed class ConnectionService(
             UpdatedDate = time.UtcNowToMillisecond(),
         };
         var replaced = await store.ReplaceAsync(existing with { Connection = updated }, ct);
-        Changed(current.Name);
+        await ChangedAsync(current.Name);
         if (!replaced)
         {
             return null;
@@ -112,7 +113,7 @@ public sealed class ConnectionService(
             UpdatedDate = time.UtcNowToMillisecond(),
         };
         var stored = await store.UpdateStatusAsync(existing with { Connection = updated }, current.UpdatedDate, ct);
-        Changed(current.Name);
+        await ChangedAsync(current.Name);
         if (stored)
         {
             return updated;
@@ -127,14 +128,19 @@ public sealed class ConnectionService(
     public async Task<bool> DeleteAsync(string name, CancellationToken ct)
     {
         var deleted = await store.DeleteAsync(name, ct);
-        Changed(name, deleted.ApplicationId);
+        await ChangedAsync(name, deleted.ApplicationId);
         return deleted.Found;
     }
 
-    /// <summary>What every change of a connection is followed by: what was resolved or imported of it is forgotten.</summary>
-    private void Changed(string name, string? goneApplicationId = null)
+    /// <summary>
+    /// What every committed change of a connection is followed by: what was resolved or imported of it is forgotten,
+    /// here and on the other servers sharing the registry.
+    /// </summary>
+    private async Task ChangedAsync(string name, string? goneApplicationId = null)
     {
         resolved.Invalidate(name);
+        // Told even when the caller has gone: the change is committed.
+        await changes.PublishAsync(RegistryChangeKind.Connection, name, CancellationToken.None);
         if (goneApplicationId is not null)
         {
             signingKeys.Remove(goneApplicationId);

@@ -7,8 +7,9 @@ namespace ExternalDb.Server.Connections;
 /// <summary>
 /// The connections data calls use, read from the registry, decrypted and resolved once and then held: a data call
 /// with a warm entry touches neither the registry nor a key. Every change this server makes to a connection
-/// (create, update, check, delete) goes through <see cref="ConnectionService"/>, which drops the entry; an entry is also
-/// read again after <see cref="MaxAge"/>, for changes made by another server sharing the registry.
+/// (create, update, check, delete) goes through <see cref="ConnectionService"/>, which drops the entry; other servers
+/// sharing a PostgreSQL registry drop theirs when told (<see cref="RegistryChanges"/>). An entry is also read again after
+/// <see cref="MaxAge"/>, for changes that could not be told (SQLite, or a listener that was down).
 /// </summary>
 public sealed class ResolvedConnections(ConnectionStore store, SigningKeyRegistry signingKeys, TimeProvider time)
 {
@@ -42,10 +43,20 @@ public sealed class ResolvedConnections(ConnectionStore store, SigningKeyRegistr
     }
 
     /// <summary>Drops the entry of <paramref name="name"/>: the connection was created, changed, checked or deleted.</summary>
-    public void Invalidate(string name)
+    public void Invalidate(string name) => InvalidateKey(ConnectionStore.NameKey(name));
+
+    /// <summary>Drops the entry of the connection whose <see cref="ConnectionStore.NameKey"/> is <paramref name="nameKey"/>.</summary>
+    public void InvalidateKey(string nameKey)
     {
         Interlocked.Increment(ref _changes);
-        _entries.TryRemove(ConnectionStore.NameKey(name), out _);
+        _entries.TryRemove(nameKey, out _);
+    }
+
+    /// <summary>Drops every entry (changes made meanwhile by other servers may have gone unheard).</summary>
+    public void Clear()
+    {
+        Interlocked.Increment(ref _changes);
+        _entries.Clear();
     }
 
     /// <summary>The V3 signing key of a stored connection, imported once; null for legacy connections.</summary>

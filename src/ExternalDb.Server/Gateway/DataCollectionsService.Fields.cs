@@ -211,7 +211,7 @@ internal sealed partial class DataCollectionsService
         {
             var answer = await gw.CallAsync(target, AdaptorOperations.UpdateCollection,
                 new JsonObject { ["collection"] = new JsonObject { ["id"] = target.CollectionId, ["fields"] = fields } }, ct);
-            gw.Invalidate(target.Connection);
+            await gw.CollectionsChangedAsync(target.Connection, ct);
             schema = answer["collection"] as JsonObject ?? await gw.GetSchemaAsync(target, ct);
         }
         var metadata = await kept.ChangeAsync(target.Connection.Name, target.CollectionId, m =>

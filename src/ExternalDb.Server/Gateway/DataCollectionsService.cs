@@ -135,7 +135,7 @@ internal sealed partial class DataCollectionsService(DataGateway gw, ConnectionS
             WithSystemFields(v3);
         }
         var answer = await gw.CallAsync(target, AdaptorOperations.CreateCollection, new JsonObject { ["collection"] = v3 }, ct);
-        gw.Invalidate(target.Connection);
+        await gw.CollectionsChangedAsync(target.Connection, ct);
         // What was kept for a collection of that id before (deleted behind the gateway's back) goes: this one is new.
         var metadata = await KeepAsync(target, CollectionMetadata.FromCollection(collection, permissions), ct);
         return new JsonObject { ["collection"] = await ToWixAsync(await CompleteAsync(answer, target, ct), target, metadata, ct) };
@@ -170,7 +170,7 @@ internal sealed partial class DataCollectionsService(DataGateway gw, ConnectionS
             WithSystemFields(v3); // an update's fields replace the collection's: leaving them out would ask to drop them
         }
         var answer = await gw.CallAsync(target, AdaptorOperations.UpdateCollection, new JsonObject { ["collection"] = v3 }, ct);
-        gw.Invalidate(target.Connection);
+        await gw.CollectionsChangedAsync(target.Connection, ct);
         // An update is a full replacement: what it does not send is no longer kept.
         var metadata = await KeepAsync(target, CollectionMetadata.FromCollection(collection, permissions), ct);
         return new JsonObject { ["collection"] = await ToWixAsync(await CompleteAsync(answer, target, ct), target, metadata, ct) };
@@ -210,7 +210,7 @@ internal sealed partial class DataCollectionsService(DataGateway gw, ConnectionS
         var target = await gw.ResolveAsync(fullId, ct);
         CapabilityChecks.RequireCollectionChanges(target, null, "DELETE_COLLECTION", await gw.GetSchemaAsync(target, ct));
         await gw.CallAsync(target, AdaptorOperations.DeleteCollection, new JsonObject { ["collectionId"] = target.CollectionId }, ct);
-        gw.Invalidate(target.Connection);
+        await gw.CollectionsChangedAsync(target.Connection, ct);
         await kept.DeleteAsync(target.Connection.Name, target.CollectionId, ct);
         return new JsonObject();
     }

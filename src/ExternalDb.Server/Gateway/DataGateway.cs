@@ -23,7 +23,13 @@ public sealed record ResolvedCollection(
 /// Resolves <c>connectionName/collectionId</c>, calls the connection's adaptor through its protocol client, maps adaptor
 /// failures to the Wix error envelope, and caches collection schemas for a short while.
 /// </summary>
-public sealed class DataGateway(ResolvedConnections connections, GatewayCursors cursors, IServiceProvider services, IOptions<GatewayOptions> options, TimeProvider time)
+public sealed class DataGateway(
+    ResolvedConnections connections,
+    GatewayCursors cursors,
+    RegistryChanges changes,
+    IServiceProvider services,
+    IOptions<GatewayOptions> options,
+    TimeProvider time)
 {
     /// <summary>The gateway's cursors (cursor paging of every query-like call).</summary>
     public GatewayCursors Cursors => cursors;
@@ -349,11 +355,21 @@ public sealed class DataGateway(ResolvedConnections connections, GatewayCursors 
     private static JsonObject? Find(IReadOnlyList<JsonObject> collections, string id) =>
         collections.FirstOrDefault(c => JsonRead.Text(c["id"]) == id);
 
+    /// <summary>After a collection of <paramref name="connection"/> was changed through the gateway: this server and the others forget its schemas.</summary>
+    public async Task CollectionsChangedAsync(ExternalDatabaseConnection connection, CancellationToken ct)
+    {
+        Invalidate(connection);
+        await changes.PublishAsync(RegistryChangeKind.Schemas, connection.Name, ct);
+    }
+
     /// <summary>Forgets the cached schemas of a connection (after the gateway's own collection changes).</summary>
-    public void Invalidate(ExternalDatabaseConnection connection)
+    public void Invalidate(ExternalDatabaseConnection connection) => InvalidateKey(ConnectionStore.NameKey(connection.Name));
+
+    /// <summary>Forgets the cached schemas of the connection whose <see cref="ConnectionStore.NameKey"/> is <paramref name="nameKey"/>.</summary>
+    public void InvalidateKey(string nameKey)
     {
         // Entries of the connection's earlier versions (before an Update or a probe) go too.
-        var prefix = ConnectionStore.NameKey(connection.Name) + "/"; // "/" cannot appear in a name
+        var prefix = nameKey + "/"; // "/" cannot appear in a name
         foreach (var key in _schemas.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
         {
             _schemas.TryRemove(key, out _);
@@ -363,6 +379,9 @@ public sealed class DataGateway(ResolvedConnections connections, GatewayCursors 
             _capabilities.TryRemove(key, out _);
         }
     }
+
+    /// <summary>Forgets every cached schema (changes made meanwhile by other servers may have gone unheard).</summary>
+    public void ClearSchemas() => _schemas.Clear();
 
     private static string CacheKey(ExternalDatabaseConnection c) =>
         ConnectionStore.NameKey(c.Name) + "/" + c.UpdatedDate.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -17,6 +17,7 @@ internal static class GatewayComposition
         services.AddSingleton<DataReferencesService>();
         services.AddSingleton<DataCollectionsService>();
         services.AddSingleton<DataIndexesService>();
+        services.AddHostedService<RegistryChangeListener>();
         return services;
     }
 

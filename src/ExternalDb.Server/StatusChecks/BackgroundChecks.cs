@@ -57,7 +57,7 @@ public sealed class BackgroundChecks(
             {
                 break;
             }
-            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException or IOException)
+            catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or InvalidOperationException or IOException)
             {
                 logger.LogWarning("Background checks could not reach the registry ({ExceptionType}); trying again shortly", e.GetType().Name);
                 await Task.Delay(poll, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -84,7 +84,7 @@ public sealed class BackgroundChecks(
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or InvalidOperationException or IOException)
         {
             // The lease expires by itself; the connection is checked again then.
             logger.LogWarning("The background check of connection {Connection} failed ({ExceptionType})", claimed.Name, e.GetType().Name);

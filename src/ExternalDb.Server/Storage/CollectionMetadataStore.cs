@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ExternalDb.Server.Hosting;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace ExternalDb.Server.Storage;
 
@@ -29,7 +29,7 @@ public sealed class CollectionMetadataStore(Database database, TimeProvider time
         await using var command = connection.CreateCommand();
         command.CommandText =
             "SELECT m.collection_id, m.metadata FROM collection_metadata m JOIN connections c ON c.seq = m.connection_seq WHERE c.name_key = @key";
-        command.Parameters.AddWithValue("@key", ConnectionStore.NameKey(connectionName));
+        command.With("@key", ConnectionStore.NameKey(connectionName));
         var result = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -55,8 +55,8 @@ public sealed class CollectionMetadataStore(Database database, TimeProvider time
             var current = await ReadAsync(connection, connectionName, collectionId, ct);
             var next = change(current?.Metadata?.DeepClone().AsObject());
             await using var command = connection.CreateCommand();
-            command.Parameters.AddWithValue("@key", key);
-            command.Parameters.AddWithValue("@collection", collectionId);
+            command.With("@key", key);
+            command.With("@collection", collectionId);
             if (next is null)
             {
                 if (current is null)
@@ -66,7 +66,7 @@ public sealed class CollectionMetadataStore(Database database, TimeProvider time
                 command.CommandText =
                     "DELETE FROM collection_metadata WHERE collection_id = @collection AND version = @version " +
                     "AND connection_seq = (SELECT seq FROM connections WHERE name_key = @key)";
-                command.Parameters.AddWithValue("@version", current.Value.Version);
+                command.With("@version", current.Value.Version);
             }
             else if (current is null)
             {
@@ -81,12 +81,12 @@ public sealed class CollectionMetadataStore(Database database, TimeProvider time
                     "UPDATE collection_metadata SET metadata = @metadata, version = version + 1, updated_date = @now " +
                     "WHERE collection_id = @collection AND version = @version " +
                     "AND connection_seq = (SELECT seq FROM connections WHERE name_key = @key)";
-                command.Parameters.AddWithValue("@version", current.Value.Version);
+                command.With("@version", current.Value.Version);
             }
             if (next is not null)
             {
-                command.Parameters.AddWithValue("@metadata", next.ToJsonString());
-                command.Parameters.AddWithValue("@now", time.GetUtcNow().ToWireString());
+                command.With("@metadata", next.ToJsonString());
+                command.With("@now", time.GetUtcNow().ToWireString());
             }
             if (await command.ExecuteNonQueryAsync(ct) > 0)
             {
@@ -108,19 +108,19 @@ public sealed class CollectionMetadataStore(Database database, TimeProvider time
         await using var command = connection.CreateCommand();
         command.CommandText =
             "DELETE FROM collection_metadata WHERE collection_id = @collection AND connection_seq = (SELECT seq FROM connections WHERE name_key = @key)";
-        command.Parameters.AddWithValue("@key", ConnectionStore.NameKey(connectionName));
-        command.Parameters.AddWithValue("@collection", collectionId);
+        command.With("@key", ConnectionStore.NameKey(connectionName));
+        command.With("@collection", collectionId);
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    private static async Task<(JsonObject? Metadata, long Version)?> ReadAsync(SqliteConnection connection, string connectionName, string collectionId, CancellationToken ct)
+    private static async Task<(JsonObject? Metadata, long Version)?> ReadAsync(DbConnection connection, string connectionName, string collectionId, CancellationToken ct)
     {
         await using var command = connection.CreateCommand();
         command.CommandText =
             "SELECT m.metadata, m.version FROM collection_metadata m JOIN connections c ON c.seq = m.connection_seq " +
             "WHERE c.name_key = @key AND m.collection_id = @collection";
-        command.Parameters.AddWithValue("@key", ConnectionStore.NameKey(connectionName));
-        command.Parameters.AddWithValue("@collection", collectionId);
+        command.With("@key", ConnectionStore.NameKey(connectionName));
+        command.With("@collection", collectionId);
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct))
         {
@@ -129,11 +129,11 @@ public sealed class CollectionMetadataStore(Database database, TimeProvider time
         return (JsonNode.Parse(reader.GetString(0)) as JsonObject, Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture));
     }
 
-    private static async Task<bool> ConnectionExistsAsync(SqliteConnection connection, string key, CancellationToken ct)
+    private static async Task<bool> ConnectionExistsAsync(DbConnection connection, string key, CancellationToken ct)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM connections WHERE name_key = @key";
-        command.Parameters.AddWithValue("@key", key);
+        command.With("@key", key);
         return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) > 0;
     }
 }

@@ -1,11 +1,11 @@
 using ExternalDb.Server.Hosting;
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
 using ExternalDb.Server.Connections;
-using Microsoft.Data.Sqlite;
 
 namespace ExternalDb.Server.Storage;
 
@@ -24,7 +24,7 @@ public sealed record StoredConnection(ExternalDatabaseConnection Connection, Pri
 public sealed class DuplicateConnectionNameException(string name)
     : Exception($"A connection named '{name}' already exists.");
 
-/// <summary>The durable registry of connections, in SQLite, with secrets encrypted.</summary>
+/// <summary>The durable registry of connections (SQLite or PostgreSQL), with secrets encrypted.</summary>
 public sealed class ConnectionStore(Database database, SecretProtector protector, StatusHistoryStore history)
 {
     private const string Columns =
@@ -53,12 +53,12 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
     public async Task MigrateNameKeysAsync(ILogger logger, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
+        await using var transaction = await database.BeginMigrationAsync(connection, ct);
         await using (var version = connection.CreateCommand())
         {
             version.Transaction = transaction;
-            version.CommandText = "SELECT value FROM settings WHERE key = $key";
-            version.Parameters.AddWithValue("$key", NameKeyVersionSetting);
+            version.CommandText = "SELECT value FROM settings WHERE key = @key";
+            version.With("@key", NameKeyVersionSetting);
             if (await version.ExecuteScalarAsync(ct) as string == NameKeyVersion)
             {
                 return;
@@ -95,21 +95,21 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
             taken.Add(key);
             await using var update = connection.CreateCommand();
             update.Transaction = transaction;
-            update.CommandText = "UPDATE connections SET name = $name, name_key = $key, configuration = $configuration, private_key = $privateKey WHERE seq = $seq";
-            update.Parameters.AddWithValue("$seq", row.Seq);
-            update.Parameters.AddWithValue("$name", name);
-            update.Parameters.AddWithValue("$key", key);
-            update.Parameters.AddWithValue("$configuration", (object?)Reprotect(row.Configuration, "configuration:", row.Key, key) ?? DBNull.Value);
-            update.Parameters.AddWithValue("$privateKey", (object?)Reprotect(row.PrivateKey, "private-key:", row.Key, key) ?? DBNull.Value);
+            update.CommandText = "UPDATE connections SET name = @name, name_key = @key, configuration = @configuration, private_key = @privateKey WHERE seq = @seq";
+            update.With("@seq", row.Seq);
+            update.With("@name", name);
+            update.With("@key", key);
+            update.With("@configuration", (object?)Reprotect(row.Configuration, "configuration:", row.Key, key) ?? DBNull.Value);
+            update.With("@privateKey", (object?)Reprotect(row.PrivateKey, "private-key:", row.Key, key) ?? DBNull.Value);
             await update.ExecuteNonQueryAsync(ct);
         }
 
         await using (var record = connection.CreateCommand())
         {
             record.Transaction = transaction;
-            record.CommandText = "INSERT INTO settings (key, value) VALUES ($key, $value) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
-            record.Parameters.AddWithValue("$key", NameKeyVersionSetting);
-            record.Parameters.AddWithValue("$value", NameKeyVersion);
+            record.CommandText = "INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+            record.With("@key", NameKeyVersionSetting);
+            record.With("@value", NameKeyVersion);
             await record.ExecuteNonQueryAsync(ct);
         }
         await transaction.CommitAsync(ct);
@@ -121,7 +121,7 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
     /// <summary>How many times the connections were read or written (tests prove with it what a warm cache spares).</summary>
     internal long Queries => Interlocked.Read(ref _queries);
 
-    private Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    private Task<DbConnection> OpenAsync(CancellationToken ct)
     {
         Interlocked.Increment(ref _queries);
         return database.OpenAsync(ct);
@@ -131,8 +131,8 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
     {
         await using var connection = await OpenAsync(ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT 1 FROM connections WHERE name_key = $key";
-        command.Parameters.AddWithValue("$key", NameKey(name));
+        command.CommandText = "SELECT 1 FROM connections WHERE name_key = @key";
+        command.With("@key", NameKey(name));
         return await command.ExecuteScalarAsync(ct) is not null;
     }
 
@@ -140,8 +140,8 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
     {
         await using var connection = await OpenAsync(ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM connections WHERE name_key = $key";
-        command.Parameters.AddWithValue("$key", NameKey(name));
+        command.CommandText = $"SELECT {Columns} FROM connections WHERE name_key = @key";
+        command.With("@key", NameKey(name));
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? Read(reader) : null;
     }
@@ -151,8 +151,8 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
     {
         await using var connection = await OpenAsync(ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT public_key FROM connections WHERE application_id = $id";
-        command.Parameters.AddWithValue("$id", applicationId);
+        command.CommandText = "SELECT public_key FROM connections WHERE application_id = @id";
+        command.With("@id", applicationId);
         return await command.ExecuteScalarAsync(ct) as string;
     }
 
@@ -164,9 +164,9 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
         count.CommandText = "SELECT COUNT(*) FROM connections";
         var total = Convert.ToInt32(await count.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM connections ORDER BY seq LIMIT $limit OFFSET $offset";
-        command.Parameters.AddWithValue("$limit", limit);
-        command.Parameters.AddWithValue("$offset", offset);
+        command.CommandText = $"SELECT {Columns} FROM connections ORDER BY seq LIMIT @limit OFFSET @offset";
+        command.With("@limit", limit);
+        command.With("@offset", offset);
         var page = new List<ExternalDatabaseConnection>();
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
@@ -183,17 +183,17 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
     public async Task InsertAsync(StoredConnection stored, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = $"INSERT INTO connections ({Columns}) VALUES ($name, $type, $endpoint, $configuration, $successful, $cause, $has, $checked, $latency, $message, $mods, $fieldTypes, $protocol, $publicKey, $applicationId, $privateKey, $created, $updated, $key) RETURNING seq";
+        command.CommandText = $"INSERT INTO connections ({Columns}) VALUES (@name, @type, @endpoint, @configuration, @successful, @cause, @has, @checked, @latency, @message, @mods, @fieldTypes, @protocol, @publicKey, @applicationId, @privateKey, @created, @updated, @key) RETURNING seq";
         Bind(command, stored);
         long seq;
         try
         {
             seq = (long)(await command.ExecuteScalarAsync(ct))!;
         }
-        catch (SqliteException e) when (Database.IsUniqueViolation(e))
+        catch (DbException e) when (database.IsUniqueViolation(e))
         {
             throw new DuplicateConnectionNameException(stored.Connection.Name);
         }
@@ -207,10 +207,10 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
         await using var connection = await OpenAsync(ct);
         await using var command = connection.CreateCommand();
         command.CommandText =
-            "UPDATE connections SET endpoint = $endpoint, configuration = $configuration, successful = $successful, cause_of_failure = $cause, " +
-            "has_collections = $has, checked_date = $checked, latency_ms = $latency, status_message = $message, collection_modifications_supported = $mods, " +
-            "field_types = $fieldTypes, protocol_version = $protocol, public_key = $publicKey, application_id = $applicationId, private_key = $privateKey, " +
-            "updated_date = $updated WHERE name_key = $key AND name = $name AND connection_type = $type AND created_date = $created RETURNING seq";
+            "UPDATE connections SET endpoint = @endpoint, configuration = @configuration, successful = @successful, cause_of_failure = @cause, " +
+            "has_collections = @has, checked_date = @checked, latency_ms = @latency, status_message = @message, collection_modifications_supported = @mods, " +
+            "field_types = @fieldTypes, protocol_version = @protocol, public_key = @publicKey, application_id = @applicationId, private_key = @privateKey, " +
+            "updated_date = @updated WHERE name_key = @key AND name = @name AND connection_type = @type AND created_date = @created RETURNING seq";
         Bind(command, stored);
         return await ExecuteWithCheckAsync(connection, command, stored.Connection, ct);
     }
@@ -225,18 +225,18 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
         await using var connection = await OpenAsync(ct);
         await using var command = connection.CreateCommand();
         command.CommandText =
-            "UPDATE connections SET successful = $successful, cause_of_failure = $cause, has_collections = $has, checked_date = $checked, " +
-            "latency_ms = $latency, status_message = $message, collection_modifications_supported = $mods, field_types = $fieldTypes, " +
-            "protocol_version = $protocol, updated_date = $updated WHERE name_key = $key AND updated_date = $previous RETURNING seq";
+            "UPDATE connections SET successful = @successful, cause_of_failure = @cause, has_collections = @has, checked_date = @checked, " +
+            "latency_ms = @latency, status_message = @message, collection_modifications_supported = @mods, field_types = @fieldTypes, " +
+            "protocol_version = @protocol, updated_date = @updated WHERE name_key = @key AND updated_date = @previous RETURNING seq";
         Bind(command, checkedConnection);
-        command.Parameters.AddWithValue("$previous", Date(previousUpdatedDate));
+        command.With("@previous", Date(previousUpdatedDate));
         return await ExecuteWithCheckAsync(connection, command, c, ct);
     }
 
     /// <summary>Runs an UPDATE ... RETURNING seq and, when it changed the connection, records its check, in one transaction.</summary>
-    private async Task<bool> ExecuteWithCheckAsync(SqliteConnection connection, SqliteCommand command, ExternalDatabaseConnection checkedConnection, CancellationToken ct)
+    private async Task<bool> ExecuteWithCheckAsync(DbConnection connection, DbCommand command, ExternalDatabaseConnection checkedConnection, CancellationToken ct)
     {
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
         command.Transaction = transaction;
         if (await command.ExecuteScalarAsync(ct) is not long seq)
         {
@@ -247,7 +247,7 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
         return true;
     }
 
-    private Task RecordCheckAsync(SqliteConnection connection, SqliteTransaction transaction, long seq, ExternalDatabaseConnection checkedConnection, CancellationToken ct) =>
+    private Task RecordCheckAsync(DbConnection connection, DbTransaction transaction, long seq, ExternalDatabaseConnection checkedConnection, CancellationToken ct) =>
         history.RecordAsync(connection, transaction, seq, checkedConnection.ConnectionStatus, checkedConnection.ProtocolVersion, ct);
 
     /// <summary>Deletes a connection: whether it existed, and its application id if it had one.</summary>
@@ -255,41 +255,40 @@ public sealed class ConnectionStore(Database database, SecretProtector protector
     {
         await using var connection = await OpenAsync(ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM connections WHERE name_key = $key RETURNING application_id";
-        command.Parameters.AddWithValue("$key", NameKey(name));
+        command.CommandText = "DELETE FROM connections WHERE name_key = @key RETURNING application_id";
+        command.With("@key", NameKey(name));
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? (true, reader.IsDBNull(0) ? null : reader.GetString(0)) : (false, null);
     }
 
-    private void Bind(SqliteCommand command, StoredConnection stored)
+    private void Bind(DbCommand command, StoredConnection stored)
     {
         var c = stored.Connection;
         var key = NameKey(c.Name);
-        var p = command.Parameters;
-        p.AddWithValue("$name", c.Name);
-        p.AddWithValue("$key", key);
-        p.AddWithValue("$type", Enum(c.ConnectionType));
-        p.AddWithValue("$endpoint", (object?)c.Endpoint ?? DBNull.Value);
-        p.AddWithValue("$configuration", c.Configuration is null
+        command.With("@name", c.Name);
+        command.With("@key", key);
+        command.With("@type", Enum(c.ConnectionType));
+        command.With("@endpoint", (object?)c.Endpoint ?? DBNull.Value);
+        command.With("@configuration", c.Configuration is null
             ? DBNull.Value
             : protector.Protect(Encoding.UTF8.GetBytes(c.Configuration.ToJsonString()), "configuration:" + key));
-        p.AddWithValue("$successful", c.ConnectionStatus.Successful ? 1 : 0);
-        p.AddWithValue("$cause", Enum(c.ConnectionStatus.CauseOfFailure));
-        p.AddWithValue("$has", Enum(c.ConnectionStatus.HasCollections));
-        p.AddWithValue("$checked", (object?)Date(c.ConnectionStatus.CheckedDate) ?? DBNull.Value);
-        p.AddWithValue("$latency", (object?)c.ConnectionStatus.LatencyMs ?? DBNull.Value);
-        p.AddWithValue("$message", (object?)c.ConnectionStatus.Message ?? DBNull.Value);
-        p.AddWithValue("$mods", c.Capabilities.CollectionModificationsSupported ? 1 : 0);
-        p.AddWithValue("$fieldTypes", JsonSerializer.Serialize(c.Capabilities.FieldTypes));
-        p.AddWithValue("$protocol", Enum(c.ProtocolVersion));
-        p.AddWithValue("$publicKey", (object?)c.PublicKey ?? DBNull.Value);
-        p.AddWithValue("$applicationId", (object?)c.ApplicationId ?? DBNull.Value);
-        p.AddWithValue("$privateKey", stored.PrivateKey is null ? DBNull.Value : protector.Protect(stored.PrivateKey.Pkcs8, "private-key:" + key));
-        p.AddWithValue("$created", Date(c.CreatedDate));
-        p.AddWithValue("$updated", Date(c.UpdatedDate));
+        command.With("@successful", c.ConnectionStatus.Successful ? 1 : 0);
+        command.With("@cause", Enum(c.ConnectionStatus.CauseOfFailure));
+        command.With("@has", Enum(c.ConnectionStatus.HasCollections));
+        command.With("@checked", (object?)Date(c.ConnectionStatus.CheckedDate) ?? DBNull.Value);
+        command.With("@latency", (object?)c.ConnectionStatus.LatencyMs ?? DBNull.Value);
+        command.With("@message", (object?)c.ConnectionStatus.Message ?? DBNull.Value);
+        command.With("@mods", c.Capabilities.CollectionModificationsSupported ? 1 : 0);
+        command.With("@fieldTypes", JsonSerializer.Serialize(c.Capabilities.FieldTypes));
+        command.With("@protocol", Enum(c.ProtocolVersion));
+        command.With("@publicKey", (object?)c.PublicKey ?? DBNull.Value);
+        command.With("@applicationId", (object?)c.ApplicationId ?? DBNull.Value);
+        command.With("@privateKey", stored.PrivateKey is null ? DBNull.Value : protector.Protect(stored.PrivateKey.Pkcs8, "private-key:" + key));
+        command.With("@created", Date(c.CreatedDate));
+        command.With("@updated", Date(c.UpdatedDate));
     }
 
-    private StoredConnection Read(SqliteDataReader r)
+    private StoredConnection Read(DbDataReader r)
     {
         var name = r.GetString(0);
         var key = r.GetString(18);

@@ -1,133 +1,52 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using System.Globalization;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace ExternalDb.Server.Storage;
 
-/// <summary>The embedded SQLite registry: opens connections with the durability pragmas and migrates the schema.</summary>
-public sealed class Database
+/// <summary>
+/// The registry: the embedded SQLite file (default) or a PostgreSQL database shared by several servers
+/// (<c>Storage:Provider</c>). Opens connections and migrates the schema; <see cref="Dialect"/> holds the few differences.
+/// </summary>
+public sealed class Database : IAsyncDisposable
 {
-    private static readonly string[] Migrations =
-    [
-        """
-        CREATE TABLE connections (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            name TEXT NOT NULL,
-            name_key TEXT NOT NULL UNIQUE,
-            connection_type TEXT NOT NULL,
-            endpoint TEXT NULL,
-            configuration BLOB NULL,
-            successful INTEGER NOT NULL,
-            cause_of_failure TEXT NOT NULL,
-            has_collections TEXT NOT NULL,
-            checked_date TEXT NULL,
-            latency_ms INTEGER NULL,
-            status_message TEXT NULL,
-            collection_modifications_supported INTEGER NOT NULL,
-            field_types TEXT NOT NULL,
-            protocol_version TEXT NOT NULL,
-            public_key TEXT NULL,
-            application_id TEXT NULL,
-            private_key BLOB NULL,
-            created_date TEXT NOT NULL,
-            updated_date TEXT NOT NULL
-        );
-        CREATE TABLE api_keys (
-            id TEXT PRIMARY KEY,
-            name TEXT NOT NULL,
-            permissions TEXT NOT NULL,
-            key_hash BLOB NOT NULL UNIQUE,
-            is_bootstrap INTEGER NOT NULL DEFAULT 0,
-            created_date TEXT NOT NULL
-        );
-        CREATE TABLE settings (
-            key TEXT PRIMARY KEY,
-            value TEXT NOT NULL
-        );
-        """,
-        // Status history, and the schedule of background checks whose rows are also the per-connection leases. The
-        // history starts with each connection's last check; the first background checks spread over five minutes.
-        """
-        CREATE TABLE status_checks (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            connection_seq INTEGER NOT NULL REFERENCES connections (seq) ON DELETE CASCADE,
-            checked_date TEXT NOT NULL,
-            successful INTEGER NOT NULL,
-            cause_of_failure TEXT NOT NULL,
-            latency_ms INTEGER NOT NULL,
-            protocol_version TEXT NOT NULL,
-            message TEXT NULL
-        );
-        CREATE INDEX status_checks_by_connection ON status_checks (connection_seq, id);
-        CREATE TABLE check_schedule (
-            connection_seq INTEGER PRIMARY KEY REFERENCES connections (seq) ON DELETE CASCADE,
-            next_check_ms INTEGER NOT NULL,
-            consecutive_failures INTEGER NOT NULL DEFAULT 0,
-            lease_holder TEXT NULL,
-            lease_expires_ms INTEGER NULL
-        );
-        CREATE INDEX check_schedule_by_due ON check_schedule (next_check_ms);
-        INSERT INTO status_checks (connection_seq, checked_date, successful, cause_of_failure, latency_ms, protocol_version, message)
-            SELECT seq, checked_date, successful, cause_of_failure, COALESCE(latency_ms, 0), protocol_version, status_message
-            FROM connections WHERE checked_date IS NOT NULL ORDER BY seq;
-        INSERT INTO check_schedule (connection_seq, next_check_ms, consecutive_failures)
-            SELECT seq, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) + abs(random() % 300000), 1 - successful
-            FROM connections;
-        """,
-        // What a collection's adaptor cannot keep (display names, Wix permissions, reference metadata), kept by the
-        // gateway per connection and collection, and removed with the connection.
-        """
-        CREATE TABLE collection_metadata (
-            connection_seq INTEGER NOT NULL REFERENCES connections (seq) ON DELETE CASCADE,
-            collection_id TEXT NOT NULL,
-            metadata TEXT NOT NULL,
-            version INTEGER NOT NULL,
-            updated_date TEXT NOT NULL,
-            PRIMARY KEY (connection_seq, collection_id)
-        );
-        """,
-    ];
-
-    private readonly string _connectionString;
-    private readonly string _readinessConnectionString;
+    private readonly NpgsqlDataSource? _dataSource;
 
     public Database(IOptions<StorageOptions> options)
     {
-        var path = options.Value.DatabasePath;
-        CreatePrivateDirectory(Path.GetDirectoryName(path)!);
-        _connectionString = new SqliteConnectionStringBuilder
+        var o = options.Value;
+        if (o.Provider == StorageProvider.Postgres)
         {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Cache = SqliteCacheMode.Private,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
-        // Its own unpooled connection that never creates the file: a pooled one would still reach a registry that is gone.
-        _readinessConnectionString = new SqliteConnectionStringBuilder(_connectionString)
+            _dataSource = NpgsqlDataSource.Create(o.ConnectionString!);
+            Dialect = new PostgresRegistryDialect(_dataSource);
+        }
+        else
         {
-            Mode = SqliteOpenMode.ReadWrite,
-            Pooling = false,
-            DefaultTimeout = 5,
-        }.ToString();
+            Dialect = new SqliteRegistryDialect(o);
+        }
     }
+
+    public RegistryDialect Dialect { get; }
+
+    private int SchemaVersion => Dialect.Migrations.Count;
 
     /// <summary>Null when the registry can be reached and every migration has run; else why not (never a secret).</summary>
     public async Task<string?> ReadinessProblemAsync(CancellationToken ct)
     {
         try
         {
-            await using var connection = new SqliteConnection(_readinessConnectionString);
-            await connection.OpenAsync(ct);
+            await using var connection = await Dialect.OpenForReadinessAsync(ct);
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
-            var version = Convert.ToInt32(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
-            return version >= Migrations.Length ? null : $"The registry's schema is at version {version} of {Migrations.Length}: migrations have not run.";
+            var version = Convert.ToInt32(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+            return version >= SchemaVersion ? null : $"The registry's schema is at version {version} of {SchemaVersion}: migrations have not run.";
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 1 /* SQLITE_ERROR: no such table */)
+        catch (DbException e) when (Dialect.IsMissingTable(e))
         {
             return "The registry's schema has not been created: migrations have not run.";
         }
-        catch (SqliteException)
+        catch (Exception e) when (e is DbException or TimeoutException or InvalidOperationException)
         {
             return "The registry cannot be reached.";
         }
@@ -146,53 +65,86 @@ public sealed class Database
         }
     }
 
-    /// <summary>An open connection with WAL, synchronous FULL and a busy timeout.</summary>
-    public async Task<SqliteConnection> OpenAsync(CancellationToken ct)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(ct);
-        await using var pragmas = connection.CreateCommand();
-        pragmas.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
-        await pragmas.ExecuteNonQueryAsync(ct);
-        return connection;
-    }
+    /// <summary>An open connection of the registry (SQLite: with WAL, synchronous FULL and a busy timeout).</summary>
+    public Task<DbConnection> OpenAsync(CancellationToken ct) => Dialect.OpenAsync(ct);
 
-    /// <summary>Brings the schema to the newest version, each migration in its own transaction.</summary>
+    /// <summary>
+    /// Brings the schema to the newest version, each migration in its own transaction. Safe when several servers start
+    /// at once: each transaction first takes the migration lock (PostgreSQL: an advisory lock; SQLite: its one writer),
+    /// then looks whether another server has applied that version meanwhile.
+    /// </summary>
     public async Task MigrateAsync(CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
-        await using (var create = connection.CreateCommand())
+        for (var version = 1; version <= SchemaVersion; version++)
         {
-            create.CommandText = "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_date TEXT NOT NULL)";
-            await create.ExecuteNonQueryAsync(ct);
-        }
-        for (var version = 1; version <= Migrations.Length; version++)
-        {
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
-            await using var check = connection.CreateCommand();
-            check.Transaction = transaction;
-            check.CommandText = "SELECT COUNT(*) FROM schema_migrations WHERE version = $v";
-            check.Parameters.AddWithValue("$v", version);
-            if (Convert.ToInt64(await check.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) > 0)
+            await using var transaction = await BeginMigrationAsync(connection, ct);
+            await connection.ExecuteAsync(transaction, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_date TEXT NOT NULL)", ct);
+            await using var check = connection.Command(transaction, "SELECT COUNT(*) FROM schema_migrations WHERE version = @v").With("@v", version);
+            if (Convert.ToInt64(await check.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) > 0)
             {
                 continue;
             }
-            await using var migrate = connection.CreateCommand();
-            migrate.Transaction = transaction;
-#pragma warning disable CA2100 // The migrations are constants of this class.
-            migrate.CommandText = Migrations[version - 1];
-#pragma warning restore CA2100
-            await migrate.ExecuteNonQueryAsync(ct);
-            await using var record = connection.CreateCommand();
-            record.Transaction = transaction;
-            record.CommandText = "INSERT INTO schema_migrations (version, applied_date) VALUES ($v, $d)";
-            record.Parameters.AddWithValue("$v", version);
-            record.Parameters.AddWithValue("$d", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            await connection.ExecuteAsync(transaction, Dialect.Migrations[version - 1], ct);
+            await using var record = connection.Command(transaction, "INSERT INTO schema_migrations (version, applied_date) VALUES (@v, @d)")
+                .With("@v", version)
+                .With("@d", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
             await record.ExecuteNonQueryAsync(ct);
             await transaction.CommitAsync(ct);
         }
     }
 
-    /// <summary>Whether an exception is SQLite's UNIQUE constraint failure.</summary>
-    public static bool IsUniqueViolation(SqliteException e) => e.SqliteErrorCode == 19 && e.SqliteExtendedErrorCode is 2067 or 1555;
+    /// <summary>A transaction holding the migration lock: one-time changes of the registry's content run in it.</summary>
+    public async Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken ct)
+    {
+        var transaction = await connection.BeginTransactionAsync(Dialect.MigrationIsolation, ct);
+        if (Dialect.MigrationLock.Length > 0)
+        {
+            await connection.ExecuteAsync(transaction, Dialect.MigrationLock, ct);
+        }
+        return transaction;
+    }
+
+    /// <summary>Whether an exception is the unique constraint failure of the registry's engine.</summary>
+    public bool IsUniqueViolation(DbException e) => Dialect.IsUniqueViolation(e);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_dataSource is not null)
+        {
+            await _dataSource.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>Commands on either engine's connection, with <c>@name</c> parameters.</summary>
+internal static class DbCommands
+{
+    public static DbCommand Command(this DbConnection connection, DbTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+#pragma warning disable CA2100 // The registry's SQL is constants of the stores; values go in parameters.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        return command;
+    }
+
+    public static DbCommand Command(this DbConnection connection, string sql) => connection.Command(null, sql);
+
+    /// <summary>Adds the parameter <paramref name="name"/> (with its <c>@</c>); null is SQL NULL.</summary>
+    public static DbCommand With(this DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+        return command;
+    }
+
+    public static async Task ExecuteAsync(this DbConnection connection, DbTransaction? transaction, string sql, CancellationToken ct)
+    {
+        await using var command = connection.Command(transaction, sql);
+        await command.ExecuteNonQueryAsync(ct);
+    }
 }

@@ -51,25 +51,29 @@ public sealed class SecretProtector
         return plaintext;
     }
 
+    /// <summary>The 32-byte key that <paramref name="base64"/> holds, or null when it is not base64 of 32 bytes.</summary>
+    public static byte[]? ParseKey(string base64)
+    {
+        try
+        {
+            var key = Convert.FromBase64String(base64.Trim());
+            return key.Length == 32 ? key : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
     private static byte[] LoadKey(StorageOptions options)
     {
         if (!string.IsNullOrWhiteSpace(options.EncryptionKey))
         {
-            byte[] configured;
-            try
-            {
-                configured = Convert.FromBase64String(options.EncryptionKey);
-            }
-            catch (FormatException)
-            {
-                throw new InvalidOperationException("Storage:EncryptionKey must be base64 of 32 bytes.");
-            }
-            return configured.Length == 32 ? configured : throw new InvalidOperationException("Storage:EncryptionKey must be base64 of 32 bytes.");
+            return ParseKey(options.EncryptionKey) ?? throw new InvalidOperationException("Storage:EncryptionKey must be base64 of 32 bytes.");
         }
 
         var path = Path.Combine(Path.GetFullPath(options.DataDirectory), "encryption.key");
         var (text, _) = PrivateFile.ReadOrCreate(path, () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-        var key = Convert.FromBase64String(text);
-        return key.Length == 32 ? key : throw new InvalidOperationException($"{path} does not hold a 32-byte key.");
+        return ParseKey(text) ?? throw new InvalidOperationException($"{path} does not hold a 32-byte key.");
     }
 }

@@ -4,6 +4,18 @@ using ExternalDb.Client;
 
 namespace ExternalDb.Server.Tests.Infrastructure;
 
+public static class Counters
+{
+    /// <summary>Raises <paramref name="target"/> to <paramref name="value"/> if that is more, atomically (the most seen at once).</summary>
+    public static void RaiseTo(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+}
+
 public static class Names
 {
     /// <summary>A connection name no other test uses.</summary>
