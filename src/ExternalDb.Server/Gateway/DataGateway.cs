@@ -374,7 +374,7 @@ public sealed class DataGateway(
         {
             _schemas.TryRemove(key, out _);
         }
-        foreach (var key in _capabilities.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && k != CacheKey(connection)))
+        foreach (var key in _capabilities.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
         {
             _capabilities.TryRemove(key, out _);
         }
