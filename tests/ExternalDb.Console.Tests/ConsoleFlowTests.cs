@@ -122,6 +122,9 @@ public sealed class ConsoleFlowTests(ConsoleServer server)
             await page.Locator("#tab-import").ClickAsync();
             var csv = "_id,title,price,inStock,releasedAt\nc-1,Shelf,30,yes,2024-02-01T00:00:00Z\nc-2,Bad price,cheap,no,\nc-3,Rug,12.5,true,\n";
             await page.Locator("#import-file").SetInputFilesAsync(new FilePayload { Name = "more.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(csv) });
+            // The button turns on once the server has seen the chosen file; a click before that is a click on a disabled
+            // button (a fluent-button's disabled state is an attribute Playwright's actionability checks do not read).
+            await page.WaitForFunctionAsync("() => !document.querySelector('#start-import')?.hasAttribute('disabled')");
             await page.Locator("#start-import").ClickAsync();
             await Assertions.Expect(page.Locator("#import-summary")).ToContainTextAsync("100% · 2 inserted, 1 failed");
             await Assertions.Expect(page.Locator("#import-progress")).ToHaveAttributeAsync("value", new System.Text.RegularExpressions.Regex("^[1-9]"));
