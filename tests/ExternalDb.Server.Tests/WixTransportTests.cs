@@ -17,6 +17,9 @@ public sealed class WixTransportTests(SharedServer fixture) : IClassFixture<Shar
         { "GET", "wix-data/v2/no-such-route", 404 },
         { "PATCH", "wix-data/v2/items/query", 404 },
         { "POST", "wix-data/v2/items/query", 400 },
+        { "POST", "wix-data/v2/bulk/items/async-patch-by-filter", 501 },
+        { "POST", "wix-data/v2/bulk/items/async-remove-by-filter", 501 },
+        { "GET", "wix-data/v2/async-jobs/j-1/status", 501 },
     };
 
     [Theory]

@@ -106,6 +106,7 @@ public sealed class GatewayException(int status, string code, string description
         404 => "Not found",
         409 => "Already exists",
         428 => "Not supported",
+        501 => "Not implemented",
         502 => "Bad gateway",
         503 => "Unavailable",
         504 => "Gateway timeout",

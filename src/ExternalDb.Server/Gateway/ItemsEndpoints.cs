@@ -19,6 +19,7 @@ internal static class ItemsEndpoints
 
     private static void Map(RouteGroupBuilder g)
     {
+        MapUnserved(g);
         PostItems(g, "/items", "WIX_DATA.INSERT", s => s.InsertAsync, "Inserts an item.").Declares<InsertDataItemRequest, DataItemAnswer>();
         PostItems(g, "/items/update", "WIX_DATA.UPDATE", s => s.UpdateAsync, "Replaces an item (the SDK's binding of Update).")
             .Declares<UpdateDataItemRequest, DataItemAnswer>();
@@ -71,6 +72,24 @@ internal static class ItemsEndpoints
         PostReferences(g, "/items/replace-references", "WIX_DATA.REPLACE_REFERENCES", s => s.ReplaceAsync, "Replaces the references of an item's field.")
             .Declares<ReplaceDataItemReferencesRequest, ReplaceDataItemReferencesAnswer>();
     }
+
+    /// <summary>
+    /// Wix's asynchronous jobs (patch or remove every item a filter matches, then poll the job) have no call in any
+    /// adaptor protocol to build them on without reading and writing every item through the gateway: a clear 501 names
+    /// the method and what to use instead, rather than a 404 that reads as a wrong path.
+    /// </summary>
+    private static void MapUnserved(RouteGroupBuilder g)
+    {
+        const string instead = "query the items' IDs and use bulk patch or bulk remove";
+        Unserved(g.MapPost("/bulk/items/async-patch-by-filter", () => NotServed("AsyncPatchDataItemsByFilter", instead)), "WIX_DATA.BULK_PATCH");
+        Unserved(g.MapPost("/bulk/items/async-remove-by-filter", () => NotServed("AsyncRemoveDataItemsByFilter", instead)), "WIX_DATA.BULK_REMOVE");
+        Unserved(g.MapGet("/async-jobs/{jobId}/status", () => NotServed("GetAsyncJobStatus", "no asynchronous job is ever started here")), "WIX_DATA.QUERY");
+    }
+
+    private static void Unserved(RouteHandlerBuilder route, string permission) => route.RequireAuthorization(permission).ExcludeFromDescription();
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotServed(string method, string instead) =>
+        new GatewayException(StatusCodes.Status501NotImplemented, "UNIMPLEMENTED", $"{method} is not served by ExternalDb: {instead}.").ToResult();
 
     private delegate Task<JsonObject> Operation(JsonObject body, CancellationToken ct);
 
