@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
 using ExternalDb.TestSupport;
 
@@ -163,6 +164,46 @@ public sealed class GatewayPatchTests(PatchGatewayFixture fixture) : IClassFixtu
         });
 
     private static string Date(JsonNode? node) => node!["$date"]!.GetValue<string>();
+
+    /// <summary>
+    /// One paging model: once a V3 adaptor's answers are seen to carry their own <c>hasNext</c>, the gateway asks it for
+    /// exactly the page (not one more) and passes its <c>hasNext</c> on, right at the boundaries.
+    /// </summary>
+    [Fact]
+    public async Task A_V3_adaptor_that_says_hasNext_is_asked_for_exactly_the_page()
+    {
+        var books = await CreateBooksAsync("fv3", "paging" + Guid.NewGuid().ToString("N")[..6]);
+        for (var i = 1; i <= 3; i++)
+        {
+            await InsertAsync(books, $"b{i}", new JsonObject { ["title"] = $"Book {i}", ["price"] = i });
+        }
+        async Task<(int Count, bool HasNext, int AskedLimit)> QueryAsync(int limit, int offset)
+        {
+            var before = fixture.Proxy("fv3").BodiesAt("/v3/items/query").Count;
+            var (status, body) = await GatewayServer.PostAsync(Http, "wix-data/v2/items/query", new JsonObject
+            {
+                ["dataCollectionId"] = books,
+                ["query"] = new JsonObject
+                {
+                    ["sort"] = new JsonArray(new JsonObject { ["fieldName"] = "price", ["order"] = "ASC" }),
+                    ["paging"] = new JsonObject { ["limit"] = limit, ["offset"] = offset },
+                },
+            });
+            Assert.True(status == 200, body.ToJsonString());
+            var sent = fixture.Proxy("fv3").BodiesAt("/v3/items/query").Skip(before).Single();
+            var payload = JsonNode.Parse(Encoding.UTF8.GetString(Base64UrlDecode(sent.Split('.')[1])))!;
+            return (body["dataItems"]!.AsArray().Count, body["pagingMetadata"]!["hasNext"]!.GetValue<bool>(),
+                payload["data"]!["request"]!["query"]!["paging"]!["limit"]!.GetValue<int>());
+        }
+
+        var first = await QueryAsync(2, 0); // the adaptor's answers are not known yet: one more than the page
+        Assert.Equal((2, true, 3), first);
+        Assert.Equal((2, true, 2), await QueryAsync(2, 0)); // now exactly the page, and the adaptor says more follow
+        Assert.Equal((1, false, 2), await QueryAsync(2, 2));
+        Assert.Equal((3, false, 3), await QueryAsync(3, 0)); // a full last page: the adaptor, not a guess, says no more
+    }
+
+    private static byte[] Base64UrlDecode(string text) => System.Buffers.Text.Base64Url.DecodeFromChars(text);
 
     [Theory]
     [InlineData("pv3")]

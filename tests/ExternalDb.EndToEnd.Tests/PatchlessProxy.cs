@@ -25,6 +25,9 @@ public sealed class PatchlessProxy : IAsyncDisposable
     /// <summary>The paths of the calls that reached the proxy, in arrival order.</summary>
     public IReadOnlyList<string> Paths => [.. _server!.Requests.Select(r => r.Path)];
 
+    /// <summary>The bodies of the calls to <paramref name="path"/> that reached the proxy, in arrival order.</summary>
+    public IReadOnlyList<string> BodiesAt(string path) => [.. _server!.Requests.Where(r => r.Path == path).Select(r => r.Body)];
+
     public static async Task<PatchlessProxy> StartAsync(string target)
     {
         var proxy = new PatchlessProxy(target);

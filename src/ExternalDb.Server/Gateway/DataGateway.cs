@@ -44,6 +44,9 @@ public sealed class DataGateway(
     private readonly ConcurrentDictionary<string, (DateTimeOffset Fetched, IReadOnlyList<JsonObject> Collections)> _schemas = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (DateTimeOffset Fetched, JsonObject? Capabilities)> _capabilities = new(StringComparer.Ordinal);
 
+    /// <summary>Per connection version and operation: whether the adaptor's answers carry their own <c>pagingMetadata.hasNext</c>.</summary>
+    private readonly ConcurrentDictionary<string, bool> _tellsHasNext = new(StringComparer.Ordinal);
+
     // The operations a connection's adaptor answered "no such route" for (Wix's own adaptor lists reference operations it
     // does not route, and has no distinct-values call): refused, or done another way, before any further call. Keyed by
     // the connection's version like the schema cache, so an update or a new check of the connection forgets them.
@@ -355,6 +358,24 @@ public sealed class DataGateway(
     private static JsonObject? Find(IReadOnlyList<JsonObject> collections, string id) =>
         collections.FirstOrDefault(c => JsonRead.Text(c["id"]) == id);
 
+    /// <summary>
+    /// How many rows to ask the adaptor for: the page itself once its answers to <paramref name="operation"/> are known to
+    /// carry their own <c>hasNext</c> (learnt from an answer, per connection version), else one more, to tell.
+    /// </summary>
+    public int PageLimit(ResolvedCollection target, string operation, PageRequest page) =>
+        _tellsHasNext.TryGetValue(CacheKey(target.Connection) + " " + operation, out var tells) && tells ? page.Limit : page.FetchLimit;
+
+    /// <summary>
+    /// The adaptor's <c>hasNext</c> for a page asked with <paramref name="asked"/> rows: trusted only when it was asked for
+    /// exactly the page (null otherwise, or when the answer does not say). Whether the answer says is remembered.
+    /// </summary>
+    public bool? AdaptorHasNext(ResolvedCollection target, string operation, PageRequest page, int asked, JsonObject answer)
+    {
+        var told = answer["pagingMetadata"]?["hasNext"] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : (bool?)null;
+        _tellsHasNext[CacheKey(target.Connection) + " " + operation] = told is not null;
+        return asked == page.Limit ? told : null;
+    }
+
     /// <summary>After a collection of <paramref name="connection"/> was changed through the gateway: this server and the others forget its schemas.</summary>
     public async Task CollectionsChangedAsync(ExternalDatabaseConnection connection, CancellationToken ct)
     {
@@ -377,6 +398,10 @@ public sealed class DataGateway(
         foreach (var key in _capabilities.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
         {
             _capabilities.TryRemove(key, out _);
+        }
+        foreach (var key in _tellsHasNext.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            _tellsHasNext.TryRemove(key, out _);
         }
     }
 

@@ -103,11 +103,12 @@ internal sealed class DataItemsService(DataGateway gw)
         var fields = body["query"]?["fields"] ?? effective["fields"];
         var wantTotal = !page.CursorMode && GatewayRequest.Flag(body, "returnTotalCount");
 
+        var asked = gw.PageLimit(target, AdaptorOperations.Query, page);
         var v3Query = new JsonObject
         {
             ["filter"] = effective["filter"]?.DeepClone() ?? new JsonObject(),
             ["sort"] = effective["sort"]?.DeepClone() ?? new JsonArray(),
-            ["paging"] = new JsonObject { ["limit"] = page.FetchLimit, ["offset"] = page.Offset },
+            ["paging"] = new JsonObject { ["limit"] = asked, ["offset"] = page.Offset },
         };
         if (fields is JsonArray f && f.Count > 0)
         {
@@ -121,7 +122,8 @@ internal sealed class DataItemsService(DataGateway gw)
             ["returnTotalCount"] = wantTotal,
         }, ct);
         var total = wantTotal ? Items.Total(answer) : null;
-        var (rows, metadata) = page.Finish(answer["items"] as JsonArray, total, fullId, "query", gw.Cursors);
+        var (rows, metadata) = page.Finish(answer["items"] as JsonArray, total, fullId, "query", gw.Cursors,
+            gw.AdaptorHasNext(target, AdaptorOperations.Query, page, asked, answer));
         await IncludedReferences.ExpandAsync(gw, target, [.. rows.OfType<JsonObject>()], includes, fields as JsonArray, GatewayRequest.Flag(body, "consistentRead"), ct);
         return new JsonObject
         {

@@ -39,18 +39,23 @@ public sealed record PageRequest(int Limit, int Offset, bool CursorMode, JsonObj
         return this with { Limit = Math.Min(Limit, max), MaxPageSize = max };
     }
 
-    /// <summary>How many to ask the adaptor for: one more than the page, to learn whether a next page exists.</summary>
+    /// <summary>How many to ask an adaptor for that does not say <c>hasNext</c>: one more than the page, to learn whether a next page exists.</summary>
     public int FetchLimit => Limit < MaxPageSize ? Limit + 1 : Limit;
 
     /// <summary>
     /// Trims the adaptor's rows to the page and builds <c>pagingMetadata</c>. The rows are taken out of
     /// <paramref name="rows"/> (which is left empty), not copied: the answer they came in is the gateway's own.
     /// </summary>
-    public (List<JsonNode?> Page, JsonObject Metadata) Finish(JsonArray? rows, int? total, string fullId, string kind, GatewayCursors cursors)
+    /// <param name="adaptorHasNext">
+    /// The adaptor's own <c>hasNext</c> when it was asked for exactly <see cref="Limit"/> rows and said it; else null, and
+    /// the extra row asked for (<see cref="FetchLimit"/>) tells.
+    /// </param>
+    public (List<JsonNode?> Page, JsonObject Metadata) Finish(JsonArray? rows, int? total, string fullId, string kind, GatewayCursors cursors, bool? adaptorHasNext = null)
     {
         var all = rows?.ToList() ?? [];
         rows?.Clear();
-        var hasNext = total is { } t ? Offset + Math.Min(all.Count, Limit) < t : all.Count > Limit || (FetchLimit == Limit && all.Count == Limit);
+        var hasNext = total is { } t ? Offset + Math.Min(all.Count, Limit) < t
+            : adaptorHasNext ?? (all.Count > Limit || (FetchLimit == Limit && all.Count == Limit));
         var page = all.Take(Limit).ToList();
         var metadata = new JsonObject { ["count"] = page.Count };
         if (!CursorMode)
