@@ -9,21 +9,6 @@ using ExternalDb.Server.Connections;
 
 namespace ExternalDb.Server.Storage;
 
-/// <summary>A private key kept as its own type so that it is never printed or serialized by accident.</summary>
-public sealed class PrivateKeyMaterial(byte[] pkcs8)
-{
-    public byte[] Pkcs8 { get; } = pkcs8;
-
-    public override string ToString() => "[private key]";
-}
-
-/// <summary>A connection with what the API never shows: its signing key.</summary>
-public sealed record StoredConnection(ExternalDatabaseConnection Connection, PrivateKeyMaterial? PrivateKey);
-
-/// <summary>Raised when a name is already taken (compared by <see cref="ConnectionStore.NameKey"/>).</summary>
-public sealed class DuplicateConnectionNameException(string name)
-    : Exception($"A connection named '{name}' already exists.");
-
 /// <summary>The durable registry of connections (SQLite or PostgreSQL), with secrets encrypted.</summary>
 public sealed class ConnectionStore(Database database, SecretProtector protector, StatusHistoryStore history)
 {

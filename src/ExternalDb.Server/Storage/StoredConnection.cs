@@ -1,0 +1,6 @@
+using ExternalDb.Server.Connections;
+
+namespace ExternalDb.Server.Storage;
+
+/// <summary>A connection with what the API never shows: its signing key.</summary>
+public sealed record StoredConnection(ExternalDatabaseConnection Connection, PrivateKeyMaterial? PrivateKey);
