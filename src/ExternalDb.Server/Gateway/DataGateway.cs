@@ -17,7 +17,11 @@ public sealed record ResolvedCollection(
     ExternalDatabaseConnection Connection,
     AdaptorConnection Adaptor,
     IAdaptorProtocol Protocol,
-    IReadOnlyList<string> Secrets);
+    IReadOnlyList<string> Secrets)
+{
+    /// <summary>The key of this connection version in the gateway's caches, computed once per resolve (the name key is not cheap).</summary>
+    public string CacheKey { get; } = DataGateway.CacheKeyOf(Connection);
+}
 
 /// <summary>
 /// Resolves <c>connectionName/collectionId</c>, calls the connection's adaptor through its protocol client, maps adaptor
@@ -150,7 +154,7 @@ public sealed class DataGateway(
         return await otherwise();
     }
 
-    private static string UnservedKey(ResolvedCollection target, string operation) => CacheKey(target.Connection) + "|" + operation;
+    private static string UnservedKey(ResolvedCollection target, string operation) => target.CacheKey + "|" + operation;
 
     /// <summary>
     /// Calls a bulk operation whose <paramref name="entries"/> go under <paramref name="entriesKey"/> of
@@ -311,7 +315,7 @@ public sealed class DataGateway(
     private async Task<(DateTimeOffset Fetched, IReadOnlyList<JsonObject> Collections)> ListSchemasWithTimeAsync(
         ResolvedCollection target, bool refresh, CancellationToken ct)
     {
-        var key = CacheKey(target.Connection);
+        var key = target.CacheKey;
         var now = time.GetUtcNow();
         if (!refresh && _schemas.TryGetValue(key, out var cached) && cached.Fetched + options.Value.SchemaCacheTtl > now)
         {
@@ -328,7 +332,7 @@ public sealed class DataGateway(
 
     /// <summary>The collection's description if the schema cache holds it (of any age), without calling the adaptor.</summary>
     private JsonObject? CachedSchema(ResolvedCollection target) =>
-        _schemas.TryGetValue(CacheKey(target.Connection), out var cached) ? Find(cached.Collections, target.CollectionId) : null;
+        _schemas.TryGetValue(target.CacheKey, out var cached) ? Find(cached.Collections, target.CollectionId) : null;
 
     /// <summary>
     /// The adaptor's <c>capabilities/get</c> answer (cached as the schemas are), for what collections do not say
@@ -336,7 +340,7 @@ public sealed class DataGateway(
     /// </summary>
     public async Task<JsonObject?> GetAdaptorCapabilitiesAsync(ResolvedCollection target, CancellationToken ct)
     {
-        var key = CacheKey(target.Connection);
+        var key = target.CacheKey;
         var now = time.GetUtcNow();
         if (_capabilities.TryGetValue(key, out var cached) && cached.Fetched + options.Value.SchemaCacheTtl > now)
         {
@@ -363,7 +367,7 @@ public sealed class DataGateway(
     /// carry their own <c>hasNext</c> (learnt from an answer, per connection version), else one more, to tell.
     /// </summary>
     public int PageLimit(ResolvedCollection target, string operation, PageRequest page) =>
-        _tellsHasNext.TryGetValue(CacheKey(target.Connection) + " " + operation, out var tells) && tells ? page.Limit : page.FetchLimit;
+        _tellsHasNext.TryGetValue(target.CacheKey + " " + operation, out var tells) && tells ? page.Limit : page.FetchLimit;
 
     /// <summary>
     /// The adaptor's <c>hasNext</c> for a page asked with <paramref name="asked"/> rows: trusted only when it was asked for
@@ -372,7 +376,11 @@ public sealed class DataGateway(
     public bool? AdaptorHasNext(ResolvedCollection target, string operation, PageRequest page, int asked, JsonObject answer)
     {
         var told = answer["pagingMetadata"]?["hasNext"] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : (bool?)null;
-        _tellsHasNext[CacheKey(target.Connection) + " " + operation] = told is not null;
+        var key = target.CacheKey + " " + operation;
+        if (!_tellsHasNext.TryGetValue(key, out var tells) || tells != (told is not null))
+        {
+            _tellsHasNext[key] = told is not null;
+        }
         return asked == page.Limit ? told : null;
     }
 
@@ -383,32 +391,40 @@ public sealed class DataGateway(
         await changes.PublishAsync(RegistryChangeKind.Schemas, connection.Name, ct);
     }
 
-    /// <summary>Forgets the cached schemas of a connection (after the gateway's own collection changes).</summary>
-    public void Invalidate(ExternalDatabaseConnection connection) => InvalidateKey(ConnectionStore.NameKey(connection.Name));
+    /// <summary>
+    /// Forgets the cached schemas of a connection (after the gateway's own collection changes). What its adaptor says of
+    /// itself (capabilities, whether answers carry <c>hasNext</c>) does not change with a collection and is kept for this
+    /// version of the connection.
+    /// </summary>
+    public void Invalidate(ExternalDatabaseConnection connection) => InvalidateKey(ConnectionStore.NameKey(connection.Name), CacheKeyOf(connection));
 
-    /// <summary>Forgets the cached schemas of the connection whose <see cref="ConnectionStore.NameKey"/> is <paramref name="nameKey"/>.</summary>
-    public void InvalidateKey(string nameKey)
+    /// <summary>
+    /// Forgets the cached schemas of the connection whose <see cref="ConnectionStore.NameKey"/> is <paramref name="nameKey"/>,
+    /// and what is known of its adaptor except for the version <paramref name="keep"/> (all of it when null).
+    /// </summary>
+    public void InvalidateKey(string nameKey, string? keep = null)
     {
         // Entries of the connection's earlier versions (before an Update or a probe) go too.
         var prefix = nameKey + "/"; // "/" cannot appear in a name
-        foreach (var key in _schemas.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
+        Forget(_schemas, prefix, keep: null);
+        Forget(_capabilities, prefix, keep);
+        Forget(_tellsHasNext, prefix, keep);
+    }
+
+    /// <summary>Removes the entries of <paramref name="prefix"/>'s connection but those of version <paramref name="keep"/> (its key, or its key, a space and an operation).</summary>
+    private static void Forget<T>(ConcurrentDictionary<string, T> cache, string prefix, string? keep)
+    {
+        bool Kept(string k) => keep is not null && (k == keep || k.StartsWith(keep + " ", StringComparison.Ordinal));
+        foreach (var key in cache.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && !Kept(k)))
         {
-            _schemas.TryRemove(key, out _);
-        }
-        foreach (var key in _capabilities.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
-        {
-            _capabilities.TryRemove(key, out _);
-        }
-        foreach (var key in _tellsHasNext.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
-        {
-            _tellsHasNext.TryRemove(key, out _);
+            cache.TryRemove(key, out _);
         }
     }
 
     /// <summary>Forgets every cached schema (changes made meanwhile by other servers may have gone unheard).</summary>
     public void ClearSchemas() => _schemas.Clear();
 
-    private static string CacheKey(ExternalDatabaseConnection c) =>
+    internal static string CacheKeyOf(ExternalDatabaseConnection c) =>
         ConnectionStore.NameKey(c.Name) + "/" + c.UpdatedDate.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Enum(CauseOfFailure cause) => System.Text.Json.JsonNamingPolicy.SnakeCaseUpper.ConvertName(cause.ToString());
