@@ -113,10 +113,10 @@ internal static class CollectionJson
     /// <summary>What the adaptor can do to schemas (legacy <c>allowedSchemaOperations</c>); also sent by <c>/provision</c>.</summary>
     public static IReadOnlyList<string> SchemaOperations(bool readOnly) => readOnly
         ? ["list", "listHeaders", "describeCollection", "findWithSort", "aggregate", "projection", "matches", "not", "startWithCaseInsensitive",
-           LegacyPaths.ReferenceOperations, LegacyApi.IndexOperations]
+           LegacyPaths.ReferenceOperations, LegacyPaths.IndexOperations]
         : ["list", "listHeaders", "createCollection", "dropCollection", "addColumn", "removeColumn", "describeCollection", "findWithSort",
            "aggregate", "bulkDelete", "truncate", "updateImmediately", "deleteImmediately", "startWithCaseInsensitive", "projection", "matches", "not",
-           LegacyPaths.ReferenceOperations, LegacyPaths.SchemasDeleteOperation, LegacyApi.IndexOperations, LegacyApi.PatchOperation];
+           LegacyPaths.ReferenceOperations, LegacyPaths.SchemasDeleteOperation, LegacyPaths.IndexOperations, LegacyPaths.PatchOperation];
 
     public static JsonObject LegacySchema(CollectionInfo c, bool readOnly)
     {

@@ -45,12 +45,6 @@ internal static class LegacyApi
         [LegacyPaths.IndexesRemove] = Checked(Access.Write, ViaV3(V3Api.RemoveIndexAsync)),
     };
 
-    /// <summary>The name in <c>allowedSchemaOperations</c> that says the <c>/data/patch</c> extension path is served.</summary>
-    public const string PatchOperation = LegacyPaths.PatchOperation;
-
-    /// <summary>The name in <c>allowedSchemaOperations</c> that says the <c>/indexes/*</c> extension paths are served.</summary>
-    public const string IndexOperations = LegacyPaths.IndexOperations;
-
     /// <summary>The operation, once the role of <c>requestContext.role</c> may read or write the collection (<c>Adaptor:Permissions</c>).</summary>
     private static Operation Checked(Access access, Operation operation) => (runtime, request, ct) =>
     {

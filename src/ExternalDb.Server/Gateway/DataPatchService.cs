@@ -1,9 +1,7 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
 using ExternalDb.Server.Json;
 using ExternalDb.Server.Storage;
-using Microsoft.Extensions.Options;
 
 namespace ExternalDb.Server.Gateway;
 
