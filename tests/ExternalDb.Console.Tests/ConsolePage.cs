@@ -86,8 +86,9 @@ public sealed class ConsolePage : IAsyncDisposable
     public async Task WaitInteractiveAsync()
     {
         await Page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('h1') !== null");
-        // The interactive renderer marks nothing, so wait until a re-render would be answered: the websocket is open.
-        await Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        // The layout renders #circuit-ready only when it renders interactively, i.e. over a connected circuit. (Not
+        // "network idle": that event is not sent again after the circuit's websocket opens, and waiting for it hung.)
+        await Page.Locator("#circuit-ready").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
     }
 
     /// <summary>Runs a test's steps; a failure says on which page it happened and keeps a screenshot of it.</summary>
