@@ -17,7 +17,7 @@ namespace ExternalDb.Gateway.Tests;
 /// (<c>{field: {$op: v}}</c>, <c>$not</c> as an array). Both refuse <c>order</c> sorts and a wrong secret, so a
 /// translation mistake fails the call. Every request is recorded.
 /// </summary>
-public sealed class FakeLegacyAdaptor : IAsyncDisposable
+internal sealed class FakeLegacyAdaptor : IAsyncDisposable
 {
     public const string Secret = "s3cret";
     public static readonly JsonObject StoredDate = new() { ["$date"] = "2024-05-01T10:00:00.000Z" };

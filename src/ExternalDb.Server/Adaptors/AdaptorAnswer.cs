@@ -1,4 +1,4 @@
 namespace ExternalDb.Server.Adaptors;
 
 /// <summary>A raw adaptor answer: its status and body (read within the call's bound).</summary>
-public sealed record AdaptorAnswer(int Status, ReadOnlyMemory<byte> Body);
+internal sealed record AdaptorAnswer(int Status, ReadOnlyMemory<byte> Body);

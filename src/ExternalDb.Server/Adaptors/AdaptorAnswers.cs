@@ -5,7 +5,7 @@ using ExternalDb.Server.Json;
 namespace ExternalDb.Server.Adaptors;
 
 /// <summary>Reads adaptor answers into JSON or a classified failure.</summary>
-public static class AdaptorAnswers
+internal static class AdaptorAnswers
 {
     private const int MaxAnswerDepth = 128;
 

@@ -6,7 +6,7 @@ namespace ExternalDb.Server.Adaptors;
 /// An adaptor call that failed, classified once (<see cref="Failure"/>); carries the adaptor's own status, code and
 /// data when it gave them. Its message never quotes the request, and quotes the adaptor only where it said why.
 /// </summary>
-public sealed class AdaptorCallException(
+internal sealed class AdaptorCallException(
     AdaptorFailure failure,
     string message,
     int? adaptorStatus = null,

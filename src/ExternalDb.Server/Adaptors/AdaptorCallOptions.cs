@@ -1,7 +1,7 @@
 namespace ExternalDb.Server.Adaptors;
 
 /// <summary>How one adaptor call is made: its bounds, and whether the per-adaptor resilience pipeline applies.</summary>
-public sealed record AdaptorCallOptions
+internal sealed record AdaptorCallOptions
 {
     /// <summary>One bound on the call, the answer's body included.</summary>
     public required TimeSpan Timeout { get; init; }

@@ -1,7 +1,7 @@
 namespace ExternalDb.Server.Adaptors;
 
 /// <summary>How the server presents itself to adaptors (<c>Adaptors</c> section).</summary>
-public sealed class AdaptorClientOptions
+internal sealed class AdaptorClientOptions
 {
     public const string Section = "Adaptors";
 

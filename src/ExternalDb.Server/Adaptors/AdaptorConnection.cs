@@ -10,7 +10,7 @@ namespace ExternalDb.Server.Adaptors;
 /// <param name="Configuration">The connection's configuration: the legacy <c>requestContext.settings</c>.</param>
 /// <param name="InstallationId">The legacy <c>requestContext.installationId</c>: stable per connection.</param>
 /// <param name="Signing">The V3 signing key and application id; null for legacy connections.</param>
-public sealed record AdaptorConnection(
+internal sealed record AdaptorConnection(
     string Name,
     string Endpoint,
     ProtocolVersion ProtocolVersion,

@@ -1,7 +1,7 @@
 namespace ExternalDb.Server.Adaptors;
 
 /// <summary>How an adaptor call failed.</summary>
-public enum AdaptorFailure
+internal enum AdaptorFailure
 {
     /// <summary>The adaptor answered with an error (<see cref="AdaptorCallException.ErrorCode"/> and the status say which).</summary>
     AdaptorError,

@@ -19,7 +19,7 @@ namespace ExternalDb.Server.Adaptors;
 /// calls and breaks the circuit while the adaptor keeps failing, so a slow or hostile adaptor costs only its own calls.
 /// Every failure is classified here, once, as an <see cref="AdaptorCallException"/>.
 /// </summary>
-public sealed class AdaptorHttpClient(IHttpClientFactory clients, Observability.ServerMetrics metrics)
+internal sealed class AdaptorHttpClient(IHttpClientFactory clients, Observability.ServerMetrics metrics)
 {
     private const string ResilientClient = "ExternalDb.Adaptors";
     private const string DirectClient = "ExternalDb.Adaptors.Direct";

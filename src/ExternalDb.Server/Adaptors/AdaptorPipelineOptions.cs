@@ -4,7 +4,7 @@ namespace ExternalDb.Server.Adaptors;
 /// The resilience pipeline of data calls to one adaptor (host and port). Read from the <c>Gateway</c> section, where
 /// the gateway's other bounds are set.
 /// </summary>
-public sealed class AdaptorPipelineOptions
+internal sealed class AdaptorPipelineOptions
 {
     public const string Section = "Gateway";
 

@@ -9,7 +9,7 @@ namespace ExternalDb.Server.Adaptors;
 /// private networks are allowed unless switched off. An explicit deny (<see cref="DeniedHosts"/>,
 /// <see cref="DeniedNetworks"/>) wins over every allow.
 /// </summary>
-public sealed class EgressOptions
+internal sealed class EgressOptions
 {
     public const string Section = "Adaptors:Egress";
 
@@ -39,7 +39,7 @@ public sealed class EgressOptions
 }
 
 /// <summary>Checks <see cref="EgressOptions"/> at start-up; each failure names the setting and the entry.</summary>
-public sealed class EgressOptionsValidator : IValidateOptions<EgressOptions>
+internal sealed class EgressOptionsValidator : IValidateOptions<EgressOptions>
 {
     public ValidateOptionsResult Validate(string? name, EgressOptions options)
     {

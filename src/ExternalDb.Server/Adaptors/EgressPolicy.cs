@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace ExternalDb.Server.Adaptors;
 
 /// <summary>Raised instead of connecting when the egress policy refuses an adaptor's address. Its message says why and what to change.</summary>
-public sealed class EgressRefusedException(string message) : Exception(message)
+internal sealed class EgressRefusedException(string message) : Exception(message)
 {
     /// <summary>The refusal behind <paramref name="e"/> (HTTP handlers wrap it), or null.</summary>
     public static EgressRefusedException? In(Exception? e)
@@ -29,7 +29,7 @@ public sealed class EgressRefusedException(string message) : Exception(message)
 /// <c>0x7f000001</c>, <c>127.1</c>, <c>[::ffff:127.0.0.1]</c>) that escapes the check, which is made on the parsed
 /// address with IPv4-mapped, NAT64 and 6to4 forms unwrapped. A refused address is never connected to.
 /// </summary>
-public sealed class EgressPolicy
+internal sealed class EgressPolicy
 {
     private const string Setting = EgressOptions.Section;
 

@@ -3,13 +3,13 @@ using System.Net;
 namespace ExternalDb.Server.Adaptors;
 
 /// <summary>Resolves adaptor host names for <see cref="EgressPolicy"/> (tests put their own in its place).</summary>
-public interface IHostResolver
+internal interface IHostResolver
 {
     Task<IPAddress[]> ResolveAsync(string host, CancellationToken ct);
 }
 
 /// <summary>The system's resolver (DNS, <c>/etc/hosts</c>).</summary>
-public sealed class DnsHostResolver : IHostResolver
+internal sealed class DnsHostResolver : IHostResolver
 {
     public Task<IPAddress[]> ResolveAsync(string host, CancellationToken ct) => Dns.GetHostAddressesAsync(host, ct);
 }

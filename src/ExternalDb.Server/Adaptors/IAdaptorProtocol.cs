@@ -8,7 +8,7 @@ namespace ExternalDb.Server.Adaptors;
 /// <c>POST /v3/{operation}</c>, as adaptor-protocol.md §4 describes it) and returns the V3-shaped answer, translating to
 /// and from its own protocol. Failures are thrown as <see cref="AdaptorCallException"/>.
 /// </summary>
-public interface IAdaptorProtocol
+internal interface IAdaptorProtocol
 {
     /// <summary>Calls one V3 operation (see <see cref="AdaptorOperations"/>) on the connection's adaptor.</summary>
     Task<JsonObject> CallAsync(AdaptorConnection connection, string operation, JsonObject request, AdaptorCallOptions options, CancellationToken ct);

@@ -11,7 +11,7 @@ namespace ExternalDb.Server.Adaptors;
 /// back into V3 shapes. The generations differ in filter syntax (V1 tree, V2 Mongo-style: one translator each), in
 /// bulk calls (V1 writes item by item) and in what they can do at all (V1: no aggregation, no schema changes).
 /// </summary>
-public sealed class LegacyProtocol(AdaptorHttpClient http, IOptions<AdaptorClientOptions> options) : IAdaptorProtocol
+internal sealed class LegacyProtocol(AdaptorHttpClient http, IOptions<AdaptorClientOptions> options) : IAdaptorProtocol
 {
     public async Task<JsonObject> CallAsync(AdaptorConnection connection, string operation, JsonObject request, AdaptorCallOptions callOptions, CancellationToken ct)
     {

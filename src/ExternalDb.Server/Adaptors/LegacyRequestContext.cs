@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace ExternalDb.Server.Adaptors;
 
 /// <summary>The <c>requestContext</c> every legacy (V1/V2) call carries: the configuration as <c>settings</c>, and who calls.</summary>
-public static class LegacyRequestContext
+internal static class LegacyRequestContext
 {
     /// <summary>The role the server calls as: the site's owner.</summary>
     public const string Role = "OWNER";

@@ -7,7 +7,7 @@ namespace ExternalDb.Server.Adaptors;
 /// the configuration with every call, and one that echoes its request in an error message would otherwise hand the
 /// secret to a caller who may only read data.
 /// </summary>
-public static class SecretScrubber
+internal static class SecretScrubber
 {
     private const string Redacted = "[redacted]";
     private const int MaxMessageLength = 1000;

@@ -9,7 +9,7 @@ namespace ExternalDb.Server.Adaptors;
 /// library signs with it (which caches its signature provider), and the public key as the connection shows it.
 /// Never printed: <see cref="ToString"/> hides it.
 /// </summary>
-public sealed class SigningKey
+internal sealed class SigningKey
 {
     private SigningKey(string applicationId, ECDsa key)
     {

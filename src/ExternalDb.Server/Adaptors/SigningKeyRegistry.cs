@@ -8,7 +8,7 @@ namespace ExternalDb.Server.Adaptors;
 /// connection is stored). Entries are dropped when their connection changes or is deleted; a key in use by a call
 /// under way stays valid for that call (keys are not disposed, only forgotten).
 /// </summary>
-public sealed class SigningKeyRegistry
+internal sealed class SigningKeyRegistry
 {
     private readonly ConcurrentDictionary<string, SigningKey> _keys = new(StringComparer.Ordinal);
 

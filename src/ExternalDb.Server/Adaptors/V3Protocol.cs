@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace ExternalDb.Server.Adaptors;
 
 /// <summary>The V3 client: each request is signed with the connection's key and posted to <c>/v3/{operation}</c>.</summary>
-public sealed class V3Protocol(AdaptorHttpClient http, IOptions<AdaptorClientOptions> options, TimeProvider time) : IAdaptorProtocol
+internal sealed class V3Protocol(AdaptorHttpClient http, IOptions<AdaptorClientOptions> options, TimeProvider time) : IAdaptorProtocol
 {
     public async Task<JsonObject> CallAsync(AdaptorConnection connection, string operation, JsonObject request, AdaptorCallOptions callOptions, CancellationToken ct)
     {

@@ -13,7 +13,7 @@ namespace ExternalDb.Server.Auth;
 /// Authenticates <c>Authorization: Bearer &lt;key&gt;</c> (or a bare key) against the stored API keys. Failures answer
 /// 401 <c>UNAUTHENTICATED</c> and 403 <c>PERMISSION_DENIED</c> in the API's error shape.
 /// </summary>
-public sealed class ApiKeyAuthenticationHandler(
+internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
@@ -86,12 +86,12 @@ public sealed class ApiKeyAuthenticationHandler(
 }
 
 /// <summary>Requires one permission; <c>ADMIN</c> and the grouped grants satisfy it too.</summary>
-public sealed class PermissionRequirement(string permission) : IAuthorizationRequirement
+internal sealed class PermissionRequirement(string permission) : IAuthorizationRequirement
 {
     public string Permission { get; } = permission;
 }
 
-public sealed class PermissionHandler : AuthorizationHandler<PermissionRequirement>
+internal sealed class PermissionHandler : AuthorizationHandler<PermissionRequirement>
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
     {
@@ -109,7 +109,7 @@ public sealed class PermissionHandler : AuthorizationHandler<PermissionRequireme
 }
 
 /// <summary>Passes the missing permission on to the 403 answer.</summary>
-public sealed class PermissionResultHandler : IAuthorizationMiddlewareResultHandler
+internal sealed class PermissionResultHandler : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 

@@ -6,14 +6,14 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ExternalDb.Server.Auth;
 
-public sealed record CreateApiKeyRequest(string Name, IReadOnlyList<string> Permissions);
+internal sealed record CreateApiKeyRequest(string Name, IReadOnlyList<string> Permissions);
 
-public sealed record CreatedApiKey(string Key, ApiKey ApiKey);
+internal sealed record CreatedApiKey(string Key, ApiKey ApiKey);
 
-public sealed record ApiKeyList(IReadOnlyList<ApiKey> ApiKeys);
+internal sealed record ApiKeyList(IReadOnlyList<ApiKey> ApiKeys);
 
 /// <summary>API key management: <c>POST/GET /v1/api-keys</c>, <c>DELETE /v1/api-keys/{id}</c>. ADMIN only.</summary>
-public static class ApiKeyEndpoints
+internal static class ApiKeyEndpoints
 {
     public static IEndpointRouteBuilder MapApiKeys(this IEndpointRouteBuilder app)
     {

@@ -10,10 +10,10 @@ using Microsoft.Extensions.Options;
 namespace ExternalDb.Server.Auth;
 
 /// <summary>An API key as the API shows it: never its secret.</summary>
-public sealed record ApiKey(string Id, string Name, IReadOnlyList<string> Permissions, DateTimeOffset CreatedDate);
+internal sealed record ApiKey(string Id, string Name, IReadOnlyList<string> Permissions, DateTimeOffset CreatedDate);
 
 /// <summary>A freshly made key's secret, shown once. Its own type so that it is not printed by accident.</summary>
-public sealed class ApiKeySecret(string value)
+internal sealed class ApiKeySecret(string value)
 {
     public string Value { get; } = value;
 
@@ -21,7 +21,7 @@ public sealed class ApiKeySecret(string value)
 }
 
 /// <summary>What starting with or without <c>Auth:BootstrapAdminKey</c> did to the bootstrap admin key.</summary>
-public enum BootstrapKeyChange
+internal enum BootstrapKeyChange
 {
     /// <summary>The stored bootstrap key is the configured one, or none is configured and one is stored.</summary>
     Unchanged,
@@ -41,7 +41,7 @@ public enum BootstrapKeyChange
 /// kept in memory (by hash) for <see cref="AuthOptions.KeyCacheDuration"/>, so that a request does not read the registry;
 /// a key deleted here leaves the cache at once.
 /// </summary>
-public sealed class ApiKeyStore(Database database, TimeProvider time, IOptions<AuthOptions> options)
+internal sealed class ApiKeyStore(Database database, TimeProvider time, IOptions<AuthOptions> options)
 {
     private const string BootstrapId = "bootstrap-admin";
 

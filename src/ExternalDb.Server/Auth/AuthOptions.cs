@@ -1,7 +1,7 @@
 namespace ExternalDb.Server.Auth;
 
 /// <summary>The <c>Auth</c> section.</summary>
-public sealed class AuthOptions
+internal sealed class AuthOptions
 {
     /// <summary>
     /// The admin key to accept (env <c>Auth__BootstrapAdminKey</c>). Without it, the first start generates one,

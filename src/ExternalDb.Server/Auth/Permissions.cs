@@ -1,7 +1,7 @@
 namespace ExternalDb.Server.Auth;
 
 /// <summary>Permission IDs an API key can hold. <see cref="Admin"/> holds them all.</summary>
-public static class Permissions
+internal static class Permissions
 {
     public const string Admin = "ADMIN";
 

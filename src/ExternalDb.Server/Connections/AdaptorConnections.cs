@@ -5,7 +5,7 @@ using ExternalDb.Server.Adaptors;
 namespace ExternalDb.Server.Connections;
 
 /// <summary>A connection as the protocol clients see it.</summary>
-public static class AdaptorConnections
+internal static class AdaptorConnections
 {
     /// <summary>The adaptor of <paramref name="connection"/>, signing with <paramref name="signing"/>; null while it has no endpoint.</summary>
     public static AdaptorConnection? Of(ExternalDatabaseConnection connection, SigningKey? signing) =>

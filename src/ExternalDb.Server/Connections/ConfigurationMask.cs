@@ -8,7 +8,7 @@ namespace ExternalDb.Server.Connections;
 /// Configuration values are secrets: only keys holding <see cref="Permissions.ReadConnectionSecrets"/> (or ADMIN) see
 /// them. Everyone else gets the same structure (keys, nesting, arrays) with every value replaced by <see cref="Marker"/>.
 /// </summary>
-public static class ConfigurationMask
+internal static class ConfigurationMask
 {
     /// <summary>What every configuration value is replaced by. A request may not send it as a value.</summary>
     public const string Marker = "********";

@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace ExternalDb.Server.Connections;
 
 /// <summary>The five management methods of external database connections, plus <c>/probe</c>.</summary>
-public static class ConnectionEndpoints
+internal static class ConnectionEndpoints
 {
     public const string WixBase = "/wix-data/v1/external-database-connections";
     public const string AliasBase = "/v1/external-database-connections";

@@ -75,30 +75,30 @@ public sealed record ExternalDatabaseConnection
     public required DateTimeOffset UpdatedDate { get; init; }
 }
 
-public sealed record ConnectionEnvelope(ExternalDatabaseConnection ExternalDatabaseConnection);
+internal sealed record ConnectionEnvelope(ExternalDatabaseConnection ExternalDatabaseConnection);
 
-public sealed record PagingMetadata(int Count, int Offset, int Total, bool TooManyToCount, bool HasNext);
+internal sealed record PagingMetadata(int Count, int Offset, int Total, bool TooManyToCount, bool HasNext);
 
-public sealed record ConnectionList(IReadOnlyList<ExternalDatabaseConnection> ExternalDatabaseConnections, PagingMetadata PagingMetadata);
+internal sealed record ConnectionList(IReadOnlyList<ExternalDatabaseConnection> ExternalDatabaseConnections, PagingMetadata PagingMetadata);
 
 /// <summary>The empty answer of Delete.</summary>
-public sealed record Empty
+internal sealed record Empty
 {
     public static readonly Empty Instance = new();
 }
 
 /// <summary>A request body shape the OpenAPI document shows for Create: the type is optional (STANDALONE when absent).</summary>
-public sealed record CreateConnectionRequest(ConnectionInput ExternalDatabaseConnection, ConnectionType? ConnectionType = null, CreateConnectionOptions? Options = null);
+internal sealed record CreateConnectionRequest(ConnectionInput ExternalDatabaseConnection, ConnectionType? ConnectionType = null, CreateConnectionOptions? Options = null);
 
 /// <summary>The seed's place for the type: <c>{"options": {"connectionType": ...}}</c>.</summary>
-public sealed record CreateConnectionOptions(ConnectionType? ConnectionType = null);
+internal sealed record CreateConnectionOptions(ConnectionType? ConnectionType = null);
 
 /// <summary>A request body shape the OpenAPI document shows for Update.</summary>
-public sealed record UpdateConnectionRequest(ConnectionInput ExternalDatabaseConnection);
+internal sealed record UpdateConnectionRequest(ConnectionInput ExternalDatabaseConnection);
 
 /// <summary>
 /// The writable fields of a connection: <c>name</c>; <c>endpoint</c> and <c>configuration</c> (required for STANDALONE,
 /// optional for WIX_SERVICE_PLUGIN). Read-only fields sent along are ignored.
 /// </summary>
-public sealed record ConnectionInput(string Name, string? Endpoint = null, JsonObject? Configuration = null);
+internal sealed record ConnectionInput(string Name, string? Endpoint = null, JsonObject? Configuration = null);
 

@@ -7,7 +7,7 @@ using ADRaffy.ENSNormalize;
 namespace ExternalDb.Server.Connections;
 
 /// <summary>Which characters a connection name may hold. Names are compared by <see cref="Storage.ConnectionStore.NameKey"/>.</summary>
-public static class ConnectionNames
+internal static class ConnectionNames
 {
     /// <summary>
     /// The NFC form of <paramref name="text"/> (valid UTF-16). Not <c>string.Normalize</c>: under InvariantGlobalization,

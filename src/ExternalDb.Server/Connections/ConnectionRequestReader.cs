@@ -5,13 +5,13 @@ using ExternalDb.Server.Errors;
 namespace ExternalDb.Server.Connections;
 
 /// <summary>The writable part of a connection as a caller sent it, before the rules of its type are checked.</summary>
-public sealed record ConnectionDraft(string? Name, string? Endpoint, JsonObject? Configuration);
+internal sealed record ConnectionDraft(string? Name, string? Endpoint, JsonObject? Configuration);
 
 /// <summary>
 /// Reads and validates Create and Update bodies field by field, so that each offending field is named in
 /// the 400 answer. Read-only fields a caller sends are ignored.
 /// </summary>
-public static class ConnectionRequestReader
+internal static class ConnectionRequestReader
 {
     public const int MaxNameLength = 255;
     public const int MaxEndpointLength = 2048;

@@ -8,7 +8,7 @@ using ExternalDb.Server.Storage;
 namespace ExternalDb.Server.Connections;
 
 /// <summary>The connections' life: create, replace and re-check, each with a fresh check of the adaptor.</summary>
-public sealed class ConnectionService(
+internal sealed class ConnectionService(
     ConnectionStore store,
     AdaptorProber prober,
     SigningKeyRegistry signingKeys,

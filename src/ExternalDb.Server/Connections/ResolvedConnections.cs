@@ -11,7 +11,7 @@ namespace ExternalDb.Server.Connections;
 /// sharing a PostgreSQL registry drop theirs when told (<see cref="RegistryChanges"/>). An entry is also read again after
 /// <see cref="MaxAge"/>, for changes that could not be told (SQLite, or a listener that was down).
 /// </summary>
-public sealed class ResolvedConnections(ConnectionStore store, SigningKeyRegistry signingKeys, TimeProvider time)
+internal sealed class ResolvedConnections(ConnectionStore store, SigningKeyRegistry signingKeys, TimeProvider time)
 {
     /// <summary>How long an entry is used before the registry is read again.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);

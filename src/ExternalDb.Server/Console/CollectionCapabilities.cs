@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace ExternalDb.Server.Console;
 
 /// <summary>Why an action on a collection is unavailable: the key's permission first, then the collection's own capabilities.</summary>
-public static class CollectionCapabilities
+internal static class CollectionCapabilities
 {
     public static string? Reason(JsonObject? collection, IReadOnlyDictionary<string, string> denied, string permission, string operation, bool collectionOperation = false)
     {

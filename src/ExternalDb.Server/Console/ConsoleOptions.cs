@@ -1,7 +1,7 @@
 namespace ExternalDb.Server.Console;
 
 /// <summary>The <c>Console</c> section: the web console's sessions.</summary>
-public sealed class ConsoleOptions
+internal sealed class ConsoleOptions
 {
     public const string Section = "Console";
 

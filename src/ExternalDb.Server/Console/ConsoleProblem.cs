@@ -33,7 +33,7 @@ public sealed record ConsoleProblem(int Status, string Code, string Message, IRe
         return new ConsoleProblem(status, code, message, violations);
     }
 
-    public static ConsoleProblem From(GatewayException e) => From(e.ToResult());
+    internal static ConsoleProblem From(GatewayException e) => From(e.ToResult());
 
     /// <summary>The answer to a key that lacks <paramref name="permission"/>, worded as the API's 403.</summary>
     public static ConsoleProblem Denied(string reason) => new(403, "PERMISSION_DENIED", reason, []);
@@ -54,7 +54,7 @@ public sealed record ConsoleProblem(int Status, string Code, string Message, IRe
 }
 
 /// <summary>What a console action got: a value, or the API's error.</summary>
-public sealed record ConsoleResult<T>(T? Value, ConsoleProblem? Problem)
+internal sealed record ConsoleResult<T>(T? Value, ConsoleProblem? Problem)
 {
     public bool Succeeded => Problem is null;
 

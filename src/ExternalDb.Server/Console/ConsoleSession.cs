@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace ExternalDb.Server.Console;
 
 /// <summary>When the open console page (its circuit) was last used: an idle page ends its session like an idle cookie.</summary>
-public sealed class ConsoleActivity(TimeProvider time)
+internal sealed class ConsoleActivity(TimeProvider time)
 {
     private long _lastTicks = time.GetUtcNow().UtcTicks;
 
@@ -20,7 +20,7 @@ public sealed class ConsoleActivity(TimeProvider time)
 /// The session of an open console page: checked every <see cref="ConsoleOptions.RevalidationInterval"/>; a revoked
 /// or replaced key, or a page idle past <see cref="ConsoleOptions.IdleTimeout"/>, signs the page out.
 /// </summary>
-public sealed class ConsoleAuthenticationStateProvider(
+internal sealed class ConsoleAuthenticationStateProvider(
     ILoggerFactory loggerFactory, ApiKeyStore keys, ConsoleActivity activity, IOptions<ConsoleOptions> options)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
@@ -31,7 +31,7 @@ public sealed class ConsoleAuthenticationStateProvider(
 }
 
 /// <summary>A page's view of its session: the key's name and what it may do, reloaded on every action.</summary>
-public sealed record ConsoleUser(ClaimsPrincipal Principal, string KeyName)
+internal sealed record ConsoleUser(ClaimsPrincipal Principal, string KeyName)
 {
     public bool IsAdmin => Principal.HasClaim(ApiKeyAuthenticationHandler.PermissionClaim, Permissions.Admin);
 }

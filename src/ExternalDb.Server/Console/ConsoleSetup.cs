@@ -19,7 +19,7 @@ namespace ExternalDb.Server.Console;
 /// key's id (never the key), and every request and every console action reloads the key, so a revoked key's sessions
 /// end at once.
 /// </summary>
-public static class ConsoleSetup
+internal static class ConsoleSetup
 {
     /// <summary>The session cookie's authentication scheme (the API does not accept it).</summary>
     public const string Scheme = "ConsoleSession";

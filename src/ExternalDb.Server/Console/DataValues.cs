@@ -7,7 +7,7 @@ using ExternalDb.Server.Gateway;
 namespace ExternalDb.Server.Console;
 
 /// <summary>A field of a collection as the console needs it: key, type and what it can be queried with.</summary>
-public sealed record FieldInfo(string Key, string Type, string DisplayName, bool System, bool Sortable, IReadOnlyList<string> Operators)
+internal sealed record FieldInfo(string Key, string Type, string DisplayName, bool System, bool Sortable, IReadOnlyList<string> Operators)
 {
     public static IReadOnlyList<FieldInfo> Of(JsonObject collection) =>
         [.. (collection["fields"] as JsonArray ?? []).OfType<JsonObject>().Select(f => new FieldInfo(
@@ -23,7 +23,7 @@ public sealed record FieldInfo(string Key, string Type, string DisplayName, bool
 }
 
 /// <summary>Item values by field type: how they are shown, edited, and written back as Wix Data JSON.</summary>
-public static class DataValues
+internal static class DataValues
 {
     public static readonly IReadOnlySet<string> JsonTypes = new HashSet<string>(StringComparer.Ordinal)
     {

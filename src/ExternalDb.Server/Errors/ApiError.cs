@@ -12,7 +12,7 @@ public sealed record FieldViolation(string Field, string Description, string Vio
 /// Builds error bodies that are an RFC 9457 ProblemDetails (<c>type, title, status, detail</c>) and
 /// Wix's error shape (<c>message, details.applicationError | details.validationError</c>) at once.
 /// </summary>
-public static class ApiError
+internal static class ApiError
 {
     /// <summary>400 with one field violation per offending field.</summary>
     public static ProblemHttpResult Validation(IReadOnlyList<FieldViolation> violations)

@@ -10,13 +10,13 @@ namespace ExternalDb.Server.Errors;
 /// <param name="Detail">What went wrong (never a secret).</param>
 /// <param name="Message">The same as <paramref name="Detail"/>, under Wix's name.</param>
 /// <param name="Details">Wix's details: an application error with its code, or the offending fields.</param>
-public sealed record ErrorBody(string Type, string Title, int Status, string Detail, string Message, ErrorDetails Details);
+internal sealed record ErrorBody(string Type, string Title, int Status, string Detail, string Message, ErrorDetails Details);
 
 /// <summary>One of <see cref="ApplicationError"/> (a code) or <see cref="ValidationError"/> (400: the offending fields).</summary>
-public sealed record ErrorDetails(ApplicationErrorBody? ApplicationError = null, ValidationErrorBody? ValidationError = null);
+internal sealed record ErrorDetails(ApplicationErrorBody? ApplicationError = null, ValidationErrorBody? ValidationError = null);
 
 /// <summary>A Wix error code (<c>NOT_FOUND</c>, <c>ALREADY_EXISTS</c>, <c>WDE0073</c>, ...) and its description.</summary>
-public sealed record ApplicationErrorBody(string Code, string Description, System.Text.Json.Nodes.JsonObject? Data = null);
+internal sealed record ApplicationErrorBody(string Code, string Description, System.Text.Json.Nodes.JsonObject? Data = null);
 
 /// <summary>The fields of a 400 answer.</summary>
-public sealed record ValidationErrorBody(IReadOnlyList<FieldViolation> FieldViolations);
+internal sealed record ValidationErrorBody(IReadOnlyList<FieldViolation> FieldViolations);

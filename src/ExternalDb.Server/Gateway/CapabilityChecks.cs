@@ -6,7 +6,7 @@ using ExternalDb.Server.Json;
 namespace ExternalDb.Server.Gateway;
 
 /// <summary>Checks a request against the collection's and connection's advertised capabilities before any adaptor call.</summary>
-public static class CapabilityChecks
+internal static class CapabilityChecks
 {
     /// <summary>Refuses an operation the collection does not list in <c>capabilities.dataOperations</c>.</summary>
     public static void RequireOperation(JsonObject schema, ResolvedCollection target, string operation, string wixOperation)

@@ -11,7 +11,7 @@ namespace ExternalDb.Server.Gateway;
 
 /// <summary>A collection named <c>connectionName/collectionId</c>, resolved to its connection and protocol client.</summary>
 /// <param name="Secrets">The connection's configuration values, kept out of what the gateway passes on.</param>
-public sealed record ResolvedCollection(
+internal sealed record ResolvedCollection(
     string FullId,
     string CollectionId,
     ExternalDatabaseConnection Connection,
@@ -27,7 +27,7 @@ public sealed record ResolvedCollection(
 /// Resolves <c>connectionName/collectionId</c>, calls the connection's adaptor through its protocol client, maps adaptor
 /// failures to the Wix error envelope, and caches collection schemas for a short while.
 /// </summary>
-public sealed class DataGateway(
+internal sealed class DataGateway(
     ResolvedConnections connections,
     GatewayCursors cursors,
     RegistryChanges changes,

@@ -11,7 +11,7 @@ namespace ExternalDb.Server.Gateway;
 /// accept each other's cursors and nobody else can make or alter one. Cursor paging so works the same over every
 /// protocol, whether or not the adaptor has cursors of its own.
 /// </summary>
-public sealed class GatewayCursors(SecretProtector secrets)
+internal sealed class GatewayCursors(SecretProtector secrets)
 {
     private const string KeyLabel = "ExternalDb gateway cursors v1";
 

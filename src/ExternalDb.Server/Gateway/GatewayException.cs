@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace ExternalDb.Server.Gateway;
 
 /// <summary>A gateway failure, answered in Wix's error envelope with a Wix Data code (<c>WDE0073</c>, ...).</summary>
-public sealed class GatewayException(int status, string code, string description, JsonObject? data = null, IReadOnlyList<FieldViolation>? violations = null)
+internal sealed class GatewayException(int status, string code, string description, JsonObject? data = null, IReadOnlyList<FieldViolation>? violations = null)
     : Exception(description)
 {
     public int Status { get; } = status;

@@ -4,7 +4,7 @@ namespace ExternalDb.Server.Gateway;
 /// The data gateway's bounds (<c>Gateway</c> section). The resilience pipeline of its adaptor calls is set in the same
 /// section (<see cref="Adaptors.AdaptorPipelineOptions"/>).
 /// </summary>
-public sealed class GatewayOptions
+internal sealed class GatewayOptions
 {
     public const string Section = "Gateway";
 

@@ -7,7 +7,7 @@ using ExternalDb.Server.Json;
 namespace ExternalDb.Server.Gateway;
 
 /// <summary>Reads gateway request bodies: JSON bodies, GET query strings and the SDK's <c>.r</c> form.</summary>
-public static class GatewayRequest
+internal static class GatewayRequest
 {
     public const int MaxBodyBytes = 32 * 1024 * 1024;
 

@@ -5,7 +5,7 @@ using ExternalDb.Server.Json;
 namespace ExternalDb.Server.Gateway;
 
 /// <summary>Offset or cursor paging of a query-like request, as the gateway serves it to every protocol.</summary>
-public sealed record PageRequest(int Limit, int Offset, bool CursorMode, JsonObject Request)
+internal sealed record PageRequest(int Limit, int Offset, bool CursorMode, JsonObject Request)
 {
     /// <summary>
     /// Reads <c>paging</c> / <c>cursorPaging</c> from <paramref name="container"/>. A cursor restores the request it was

@@ -3,7 +3,7 @@ using System.Net;
 namespace ExternalDb.Server.Hosting;
 
 /// <summary>Where the server is configured to listen, and whether that is reachable from other machines.</summary>
-public static class ListenAddresses
+internal static class ListenAddresses
 {
     /// <summary>
     /// The addresses Kestrel will bind, as configured: <c>Kestrel:Endpoints:*:Url</c> when any is set, else <c>Urls</c>

@@ -20,7 +20,7 @@ using Scalar.AspNetCore;
 namespace ExternalDb.Server.Hosting;
 
 /// <summary>Composes the ExternalDb server: services, middleware and endpoints.</summary>
-public static class ServerApp
+internal static class ServerApp
 {
     /// <summary>Builds the app from command-line arguments; <paramref name="configure"/> lets tests adjust the builder.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)

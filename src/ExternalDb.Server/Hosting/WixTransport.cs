@@ -5,7 +5,7 @@ namespace ExternalDb.Server.Hosting;
 /// it in its errors' <c>requestId</c>) and the site hosts' <c>/_api/cloud-data/...</c> prefix (the SDK's
 /// <c>host.apiBaseUrl</c> option) served as <c>/wix-data/...</c>.
 /// </summary>
-public static class WixTransport
+internal static class WixTransport
 {
     /// <summary>The answer header that carries the request id.</summary>
     public const string RequestIdHeader = "X-Wix-Request-Id";

@@ -6,7 +6,7 @@ namespace ExternalDb.Server.Json;
 /// Reads a body that comes from outside (a request, an adaptor's answer) up to a bound, without trusting its declared
 /// length: a larger one is refused as soon as that is known, before it is read whole.
 /// </summary>
-public static class BoundedBody
+internal static class BoundedBody
 {
     private const int ChunkSize = 16 * 1024;
     private const int InitialCapacityLimit = 1024 * 1024;

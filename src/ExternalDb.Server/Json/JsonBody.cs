@@ -11,7 +11,7 @@ namespace ExternalDb.Server.Json;
 /// Reads JSON that comes from outside (request bodies, <c>.r</c> messages, cursors, adaptor answers) within a size
 /// bound, reporting what is wrong without echoing the content.
 /// </summary>
-public static class JsonBody
+internal static class JsonBody
 {
     public const int DefaultMaxBytes = 1024 * 1024;
     public const int DefaultMaxDepth = 64;

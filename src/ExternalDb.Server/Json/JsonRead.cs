@@ -8,7 +8,7 @@ namespace ExternalDb.Server.Json;
 /// Reads values out of JSON of any origin (parsed from outside or built in code) without throwing: a value of another
 /// kind than asked reads as null.
 /// </summary>
-public static class JsonRead
+internal static class JsonRead
 {
     /// <summary>A JSON string, or null.</summary>
     public static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;

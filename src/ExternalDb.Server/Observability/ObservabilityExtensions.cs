@@ -9,7 +9,7 @@ using OpenTelemetry.Trace;
 namespace ExternalDb.Server.Observability;
 
 /// <summary>Settings of the <c>Metrics</c> section.</summary>
-public sealed class MetricsOptions
+internal sealed class MetricsOptions
 {
     public const string Section = "Metrics";
 
@@ -22,7 +22,7 @@ public sealed class MetricsOptions
 /// and the liveness and readiness endpoints. When the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, traces of the
 /// same sources are recorded too, and traces and metrics go to that OTLP collector.
 /// </summary>
-public static class ObservabilityExtensions
+internal static class ObservabilityExtensions
 {
     private const string ReadyTag = "ready";
 

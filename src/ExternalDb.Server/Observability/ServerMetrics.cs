@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace ExternalDb.Server.Observability;
 
 /// <summary>The state of an adaptor's circuit breaker, as the <c>externaldb.adaptor.circuit.state</c> gauge reports it.</summary>
-public enum CircuitState
+internal enum CircuitState
 {
     Closed = 0,
     HalfOpen = 1,
@@ -19,7 +19,7 @@ public enum CircuitState
 /// authorities (host and port) and outcomes only: never a configuration value, an endpoint's path or query, or a key.
 /// Requests by route and status come from ASP.NET Core's <c>http.server.request.duration</c>.
 /// </summary>
-public sealed class ServerMetrics
+internal sealed class ServerMetrics
 {
     public const string MeterName = "ExternalDb.Server";
 

@@ -15,7 +15,7 @@ namespace ExternalDb.Server.Probing;
 /// <see cref="ProbeResult"/>. One overall bound (<see cref="ProbeOptions.Timeout"/>) covers the whole check, and answers
 /// are read up to <see cref="ProbeOptions.MaxResponseBytes"/>, around the gateway's resilience pipeline.
 /// </summary>
-public sealed class AdaptorProber(
+internal sealed class AdaptorProber(
     V3Protocol v3,
     LegacyProtocol legacy,
     IOptions<ProbeOptions> probeOptions,

@@ -1,7 +1,7 @@
 namespace ExternalDb.Server.Probing;
 
 /// <summary>Bounds of an adaptor check (<c>Probe</c> section).</summary>
-public sealed class ProbeOptions
+internal sealed class ProbeOptions
 {
     public const string Section = "Probe";
 

@@ -4,7 +4,7 @@ using ExternalDb.Server.Connections;
 namespace ExternalDb.Server.Probing;
 
 /// <summary>What a check of an adaptor found.</summary>
-public sealed record ProbeResult(ConnectionStatus Status, ConnectionCapabilities Capabilities, ProtocolVersion ProtocolVersion)
+internal sealed record ProbeResult(ConnectionStatus Status, ConnectionCapabilities Capabilities, ProtocolVersion ProtocolVersion)
 {
     public static ProbeResult Failed(CauseOfFailure cause, string message, DateTimeOffset checkedDate, long latencyMs) => new(
         new ConnectionStatus

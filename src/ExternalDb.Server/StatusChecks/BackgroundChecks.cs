@@ -10,7 +10,7 @@ namespace ExternalDb.Server.StatusChecks;
 /// Several servers on one registry share the work: each check is leased to one server at a time in the registry, and
 /// each server runs at most <see cref="StatusCheckOptions.MaxConcurrentChecks"/> at once.
 /// </summary>
-public sealed class BackgroundChecks(
+internal sealed class BackgroundChecks(
     StatusHistoryStore history,
     ConnectionStore store,
     ConnectionService service,

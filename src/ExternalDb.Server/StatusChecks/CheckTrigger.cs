@@ -1,7 +1,7 @@
 namespace ExternalDb.Server.StatusChecks;
 
 /// <summary>What made the server check a connection's adaptor (the <c>trigger</c> of the check metrics).</summary>
-public static class CheckTrigger
+internal static class CheckTrigger
 {
     public const string Create = "create";
     public const string Update = "update";

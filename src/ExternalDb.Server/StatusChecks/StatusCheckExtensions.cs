@@ -3,7 +3,7 @@ using ExternalDb.Server.Storage;
 namespace ExternalDb.Server.StatusChecks;
 
 /// <summary>Registration of the status history and the background checks.</summary>
-public static class StatusCheckExtensions
+internal static class StatusCheckExtensions
 {
     public static IServiceCollection AddStatusChecks(this IServiceCollection services, IConfiguration configuration)
     {

@@ -1,7 +1,7 @@
 namespace ExternalDb.Server.StatusChecks;
 
 /// <summary>Background checks and status history (<c>Probe</c> section, beside the bounds of one check).</summary>
-public sealed class StatusCheckOptions
+internal sealed class StatusCheckOptions
 {
     public const string Section = "Probe";
 

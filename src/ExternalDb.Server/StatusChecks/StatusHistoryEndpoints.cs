@@ -8,10 +8,10 @@ using Microsoft.AspNetCore.Mvc;
 namespace ExternalDb.Server.StatusChecks;
 
 /// <summary>A page of a connection's status history.</summary>
-public sealed record StatusHistoryPage(IReadOnlyList<StatusCheck> Checks, PagingMetadata PagingMetadata);
+internal sealed record StatusHistoryPage(IReadOnlyList<StatusCheck> Checks, PagingMetadata PagingMetadata);
 
 /// <summary><c>GET {connections}/{name}/status-history</c>: the connection's checks, newest first (an ExternalDb addition).</summary>
-public static class StatusHistoryEndpoints
+internal static class StatusHistoryEndpoints
 {
     public static IEndpointRouteBuilder MapStatusHistory(this IEndpointRouteBuilder app)
     {

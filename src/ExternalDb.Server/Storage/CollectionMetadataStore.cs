@@ -11,7 +11,7 @@ namespace ExternalDb.Server.Storage;
 /// with their collection. Changes are optimistic (a version per row, retried when another writer came first), so
 /// concurrent patches of one collection each apply in full.
 /// </summary>
-public sealed class CollectionMetadataStore(Database database, TimeProvider time)
+internal sealed class CollectionMetadataStore(Database database, TimeProvider time)
 {
     private const int MaxAttempts = 100;
 

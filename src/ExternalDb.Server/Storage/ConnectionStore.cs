@@ -10,7 +10,7 @@ using ExternalDb.Server.Connections;
 namespace ExternalDb.Server.Storage;
 
 /// <summary>The durable registry of connections (SQLite or PostgreSQL), with secrets encrypted.</summary>
-public sealed class ConnectionStore(Database database, SecretProtector protector, StatusHistoryStore history)
+internal sealed class ConnectionStore(Database database, SecretProtector protector, StatusHistoryStore history)
 {
     private const string Columns =
         "name, connection_type, endpoint, configuration, successful, cause_of_failure, has_collections, checked_date, latency_ms, status_message, " +

@@ -9,7 +9,7 @@ namespace ExternalDb.Server.Storage;
 /// The registry: the embedded SQLite file (default) or a PostgreSQL database shared by several servers
 /// (<c>Storage:Provider</c>). Opens connections and migrates the schema; <see cref="Dialect"/> holds the few differences.
 /// </summary>
-public sealed class Database : IAsyncDisposable
+internal sealed class Database : IAsyncDisposable
 {
     private readonly NpgsqlDataSource? _dataSource;
 

@@ -1,7 +1,7 @@
 namespace ExternalDb.Server.Storage;
 
 /// <summary>A small secret kept in a file of the data directory, readable and writable by its owner only.</summary>
-public static class PrivateFile
+internal static class PrivateFile
 {
     /// <summary>
     /// The trimmed text of <paramref name="path"/>; when the file does not exist, it is made from <paramref name="make"/>

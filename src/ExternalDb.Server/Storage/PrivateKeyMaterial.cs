@@ -1,7 +1,7 @@
 namespace ExternalDb.Server.Storage;
 
 /// <summary>A private key kept as its own type so that it is never printed or serialized by accident.</summary>
-public sealed class PrivateKeyMaterial(byte[] pkcs8)
+internal sealed class PrivateKeyMaterial(byte[] pkcs8)
 {
     public byte[] Pkcs8 { get; } = pkcs8;
 

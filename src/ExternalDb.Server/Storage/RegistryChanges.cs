@@ -3,7 +3,7 @@ using System.Data.Common;
 namespace ExternalDb.Server.Storage;
 
 /// <summary>What another server may hold in a cache and must read again.</summary>
-public enum RegistryChangeKind
+internal enum RegistryChangeKind
 {
     /// <summary>A connection was created, updated, checked or deleted: its resolved entry is stale.</summary>
     Connection,
@@ -17,7 +17,7 @@ public enum RegistryChangeKind
 /// <c>NOTIFY</c> on <see cref="Channel"/> (payload: kind, origin and the connection's name key, on three lines). On SQLite, where one
 /// server owns the registry, it does nothing (the caches' time bounds still cover a second process on the same file).
 /// </summary>
-public sealed class RegistryChanges(Database database, ILogger<RegistryChanges> logger)
+internal sealed class RegistryChanges(Database database, ILogger<RegistryChanges> logger)
 {
     public const string Channel = "externaldb_registry_changes";
 

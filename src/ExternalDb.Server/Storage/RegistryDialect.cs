@@ -8,7 +8,7 @@ namespace ExternalDb.Server.Storage;
 /// What differs between the registry's engines; everything else (the stores' SQL with <c>@name</c> parameters,
 /// <c>RETURNING</c>, <c>ON CONFLICT</c>) is written once for both.
 /// </summary>
-public abstract class RegistryDialect
+internal abstract class RegistryDialect
 {
     /// <summary>The schema, one script per version; version N is <c>Migrations[N - 1]</c>.</summary>
     public abstract IReadOnlyList<string> Migrations { get; }
@@ -41,7 +41,7 @@ public abstract class RegistryDialect
 }
 
 /// <summary>The embedded SQLite file: WAL, synchronous FULL, a busy timeout, one writer at a time.</summary>
-public sealed class SqliteRegistryDialect : RegistryDialect
+internal sealed class SqliteRegistryDialect : RegistryDialect
 {
     private static readonly string[] Scripts =
     [
@@ -186,7 +186,7 @@ public sealed class SqliteRegistryDialect : RegistryDialect
 /// A PostgreSQL database shared by several servers: migrations under an advisory lock, leases taken with
 /// <c>FOR UPDATE SKIP LOCKED</c>, changes announced with <c>NOTIFY</c>.
 /// </summary>
-public sealed class PostgresRegistryDialect(NpgsqlDataSource dataSource) : RegistryDialect
+internal sealed class PostgresRegistryDialect(NpgsqlDataSource dataSource) : RegistryDialect
 {
     /// <summary>The key of the advisory lock that serializes migrations ("extdb" in ASCII).</summary>
     private const long MigrationLockKey = 0x6578746462;

@@ -9,7 +9,7 @@ namespace ExternalDb.Server.Storage;
 /// <c>Storage:EncryptionKey</c> or from <c>{DataDirectory}/encryption.key</c>, made on first start.
 /// The purpose is bound as associated data, so a ciphertext cannot be moved to another row or column.
 /// </summary>
-public sealed class SecretProtector
+internal sealed class SecretProtector
 {
     private const byte FormatVersion = 1;
     private const int NonceSize = 12;

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace ExternalDb.Server.Storage;
 
 /// <summary>One check of a connection's adaptor, as the status history shows it.</summary>
-public sealed record StatusCheck(
+internal sealed record StatusCheck(
     DateTimeOffset CheckedDate,
     bool Successful,
     CauseOfFailure CauseOfFailure,
@@ -18,7 +18,7 @@ public sealed record StatusCheck(
     string? Message);
 
 /// <summary>A connection whose background check this server now holds the lease of.</summary>
-public sealed record ClaimedCheck(long Seq, string Name);
+internal sealed record ClaimedCheck(long Seq, string Name);
 
 /// <summary>
 /// The status history of connections and the schedule of their background checks. A check is recorded in the
@@ -26,7 +26,7 @@ public sealed record ClaimedCheck(long Seq, string Name);
 /// at a time check that connection (taken atomically by <see cref="ClaimDueAsync"/>, ending when the result is stored
 /// or when it expires).
 /// </summary>
-public sealed class StatusHistoryStore(Database database, IOptions<StatusCheckOptions> options, TimeProvider time)
+internal sealed class StatusHistoryStore(Database database, IOptions<StatusCheckOptions> options, TimeProvider time)
 {
     /// <summary>Records a check of the connection <paramref name="seq"/> and schedules its next one, inside <paramref name="transaction"/>.</summary>
     internal async Task RecordAsync(DbConnection connection, DbTransaction transaction, long seq, ConnectionStatus status, ProtocolVersion protocol, CancellationToken ct)

@@ -1,7 +1,7 @@
 namespace ExternalDb.Server.Storage;
 
 /// <summary>Which database holds the registry.</summary>
-public enum StorageProvider
+internal enum StorageProvider
 {
     /// <summary>An embedded SQLite file in <see cref="StorageOptions.DataDirectory"/> (one server).</summary>
     Sqlite,
@@ -11,7 +11,7 @@ public enum StorageProvider
 }
 
 /// <summary>Where and how the registry is stored (<c>Storage</c> section).</summary>
-public sealed class StorageOptions
+internal sealed class StorageOptions
 {
     /// <summary><c>sqlite</c> (default) or <c>postgres</c>.</summary>
     public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;

@@ -3,4 +3,4 @@ using ExternalDb.Server.Connections;
 namespace ExternalDb.Server.Storage;
 
 /// <summary>A connection with what the API never shows: its signing key.</summary>
-public sealed record StoredConnection(ExternalDatabaseConnection Connection, PrivateKeyMaterial? PrivateKey);
+internal sealed record StoredConnection(ExternalDatabaseConnection Connection, PrivateKeyMaterial? PrivateKey);

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace ExternalDb.Server.Adaptors.Legacy;
 
 /// <summary>Turns a V3 (Mongo-style) filter into the filter one legacy protocol generation understands.</summary>
-public interface ILegacyFilterTranslator
+internal interface ILegacyFilterTranslator
 {
     /// <summary>The legacy filter; <c>{}</c> when the V3 filter matches everything.</summary>
     JsonObject Translate(JsonNode? filter);

@@ -11,7 +11,7 @@ namespace ExternalDb.Server.Adaptors.Legacy;
 /// first (missing/null, numbers, strings, objects, arrays, booleans, dates), then numbers numerically, strings
 /// ordinally, <c>{"$date"}</c> objects by instant, and anything else by its JSON text.
 /// </summary>
-public sealed class JsonValueOrder : IComparer<JsonNode?>
+internal sealed class JsonValueOrder : IComparer<JsonNode?>
 {
     public static readonly JsonValueOrder Instance = new();
 

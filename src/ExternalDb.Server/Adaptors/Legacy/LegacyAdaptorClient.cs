@@ -9,7 +9,7 @@ namespace ExternalDb.Server.Adaptors.Legacy;
 /// One legacy adaptor as seen by one gateway call: posts JSON bodies carrying the <c>requestContext</c>, reads answers
 /// into JSON or a typed failure, and holds the filter translator of the connection's protocol generation.
 /// </summary>
-public sealed class LegacyAdaptorClient(AdaptorHttpClient http, AdaptorConnection connection, string instanceId, AdaptorCallOptions options)
+internal sealed class LegacyAdaptorClient(AdaptorHttpClient http, AdaptorConnection connection, string instanceId, AdaptorCallOptions options)
 {
     /// <summary>The size of the pages read when the gateway has to go through many items itself.</summary>
     public const int ScanPageSize = 1000;

@@ -8,7 +8,7 @@ namespace ExternalDb.Server.Adaptors.Legacy;
 /// V3 <c>items/aggregate</c> over V2 <c>/data/aggregate</c> (a Mongo <c>$group</c>-like <c>processingStep</c>). Legacy
 /// aggregation has neither sort nor paging: the gateway applies both to the rows it gets back.
 /// </summary>
-public static class LegacyAggregation
+internal static class LegacyAggregation
 {
     private static readonly (string V3, string Legacy)[] Accumulators =
         [("average", LegacyAccumulators.Avg), ("min", LegacyAccumulators.Min), ("max", LegacyAccumulators.Max), ("sum", LegacyAccumulators.Sum)];

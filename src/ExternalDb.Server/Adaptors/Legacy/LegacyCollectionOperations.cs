@@ -8,7 +8,7 @@ namespace ExternalDb.Server.Adaptors.Legacy;
 /// The V3 <c>collections/*</c> and <c>capabilities/get</c> operations over the legacy <c>/schemas/*</c> calls. Schema
 /// changes exist in V2 only; <c>/schemas/delete</c> is an extension (velo has no such call).
 /// </summary>
-public static class LegacyCollectionOperations
+internal static class LegacyCollectionOperations
 {
     /// <summary>The most schema ids one <c>/schemas/find</c> may ask for (velo answers 400 above).</summary>
     public const int MaxSchemaIdsPerFind = 10;

@@ -5,7 +5,7 @@ using ExternalDb.Server.Json;
 namespace ExternalDb.Server.Adaptors.Legacy;
 
 /// <summary>What a legacy call was about: it decides what an ambiguous status (404, 409, 400) means.</summary>
-public enum LegacyCallKind
+internal enum LegacyCallKind
 {
     /// <summary>A data call (<c>/data/*</c>): 409 or "already exists" is about an item.</summary>
     Items,
@@ -18,7 +18,7 @@ public enum LegacyCallKind
 }
 
 /// <summary>The one error mapper of the legacy protocols: <c>{message}</c> plus a status becomes a V3 error code.</summary>
-public static class LegacyErrors
+internal static class LegacyErrors
 {
     private const int MaxMessageLength = 1000;
 

@@ -8,7 +8,7 @@ namespace ExternalDb.Server.Adaptors.Legacy;
 /// at their own paths and answer V3 shapes, which pass through. An adaptor that does not serve a path is told apart
 /// from one that answers an error about the collection, item or field.
 /// </summary>
-public static class LegacyExtensionCalls
+internal static class LegacyExtensionCalls
 {
     /// <summary>Sends the V3 <paramref name="request"/> to <paramref name="path"/>; <paramref name="what"/> names the missing feature ("references").</summary>
     public static async Task<JsonObject> CallAsync(LegacyAdaptorClient adaptor, string path, JsonObject request, LegacyCallKind kind, string what, CancellationToken ct)

@@ -8,7 +8,7 @@ namespace ExternalDb.Server.Adaptors.Legacy;
 /// <c>allowedSchemaOperations</c>) take the V3 body plus <c>collectionName</c> at <c>/indexes/{list,create,remove}</c>
 /// and answer V3 shapes, which pass through.
 /// </summary>
-public static class LegacyIndexOperations
+internal static class LegacyIndexOperations
 {
     public static async Task<JsonObject> CallAsync(LegacyAdaptorClient adaptor, string operation, JsonObject request, CancellationToken ct)
     {

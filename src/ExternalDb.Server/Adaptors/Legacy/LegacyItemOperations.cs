@@ -9,7 +9,7 @@ namespace ExternalDb.Server.Adaptors.Legacy;
 /// legacy writes answer for the whole call, so existence is checked first (one <c>_id $hasSome</c> find) and each
 /// item gets its own result. V1 has no bulk calls: it writes item by item.
 /// </summary>
-public static class LegacyItemOperations
+internal static class LegacyItemOperations
 {
     /// <summary>The most items the gateway reads itself to compute distinct values.</summary>
     public const int MaxScannedItems = 100_000;

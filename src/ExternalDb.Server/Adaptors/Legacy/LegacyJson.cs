@@ -7,7 +7,7 @@ using ExternalDb.Server.Json;
 namespace ExternalDb.Server.Adaptors.Legacy;
 
 /// <summary>Reads values out of V3 requests and legacy answers; a malformed request is a <c>VALIDATION_ERROR</c>.</summary>
-public static class LegacyJson
+internal static class LegacyJson
 {
     public static string RequireString(JsonObject request, string name) =>
         JsonRead.Text(request[name]) is { Length: > 0 } s ? s : throw Invalid($"'{name}' must be a non-empty string.");
@@ -73,7 +73,7 @@ public static class LegacyJson
 }
 
 /// <summary>Offset paging of a V3 request: <c>paging{limit, offset}</c>, or <c>cursorPaging{limit}</c> read from offset 0.</summary>
-public readonly record struct LegacyPaging(int Limit, int Offset)
+internal readonly record struct LegacyPaging(int Limit, int Offset)
 {
     public static LegacyPaging Read(JsonObject? holder)
     {

@@ -8,7 +8,7 @@ namespace ExternalDb.Server.Adaptors.Legacy;
 /// body plus <c>collectionName</c> at <c>/data/references/{insert,remove,query}</c> and <c>/data/patch</c> and answer
 /// V3 shapes, which pass through.
 /// </summary>
-public static class LegacyReferenceOperations
+internal static class LegacyReferenceOperations
 {
     public static Task<JsonObject> CallAsync(LegacyAdaptorClient adaptor, string operation, JsonObject request, CancellationToken ct)
     {

@@ -5,7 +5,7 @@ using ExternalDb.Server.Json;
 namespace ExternalDb.Server.Adaptors.Legacy;
 
 /// <summary>Legacy schemas (fields as a map, lower-case types) as V3 collections, and V3 field types as legacy columns.</summary>
-public static class LegacySchemas
+internal static class LegacySchemas
 {
     /// <summary>Fields every legacy collection has; never added or removed by the gateway.</summary>
     public static IReadOnlySet<string> SystemFields => ExternalDb.Protocol.SystemFields.Keys;

@@ -9,7 +9,7 @@ namespace ExternalDb.Server.Adaptors.Legacy;
 /// the canonical Mongo form (<see cref="V2FilterTranslator.Normalize"/>), then each node is rewritten; operators V1
 /// cannot express are refused before any call.
 /// </summary>
-public sealed class V1FilterTranslator : ILegacyFilterTranslator
+internal sealed class V1FilterTranslator : ILegacyFilterTranslator
 {
     public static readonly V1FilterTranslator Instance = new();
 

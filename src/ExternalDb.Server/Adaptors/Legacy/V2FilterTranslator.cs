@@ -9,7 +9,7 @@ namespace ExternalDb.Server.Adaptors.Legacy;
 /// <c>$not</c> array of one filter; bare values become <c>$eq</c>, several keys or operators become <c>$and</c>
 /// (velo reads only an object's first key), and <c>$in</c> becomes <c>$hasSome</c>, which legacy adaptors know.
 /// </summary>
-public sealed class V2FilterTranslator : ILegacyFilterTranslator
+internal sealed class V2FilterTranslator : ILegacyFilterTranslator
 {
     public static readonly V2FilterTranslator Instance = new();
 

@@ -5,12 +5,12 @@ namespace ExternalDb.Server.Gateway.Contracts;
 // The shapes of Wix Data Collections v2 (wix-data-items-api.md §6).
 
 /// <summary>Whether a field can be sorted by, and the operators it can be filtered with (<c>EQ</c>, <c>LT</c>, ...).</summary>
-public sealed record FieldCapabilities(bool? Sortable, IReadOnlyList<string>? QueryOperators);
+internal sealed record FieldCapabilities(bool? Sortable, IReadOnlyList<string>? QueryOperators);
 
 /// <summary>A field of a collection.</summary>
 /// <param name="Type"><c>TEXT</c>, <c>NUMBER</c>, <c>DATETIME</c>, <c>REFERENCE</c>, ...</param>
 /// <param name="TypeMetadata">For reference, multi-reference, object and array fields: <c>reference.referencedCollectionId</c>, ...</param>
-public sealed record Field(
+internal sealed record Field(
     string Key,
     string? DisplayName,
     string Type,
@@ -20,17 +20,17 @@ public sealed record Field(
     bool? Encrypted);
 
 /// <summary>What a collection can do: its data operations (<c>QUERY</c>, <c>INSERT</c>, ...) and collection operations.</summary>
-public sealed record CollectionCapabilities(IReadOnlyList<string>? DataOperations, IReadOnlyList<string>? CollectionOperations, JsonObject? IndexLimits);
+internal sealed record CollectionCapabilities(IReadOnlyList<string>? DataOperations, IReadOnlyList<string>? CollectionOperations, JsonObject? IndexLimits);
 
 /// <summary>
 /// The lowest role allowed per action: <c>ADMIN</c>, <c>SITE_MEMBER_AUTHOR</c>, <c>SITE_MEMBER</c>, <c>ANYONE</c>. Kept by
 /// the gateway as sent (all four on create and update); without any, the adaptor's, else <c>ADMIN</c>.
 /// </summary>
-public sealed record CollectionPermissions(string Insert, string Update, string Remove, string Read);
+internal sealed record CollectionPermissions(string Insert, string Update, string Remove, string Read);
 
 /// <summary>A collection, <c>id</c> being <c>connectionName/collectionId</c>.</summary>
 /// <param name="Revision">Required on update: the revision read; the update applies only if it is still current.</param>
-public sealed record DataCollection(
+internal sealed record DataCollection(
     string Id,
     string? CollectionType,
     string? DisplayName,
@@ -44,42 +44,42 @@ public sealed record DataCollection(
     IReadOnlyList<string>? PagingModes);
 
 /// <summary>The body of CreateDataCollection and UpdateDataCollection.</summary>
-public sealed record DataCollectionRequest(DataCollection Collection);
+internal sealed record DataCollectionRequest(DataCollection Collection);
 
 /// <summary>The answer of Create, Get and UpdateDataCollection.</summary>
-public sealed record DataCollectionAnswer(DataCollection Collection);
+internal sealed record DataCollectionAnswer(DataCollection Collection);
 
 /// <summary>
 /// Where a page of collections stands (offset paging). <c>hasNext</c> tells whether another page follows.
 /// </summary>
-public sealed record CollectionsPagingMetadata(int Count, int Offset, int Total, bool TooManyToCount, bool HasNext);
+internal sealed record CollectionsPagingMetadata(int Count, int Offset, int Total, bool TooManyToCount, bool HasNext);
 
 /// <summary>The answer of ListDataCollections.</summary>
-public sealed record ListDataCollectionsAnswer(IReadOnlyList<DataCollection> Collections, CollectionsPagingMetadata PagingMetadata);
+internal sealed record ListDataCollectionsAnswer(IReadOnlyList<DataCollection> Collections, CollectionsPagingMetadata PagingMetadata);
 
 /// <summary>The body of CreateDataCollectionField and UpdateDataCollectionField: the field as it should be.</summary>
-public sealed record DataCollectionFieldRequest(string DataCollectionId, Field Field);
+internal sealed record DataCollectionFieldRequest(string DataCollectionId, Field Field);
 
 /// <summary>What PatchDataCollectionField changes of a field (by <c>key</c>): its display name, its type, its type details.</summary>
-public sealed record FieldPatch(string Key, string? DisplayName, string? Type, JsonObject? TypeMetadata);
+internal sealed record FieldPatch(string Key, string? DisplayName, string? Type, JsonObject? TypeMetadata);
 
 /// <summary>The body of PatchDataCollectionField; <c>dataCollectionId</c>, when sent, must be the path's.</summary>
-public sealed record PatchDataCollectionFieldRequest(string? DataCollectionId, FieldPatch Field);
+internal sealed record PatchDataCollectionFieldRequest(string? DataCollectionId, FieldPatch Field);
 
 /// <summary>The body of DeleteDataCollectionField.</summary>
-public sealed record DeleteDataCollectionFieldRequest(string DataCollectionId, string FieldKey);
+internal sealed record DeleteDataCollectionFieldRequest(string DataCollectionId, string FieldKey);
 
 /// <summary>Permissions to change: each action sent gets that role, the others stay.</summary>
-public sealed record CollectionPermissionsPatch(string? Insert, string? Update, string? Remove, string? Read);
+internal sealed record CollectionPermissionsPatch(string? Insert, string? Update, string? Remove, string? Read);
 
 /// <summary>
 /// What PatchDataCollection changes: the display name, permissions, fields' display names. <c>id</c> (or <c>_id</c>),
 /// when sent, must be the path's.
 /// </summary>
-public sealed record DataCollectionPatch(string? Id, string? DisplayName, CollectionPermissionsPatch? Permissions, IReadOnlyList<FieldPatch>? Fields);
+internal sealed record DataCollectionPatch(string? Id, string? DisplayName, CollectionPermissionsPatch? Permissions, IReadOnlyList<FieldPatch>? Fields);
 
 /// <summary>The body of PatchDataCollection.</summary>
-public sealed record PatchDataCollectionRequest(DataCollectionPatch DataCollection);
+internal sealed record PatchDataCollectionRequest(DataCollectionPatch DataCollection);
 
 /// <summary>The answer of the field operations and of PatchDataCollection: the collection as Get shows it.</summary>
-public sealed record DataCollectionChangeAnswer(DataCollection DataCollection);
+internal sealed record DataCollectionChangeAnswer(DataCollection DataCollection);

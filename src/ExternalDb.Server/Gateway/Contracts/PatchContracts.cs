@@ -5,7 +5,7 @@ namespace ExternalDb.Server.Gateway.Contracts;
 // Patch and bulk patch of Wix Data Items v2 (wix-data-items-api.md §3, "Patch body").
 
 /// <summary>The value of a field modification.</summary>
-public sealed record FieldModificationValue(JsonNode? Value);
+internal sealed record FieldModificationValue(JsonNode? Value);
 
 /// <summary>
 /// One change of an item's field. <c>action</c>: <c>SET_FIELD</c> (with <c>setFieldOptions.value</c>),
@@ -14,7 +14,7 @@ public sealed record FieldModificationValue(JsonNode? Value);
 /// (<c>removeFromArrayOptions.value</c>: every equal element goes). <c>fieldPath</c> may lead into an OBJECT field
 /// (<c>address.city</c>); system fields cannot be patched.
 /// </summary>
-public sealed record FieldModification(
+internal sealed record FieldModification(
     string FieldPath,
     string Action,
     FieldModificationValue? SetFieldOptions,
@@ -23,10 +23,10 @@ public sealed record FieldModification(
     FieldModificationValue? RemoveFromArrayOptions);
 
 /// <summary>The changes of one item, applied in order and together (1 to 100).</summary>
-public sealed record DataItemPatch(string DataItemId, IReadOnlyList<FieldModification> FieldModifications);
+internal sealed record DataItemPatch(string DataItemId, IReadOnlyList<FieldModification> FieldModifications);
 
 /// <summary>The body of PatchDataItem.</summary>
-public sealed record PatchDataItemRequest(string DataCollectionId, DataItemPatch Patch);
+internal sealed record PatchDataItemRequest(string DataCollectionId, DataItemPatch Patch);
 
 /// <summary>The body of BulkPatchDataItems (at most 1000 patches); the answer's results have <c>action: PATCH</c>.</summary>
-public sealed record BulkPatchDataItemsRequest(string DataCollectionId, IReadOnlyList<DataItemPatch> Patches, bool? ReturnEntity);
+internal sealed record BulkPatchDataItemsRequest(string DataCollectionId, IReadOnlyList<DataItemPatch> Patches, bool? ReturnEntity);
