@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.FluentUI.AspNetCore.Components;
 
@@ -32,13 +33,12 @@ internal static class ConsoleSetup
     public static IServiceCollection AddConsole(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ConsoleOptions>().Bind(configuration.GetSection(ConsoleOptions.Section))
-            .Validate(o => o.IdleTimeout >= TimeSpan.FromMinutes(1) && o.IdleTimeout <= TimeSpan.FromDays(7), "Console:IdleTimeout must be between 1 minute and 7 days.")
-            .Validate(o => o.RevalidationInterval >= TimeSpan.FromSeconds(1), "Console:RevalidationInterval must be at least 1 second.")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsoleOptions>, ConsoleOptionsValidator>());
 
         // Session cookies and antiforgery tokens are protected by keys kept in the data directory (owner-only), so
         // sessions survive a restart and several servers sharing the folder accept each other's cookies.
-        var dataDirectory = Path.GetFullPath(configuration.GetSection("Storage").Get<StorageOptions>()?.DataDirectory ?? new StorageOptions().DataDirectory);
+        var dataDirectory = StorageOptions.DataDirectoryOf(configuration);
         var keyDirectory = Path.Combine(dataDirectory, "console-keys");
         Database.CreatePrivateDirectory(keyDirectory);
         services.AddDataProtection().SetApplicationName("ExternalDb").PersistKeysToFileSystem(new DirectoryInfo(keyDirectory));

@@ -14,7 +14,7 @@ internal static class DemoComposition
 {
     public static IServiceCollection AddDemo(this IServiceCollection services, IConfiguration configuration)
     {
-        var dataDirectory = Path.GetFullPath(configuration.GetSection("Storage").Get<StorageOptions>()?.DataDirectory ?? new StorageOptions().DataDirectory);
+        var dataDirectory = StorageOptions.DataDirectoryOf(configuration);
         services.AddSingleton<IDemoConnectionKeys, DemoConnectionKeys>();
         services.AddDemoAdaptor(configuration, new DemoHost(dataDirectory, ListenAddresses.Configured(configuration)));
         return services;

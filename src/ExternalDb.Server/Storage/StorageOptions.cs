@@ -13,6 +13,8 @@ internal enum StorageProvider
 /// <summary>Where and how the registry is stored (<c>Storage</c> section).</summary>
 internal sealed class StorageOptions
 {
+    public const string Section = "Storage";
+
     /// <summary><c>sqlite</c> (default) or <c>postgres</c>.</summary>
     public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
 
@@ -29,4 +31,11 @@ internal sealed class StorageOptions
     public string? EncryptionKey { get; set; }
 
     public string DatabasePath => Path.Combine(Path.GetFullPath(DataDirectory), "externaldb.db");
+
+    /// <summary>
+    /// The full path of <c>Storage:DataDirectory</c> as configured, for what is composed before options exist (the
+    /// console's data-protection keys, the demo adaptor's files).
+    /// </summary>
+    public static string DataDirectoryOf(IConfiguration configuration) =>
+        Path.GetFullPath(configuration.GetSection(Section).Get<StorageOptions>()?.DataDirectory ?? new StorageOptions().DataDirectory);
 }
