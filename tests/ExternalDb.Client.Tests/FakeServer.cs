@@ -1,14 +1,9 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json.Nodes;
+using ExternalDb.TestSupport;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace ExternalDb.Tests;
 
@@ -35,14 +30,13 @@ public sealed record FakeResponse(int Status, string Body)
 }
 
 /// <summary>
-/// A fake ExternalDb server on a real loopback socket (Kestrel on 127.0.0.1, port 0): it records every request
-/// and answers with what <see cref="Handler"/> returns (by default 404).
+/// A fake ExternalDb server on a real loopback socket (a <see cref="LoopbackServer"/>): it records every request with
+/// what the SDK's tests look at (raw target, parsed query, authorization) and answers with what <see cref="Handler"/>
+/// returns (by default 404).
 /// </summary>
 public sealed class FakeServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-
-    private FakeServer(WebApplication app) => _app = app;
+    private LoopbackServer? _server;
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
@@ -52,19 +46,13 @@ public sealed class FakeServer : IAsyncDisposable
 
     public static async Task<FakeServer> StartAsync(Func<RecordedRequest, FakeResponse>? handler = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var server = new FakeServer(app);
+        var server = new FakeServer();
         if (handler is not null)
         {
             server.Handler = handler;
         }
-        app.Run(server.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        server.BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        server._server = await LoopbackServer.StartAsync(app => app.Run(server.HandleAsync));
+        server.BaseAddress = new Uri(server._server.BaseUrl + "/");
         return server;
     }
 
@@ -101,7 +89,9 @@ public sealed class FakeServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
     }
 }
