@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using ExternalDb.TestSupport;
 
 namespace ExternalDb.Server.Tests.Infrastructure;
@@ -27,7 +24,7 @@ public sealed class FakeAdaptor : IAsyncDisposable
     private readonly ConcurrentDictionary<string, AdaptorHandler> _handlers = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<ReceivedRequest> _received = new();
     private readonly CancellationTokenSource _stopping = new();
-    private WebApplication? _app;
+    private LoopbackServer? _server;
 
     private FakeAdaptor()
     {
@@ -43,14 +40,10 @@ public sealed class FakeAdaptor : IAsyncDisposable
     public static async Task<FakeAdaptor> StartAsync()
     {
         var fake = new FakeAdaptor();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        var app = builder.Build();
-        app.Run(fake.HandleAsync);
-        fake.Endpoint = await LoopbackApp.StartAsync(app);
-        fake._app = app;
+        fake._server = await LoopbackServer.StartAsync(
+            app => app.Run(fake.HandleAsync),
+            builder => builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2)));
+        fake.Endpoint = fake._server.BaseUrl;
         return fake;
     }
 
@@ -102,10 +95,9 @@ public sealed class FakeAdaptor : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
-        if (_app is not null)
+        if (_server is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _server.DisposeAsync();
         }
         _stopping.Dispose();
     }

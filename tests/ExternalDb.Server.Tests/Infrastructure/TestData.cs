@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using ExternalDb.Client;
+using ExternalDb.TestSupport;
 
 namespace ExternalDb.Server.Tests.Infrastructure;
 
@@ -25,24 +24,10 @@ public static class Names
 public static class Ports
 {
     /// <summary>An endpoint on a loopback port nobody listens on.</summary>
-    public static string ClosedEndpoint()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return $"http://127.0.0.1:{port}";
-    }
+    public static string ClosedEndpoint() => $"http://127.0.0.1:{FreePort.Get()}";
 
     /// <summary>A loopback port that was free a moment ago.</summary>
-    public static int Free()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    public static int Free() => FreePort.Get();
 }
 
 public static class StatusAssert
