@@ -1,3 +1,4 @@
+using ExternalDb.Server.Json;
 using System.Text.Json.Nodes;
 
 namespace ExternalDb.Server.Console;
@@ -13,7 +14,7 @@ internal static class CollectionCapabilities
         }
         var list = collectionOperation ? "collectionOperations" : "dataOperations";
         var operations = collection?["capabilities"]?[list] as JsonArray;
-        return operations is null || operations.Any(o => DataValues.Text(o) == operation)
+        return operations is null || operations.Any(o => JsonRead.Text(o) == operation)
             ? null
             : collectionOperation
                 ? $"The connection's adaptor does not allow {(operation == "REMOVE" ? "deleting" : "changing")} this collection."

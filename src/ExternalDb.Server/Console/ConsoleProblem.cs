@@ -1,3 +1,4 @@
+using ExternalDb.Server.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ExternalDb.Server.Errors;
@@ -23,13 +24,13 @@ public sealed record ConsoleProblem(int Status, string Code, string Message, IRe
     {
         var body = JsonSerializer.SerializeToNode(result.ProblemDetails, JsonOptions) as JsonObject ?? [];
         var status = result.StatusCode;
-        var message = Text(body["message"]) ?? Text(body["detail"]) ?? Text(body["title"]) ?? $"HTTP {status}";
+        var message = JsonRead.Text(body["message"]) ?? JsonRead.Text(body["detail"]) ?? JsonRead.Text(body["title"]) ?? $"HTTP {status}";
         var details = body["details"];
         var violations = (details?["validationError"]?["fieldViolations"] as JsonArray ?? [])
             .OfType<JsonObject>()
-            .Select(v => new FieldViolation(Text(v["field"]) ?? "", Text(v["description"]) ?? "", Text(v["violatedRule"]) ?? "OTHER"))
+            .Select(v => new FieldViolation(JsonRead.Text(v["field"]) ?? "", JsonRead.Text(v["description"]) ?? "", JsonRead.Text(v["violatedRule"]) ?? "OTHER"))
             .ToList();
-        var code = Text(details?["applicationError"]?["code"]) ?? (violations.Count > 0 ? "INVALID_ARGUMENT" : $"HTTP_{status}");
+        var code = JsonRead.Text(details?["applicationError"]?["code"]) ?? (violations.Count > 0 ? "INVALID_ARGUMENT" : $"HTTP_{status}");
         return new ConsoleProblem(status, code, message, violations);
     }
 
@@ -50,7 +51,6 @@ public sealed record ConsoleProblem(int Status, string Code, string Message, IRe
         return options;
     }
 
-    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 }
 
 /// <summary>What a console action got: a value, or the API's error.</summary>

@@ -1,3 +1,4 @@
+using ExternalDb.Server.Json;
 using ExternalDb.Protocol;
 using System.Globalization;
 using System.Text.Json;
@@ -11,12 +12,12 @@ internal sealed record FieldInfo(string Key, string Type, string DisplayName, bo
 {
     public static IReadOnlyList<FieldInfo> Of(JsonObject collection) =>
         [.. (collection["fields"] as JsonArray ?? []).OfType<JsonObject>().Select(f => new FieldInfo(
-            DataValues.Text(f["key"]) ?? "",
-            DataValues.Text(f["type"]) ?? "ANY",
-            DataValues.Text(f["displayName"]) ?? DataValues.Text(f["key"]) ?? "",
+            JsonRead.Text(f["key"]) ?? "",
+            JsonRead.Text(f["type"]) ?? "ANY",
+            JsonRead.Text(f["displayName"]) ?? JsonRead.Text(f["key"]) ?? "",
             f["systemField"] is JsonValue s && s.TryGetValue<bool>(out var system) && system,
             f["capabilities"]?["sortable"] is not JsonValue sortable || !sortable.TryGetValue<bool>(out var canSort) || canSort,
-            [.. (f["capabilities"]?["queryOperators"] as JsonArray ?? []).Select(DataValues.Text).OfType<string>()]))];
+            [.. (f["capabilities"]?["queryOperators"] as JsonArray ?? []).Select(JsonRead.Text).OfType<string>()]))];
 
     /// <summary>The Wix query operators (<c>$eq</c>, ...) the field advertises, in the order the gateway knows them.</summary>
     public IReadOnlyList<string> WixOperators => [.. QueryOperators.AllCapabilities.Where(Operators.Contains).Select(c => QueryOperators.OperatorOf(c)!)];
@@ -30,18 +31,11 @@ internal static class DataValues
         "OBJECT", "ADDRESS", "RICH_CONTENT", "ARRAY", "ARRAY_STRING", "ARRAY_DOCUMENT", "MEDIA_GALLERY", "MULTI_REFERENCE", "ANY",
     };
 
-    public static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
-
-    /// <summary>A JSON number (however it was stored in the node), or null.</summary>
-    public static double? Number(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.Number
-        ? double.Parse(v.ToJsonString(), CultureInfo.InvariantCulture)
-        : null;
-
     /// <summary>A value as text for a cell: dates in UTC with milliseconds, objects and arrays as compact JSON.</summary>
     public static string Display(JsonNode? value, string type) => value switch
     {
         null => "",
-        JsonObject o when o["$date"] is { } date => DateText(Text(date)),
+        JsonObject o when o["$date"] is { } date => DateText(JsonRead.Text(date)),
         JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
         JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>() ? "true" : "false",
         _ => value.ToJsonString(),
@@ -55,7 +49,7 @@ internal static class DataValues
     /// <summary>The text an editor of <paramref name="type"/> starts with.</summary>
     public static string EditText(JsonNode? value, string type) => type switch
     {
-        "DATETIME" => value?["$date"] is { } date && DateTimeOffset.TryParse(Text(date), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var d)
+        "DATETIME" => value?["$date"] is { } date && DateTimeOffset.TryParse(JsonRead.Text(date), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var d)
             ? d.ToString("yyyy-MM-ddTHH:mm:ss.fff", CultureInfo.InvariantCulture) : "",
         "BOOLEAN" => value is JsonValue b && b.TryGetValue<bool>(out var flag) && flag ? "true" : "false",
         _ when JsonTypes.Contains(type) => value?.ToJsonString() ?? "",
