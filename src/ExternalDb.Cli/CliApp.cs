@@ -125,6 +125,7 @@ internal sealed class CommandTree(CliConsole console, Func<string, string?> envi
         root.Subcommands.Add(ItemCommands.Build(this));
         root.Subcommands.Add(ImportCommand.Build(this));
         root.Subcommands.Add(ExportCommand.Build(this));
+        root.Subcommands.Add(WebhookCommands.Build(this));
         return root;
     }
 

@@ -44,6 +44,7 @@ public sealed class ExternalDbClient : IDisposable
         var transport = new ApiTransport(httpClient, apiKey);
         ExternalDatabaseConnections = new ExternalDatabaseConnectionsClient(transport);
         ApiKeys = new ApiKeysClient(transport);
+        Webhooks = new WebhooksClient(transport);
         Items = new DataItemsClient(transport);
         Collections = new DataCollectionsClient(transport);
     }
@@ -53,6 +54,9 @@ public sealed class ExternalDbClient : IDisposable
 
     /// <summary>API key management (needs an ADMIN key).</summary>
     public ApiKeysClient ApiKeys { get; }
+
+    /// <summary>Webhook subscriptions and their deliveries (ADMIN keys).</summary>
+    public WebhooksClient Webhooks { get; }
 
     /// <summary>The items of the data gateway's collections (Wix Data Items v2): insert, query, bulk writes, references.</summary>
     public DataItemsClient Items { get; }
