@@ -57,4 +57,57 @@ public sealed class ConcurrencyTests(RegistryServers servers) : IClassFixture<Re
         Assert.Equal(winner["name"]!.GetValue<string>(), stored["name"]!.GetValue<string>());
         Assert.Equal(winner["configuration"]!.ToJsonString(), stored["configuration"]!.ToJsonString());
     }
+
+    [Theory]
+    [InlineData(Registry.Sqlite)]
+    [InlineData(Registry.Postgres)]
+    public async Task A_list_during_creates_counts_exactly_the_connections_it_shows(Registry registry)
+    {
+        var server = await servers.GetAsync(registry);
+        await using var adaptor = await FakeAdaptor.StartAsync();
+        adaptor.AsLegacy();
+        var http = server.AdminHttp();
+        using var done = new CancellationTokenSource();
+        var creates = Task.Run(async () =>
+        {
+            try
+            {
+                await Parallel.ForEachAsync(Enumerable.Range(0, 60), new ParallelOptions { MaxDegreeOfParallelism = 6 }, async (i, _) =>
+                {
+                    var created = await http.PostJsonAsync(RawApi.Base, RawApi.CreateBody(Names.New("listed"), adaptor.Endpoint, new JsonObject { ["secretKey"] = "s" }));
+                    Assert.Equal(200, created.Status);
+                });
+            }
+            finally
+            {
+                await done.CancelAsync();
+            }
+        });
+        var mismatches = new List<string>();
+        var lists = 0;
+        var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                var page = await http.GetRawAsync(RawApi.Base + "?paging.limit=1000");
+                Assert.Equal(200, page.Status);
+                var shown = page.Json["externalDatabaseConnections"]!.AsArray().Count;
+                var total = page.Json["pagingMetadata"]!["total"]!.GetValue<int>();
+                Interlocked.Increment(ref lists);
+                if (shown != total)
+                {
+                    lock (mismatches)
+                    {
+                        mismatches.Add($"{shown} shown of a total of {total}");
+                    }
+                }
+            }
+        })).ToList();
+
+        await creates;
+        await Task.WhenAll(readers);
+
+        Assert.True(lists > 0);
+        Assert.Empty(mismatches);
+    }
 }

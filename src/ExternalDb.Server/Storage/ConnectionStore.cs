@@ -1,3 +1,4 @@
+using System.Data;
 using ExternalDb.Server.Hosting;
 using System.Data.Common;
 using System.Globalization;
@@ -144,11 +145,14 @@ internal sealed class ConnectionStore(Database database, SecretProtector protect
     public async Task<(IReadOnlyList<ExternalDatabaseConnection> Page, int Total)> ListAsync(int offset, int limit, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
+        // One snapshot for the total and the page (PostgreSQL's default READ COMMITTED would let a create land between).
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         await using var count = connection.CreateCommand();
+        count.Transaction = transaction;
         count.CommandText = "SELECT COUNT(*) FROM connections";
         var total = Convert.ToInt32(await count.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = $"SELECT {Columns} FROM connections ORDER BY seq LIMIT @limit OFFSET @offset";
         command.With("@limit", limit);
         command.With("@offset", offset);
