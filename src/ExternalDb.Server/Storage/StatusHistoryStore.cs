@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using ExternalDb.Protocol;
@@ -129,7 +130,8 @@ internal sealed class StatusHistoryStore(Database database, IOptions<StatusCheck
     public async Task<(IReadOnlyList<StatusCheck> Page, int Total)?> ListAsync(string name, int offset, int limit, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
+        // One snapshot for the total and the page, as the connections list.
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         await using var find = connection.CreateCommand();
         find.CommandText = "SELECT seq FROM connections WHERE name_key = @key";
         find.With("@key", ConnectionStore.NameKey(name));
