@@ -242,6 +242,9 @@ public sealed record BulkActionMetadata
 
     /// <summary>How many entries failed.</summary>
     public int TotalFailures { get; init; }
+
+    /// <summary>How many failures have no result of their own (ExternalDb details every failure, so 0).</summary>
+    public int UndetailedFailures { get; init; }
 }
 
 /// <summary>The answer of a bulk items call: one result per entry (a failed entry does not fail the call).</summary>

@@ -281,7 +281,7 @@ public sealed class DataItemsClientTests : IAsyncLifetime
                 "error": {"code": "WDE0074", "description": "Item already exists", "data": {"itemId": "p-100"}}}},
               {"action": "INSERT", "itemMetadata": {"id": "gen-1", "originalIndex": 1, "success": true},
                "dataItem": {"id": "gen-1", "dataCollectionId": "c", "data": {"_id": "gen-1", "title": "Desk"}}}],
-             "bulkActionMetadata": {"totalSuccesses": 1, "totalFailures": 1}}
+             "bulkActionMetadata": {"totalSuccesses": 1, "totalFailures": 1, "undetailedFailures": 2}}
             """);
 
         var response = await _client.Items.BulkInsertDataItemsAsync("c",
@@ -295,6 +295,7 @@ public sealed class DataItemsClientTests : IAsyncLifetime
             """, request.Json);
         Assert.Equal(1, response.BulkActionMetadata.TotalSuccesses);
         Assert.Equal(1, response.BulkActionMetadata.TotalFailures);
+        Assert.Equal(2, response.BulkActionMetadata.UndetailedFailures);
         Assert.Equal(BulkActionType.Insert, response.Results[0].Action);
         Assert.False(response.Results[0].ItemMetadata.Success);
         Assert.Equal("WDE0074", response.Results[0].ItemMetadata.Error!.Code);
