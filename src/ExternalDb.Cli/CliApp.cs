@@ -85,6 +85,20 @@ internal sealed class Session(CliConsole console, OutputMode output, bool output
 
     public bool Json => Output == OutputMode.Json;
 
+    /// <summary>Says what a command did: <paramref name="json"/> as a JSON document with <c>-o json</c>, else <paramref name="line"/>.</summary>
+    public async Task<int> ReportAsync(object json, string line)
+    {
+        if (Json)
+        {
+            await Console.WriteJsonAsync(json).ConfigureAwait(false);
+        }
+        else
+        {
+            Console.Line(line);
+        }
+        return ExitCodes.Ok;
+    }
+
     public void Dispose() => _client?.Dispose();
 }
 

@@ -137,15 +137,7 @@ internal static class CollectionCommands
         {
             var collectionId = parse.GetValue(id)!;
             await session.Client.Collections.DeleteDataCollectionAsync(collectionId, ct).ConfigureAwait(false);
-            if (session.Json)
-            {
-                await session.Console.WriteJsonAsync(new { deleted = collectionId }).ConfigureAwait(false);
-            }
-            else
-            {
-                session.Console.Line($"Deleted collection {collectionId}.");
-            }
-            return ExitCodes.Ok;
+            return await session.ReportAsync(new { deleted = collectionId }, $"Deleted collection {collectionId}.").ConfigureAwait(false);
         });
         return command;
     }

@@ -114,15 +114,7 @@ internal static class ConnectionCommands
         {
             var connectionName = parse.GetValue(name)!;
             await session.Client.ExternalDatabaseConnections.DeleteExternalDatabaseConnectionAsync(connectionName, ct).ConfigureAwait(false);
-            if (session.Json)
-            {
-                await session.Console.WriteJsonAsync(new { deleted = connectionName }).ConfigureAwait(false);
-            }
-            else
-            {
-                session.Console.Line($"Deleted connection {connectionName}.");
-            }
-            return ExitCodes.Ok;
+            return await session.ReportAsync(new { deleted = connectionName }, $"Deleted connection {connectionName}.").ConfigureAwait(false);
         });
         return command;
     }

@@ -68,15 +68,7 @@ internal static class IndexCommands
             var collectionId = parse.GetValue(id)!;
             var indexName = parse.GetValue(name)!;
             await session.Client.Collections.DropIndexAsync(collectionId, indexName, ct).ConfigureAwait(false);
-            if (session.Json)
-            {
-                await session.Console.WriteJsonAsync(new { dropped = indexName, collection = collectionId }).ConfigureAwait(false);
-            }
-            else
-            {
-                session.Console.Line($"Dropped index {indexName} of {collectionId}.");
-            }
-            return ExitCodes.Ok;
+            return await session.ReportAsync(new { dropped = indexName, collection = collectionId }, $"Dropped index {indexName} of {collectionId}.").ConfigureAwait(false);
         });
         return command;
     }

@@ -207,15 +207,7 @@ internal static class ItemCommands
         tree.SetAction(command, async (session, parse, ct) =>
         {
             var removed = await session.Client.Items.RemoveDataItemAsync(parse.GetValue(collection)!, parse.GetValue(id)!, ct).ConfigureAwait(false);
-            if (session.Json)
-            {
-                await session.Console.WriteJsonAsync(removed).ConfigureAwait(false);
-            }
-            else
-            {
-                session.Console.Line($"Removed item {removed.Id ?? parse.GetValue(id)}.");
-            }
-            return ExitCodes.Ok;
+            return await session.ReportAsync(removed, $"Removed item {removed.Id ?? parse.GetValue(id)}.").ConfigureAwait(false);
         });
         return command;
     }
@@ -229,15 +221,7 @@ internal static class ItemCommands
         {
             var count = await session.Client.Items.CountDataItemsAsync(
                 parse.GetValue(collection)!, Args.JsonObjectOrNull(parse.GetValue(filter), "--filter"), ct).ConfigureAwait(false);
-            if (session.Json)
-            {
-                await session.Console.WriteJsonAsync(new { totalCount = count }).ConfigureAwait(false);
-            }
-            else
-            {
-                session.Console.Line(count.ToString(CultureInfo.InvariantCulture));
-            }
-            return ExitCodes.Ok;
+            return await session.ReportAsync(new { totalCount = count }, count.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
         });
         return command;
     }

@@ -87,15 +87,7 @@ internal static class WebhookCommands
         {
             var webhookId = parse.GetValue(id)!;
             await session.Client.Webhooks.DeleteWebhookAsync(webhookId, ct).ConfigureAwait(false);
-            if (session.Json)
-            {
-                await session.Console.WriteJsonAsync(new { deleted = webhookId }).ConfigureAwait(false);
-            }
-            else
-            {
-                session.Console.Line($"Deleted webhook {webhookId}.");
-            }
-            return ExitCodes.Ok;
+            return await session.ReportAsync(new { deleted = webhookId }, $"Deleted webhook {webhookId}.").ConfigureAwait(false);
         });
         return command;
     }
@@ -108,15 +100,7 @@ internal static class WebhookCommands
         {
             var webhookId = parse.GetValue(id)!;
             await session.Client.Webhooks.PingWebhookAsync(webhookId, ct).ConfigureAwait(false);
-            if (session.Json)
-            {
-                await session.Console.WriteJsonAsync(new { pinged = webhookId }).ConfigureAwait(false);
-            }
-            else
-            {
-                session.Console.Line($"Queued a ping for webhook {webhookId}.");
-            }
-            return ExitCodes.Ok;
+            return await session.ReportAsync(new { pinged = webhookId }, $"Queued a ping for webhook {webhookId}.").ConfigureAwait(false);
         });
         return command;
     }
