@@ -39,7 +39,7 @@ public sealed class LegacyProtocolV1Tests
 
         JsonAssert.Equal("""
             {"items":[{"_id":"c1","make":"BMW","year":2020,"_createdDate":{"$date":"2020-01-02T03:04:05.000Z"}}],
-             "pagingMetadata":{"count":1,"offset":0,"total":2}}
+             "pagingMetadata":{"count":1,"offset":0,"total":2,"hasNext":true}}
             """, answer);
     }
 
@@ -58,7 +58,7 @@ public sealed class LegacyProtocolV1Tests
         JsonAssert.Equal("""[{"fieldName":"_id","direction":"asc"}]""", body["sort"]);
         Assert.Equal(1, body["skip"]!.GetValue<int>());
         JsonAssert.Equal("""
-            {"items":[{"_id":"c2","make":"Audi"},{"_id":"c3","make":"BMW"}],"pagingMetadata":{"count":2,"offset":1}}
+            {"items":[{"_id":"c2","make":"Audi"},{"_id":"c3","make":"BMW"}],"pagingMetadata":{"count":2,"offset":1,"hasNext":false}}
             """, answer);
     }
 

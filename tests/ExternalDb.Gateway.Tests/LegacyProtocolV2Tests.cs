@@ -44,7 +44,7 @@ public sealed class LegacyProtocolV2Tests
         Assert.Equal(2, body["limit"]!.GetValue<int>());
         Assert.False(body.ContainsKey("projection"));
         Assert.Equal(["c1", "c2"], answer["items"]!.AsArray().Select(i => i!["_id"]!.GetValue<string>()));
-        JsonAssert.Equal("""{"count":2,"offset":0,"total":3}""", answer["pagingMetadata"]);
+        JsonAssert.Equal("""{"count":2,"offset":0,"total":3,"hasNext":true}""", answer["pagingMetadata"]);
     }
 
     [Fact]
@@ -205,7 +205,7 @@ public sealed class LegacyProtocolV2Tests
         JsonAssert.Equal("""{"total":{"$gt":100}}""", body["postFilteringStep"]);
         JsonAssert.Equal("""
             {"items":[{"country":"IT","total":2000,"avg":null,"n":5},{"country":"FR","total":900,"avg":null,"n":3}],
-             "pagingMetadata":{"count":2,"offset":1,"total":3}}
+             "pagingMetadata":{"count":2,"offset":1,"total":3,"hasNext":false}}
             """, answer);
     }
 
@@ -229,7 +229,7 @@ public sealed class LegacyProtocolV2Tests
         JsonAssert.Equal("""[{"make":"Audi","year":2018,"n":1},{"make":"BMW","year":2020,"n":2}]""", grouped["items"]);
         JsonAssert.Equal("""{"_id":null,"top":{"$max":"$year"}}""", fake.Calls[1].Body["processingStep"]);
         JsonAssert.Equal("{}", fake.Calls[1].Body["filter"]);
-        JsonAssert.Equal("""{"items":[{"top":2020}],"pagingMetadata":{"count":1,"offset":0}}""", whole);
+        JsonAssert.Equal("""{"items":[{"top":2020}],"pagingMetadata":{"count":1,"offset":0,"hasNext":false}}""", whole);
     }
 
     [Fact]
@@ -261,7 +261,7 @@ public sealed class LegacyProtocolV2Tests
         Assert.All(fake.Calls, c => JsonAssert.Equal("""{"_id":{"$ne":"none"}}""", c.Body["filter"]));
         Assert.All(fake.Calls, c => JsonAssert.Equal("""["tag"]""", c.Body["projection"]));
         // DESC over: 0 1 2 4 8 (numbers, numerically) < "a" "b" (strings)
-        JsonAssert.Equal("""{"distinctValues":["a",8,4,2],"pagingMetadata":{"count":4,"offset":1,"total":7}}""", answer);
+        JsonAssert.Equal("""{"distinctValues":["a",8,4,2],"pagingMetadata":{"count":4,"offset":1,"total":7,"hasNext":true}}""", answer);
     }
 
     [Fact]
@@ -276,7 +276,7 @@ public sealed class LegacyProtocolV2Tests
         var answer = await CallAsync(fake, AdaptorOperations.QueryDistinctValues, """{"collectionId":"events","fieldName":"at"}""");
 
         JsonAssert.Equal("""
-            {"distinctValues":[{"$date":"2024-01-01T10:00:00.000+02:00"},{"$date":"2024-01-01T09:00:00.000Z"}],"pagingMetadata":{"count":2,"offset":0}}
+            {"distinctValues":[{"$date":"2024-01-01T10:00:00.000+02:00"},{"$date":"2024-01-01T09:00:00.000Z"}],"pagingMetadata":{"count":2,"offset":0,"hasNext":false}}
             """, answer);
     }
 

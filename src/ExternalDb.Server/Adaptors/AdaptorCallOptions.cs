@@ -15,4 +15,12 @@ internal sealed record AdaptorCallOptions
     /// rare, have their own bound, and must see the adaptor as it is now.
     /// </summary>
     public bool Resilient { get; init; } = true;
+
+    /// <summary>
+    /// Set when the call reads one page of a paged operation (<see cref="AdaptorPaging.IsPaged"/>) and its caller wants the
+    /// page's <c>pagingMetadata.hasNext</c>: the largest page the collection serves, which the client never asks past. The
+    /// answer then holds at most <c>paging.limit</c> rows and a truthful <c>hasNext</c> (see <see cref="AdaptorPaging"/>).
+    /// Null for any other call (an item looked up by id needs no <c>hasNext</c>).
+    /// </summary>
+    public int? MaxPageSize { get; init; }
 }

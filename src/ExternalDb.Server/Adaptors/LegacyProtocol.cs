@@ -9,11 +9,18 @@ namespace ExternalDb.Server.Adaptors;
 /// The legacy client, for V1 and V2 adaptors: translates each V3 operation into the legacy JSON calls
 /// (<c>/data/*</c>, <c>/schemas/*</c>, with the configuration as <c>requestContext.settings</c>) and their answers
 /// back into V3 shapes. The generations differ in filter syntax (V1 tree, V2 Mongo-style: one translator each), in
-/// bulk calls (V1 writes item by item) and in what they can do at all (V1: no aggregation, no schema changes).
+/// bulk calls (V1 writes item by item) and in what they can do at all (V1: no aggregation, no schema changes). A page's
+/// <c>hasNext</c> comes from the total where one is known (the adaptor's <c>totalCount</c>, or every row where the client
+/// pages itself), else from one more row (see <see cref="AdaptorPaging"/>).
 /// </summary>
 internal sealed class LegacyProtocol(AdaptorHttpClient http, IOptions<AdaptorClientOptions> options) : IAdaptorProtocol
 {
-    public async Task<JsonObject> CallAsync(AdaptorConnection connection, string operation, JsonObject request, AdaptorCallOptions callOptions, CancellationToken ct)
+    private readonly AdaptorPaging _paging = new();
+
+    public Task<JsonObject> CallAsync(AdaptorConnection connection, string operation, JsonObject request, AdaptorCallOptions callOptions, CancellationToken ct) =>
+        _paging.CallAsync(connection, operation, request, callOptions, r => TranslateAsync(connection, operation, r, callOptions, ct));
+
+    private async Task<JsonObject> TranslateAsync(AdaptorConnection connection, string operation, JsonObject request, AdaptorCallOptions callOptions, CancellationToken ct)
     {
         if (connection.ProtocolVersion is not (ProtocolVersion.V1 or ProtocolVersion.V2))
         {

@@ -5,10 +5,18 @@ using Microsoft.Extensions.Options;
 
 namespace ExternalDb.Server.Adaptors;
 
-/// <summary>The V3 client: each request is signed with the connection's key and posted to <c>/v3/{operation}</c>.</summary>
+/// <summary>
+/// The V3 client: each request is signed with the connection's key and posted to <c>/v3/{operation}</c>. A page's
+/// <c>hasNext</c> is the adaptor's own where its answers say it (see <see cref="AdaptorPaging"/>).
+/// </summary>
 internal sealed class V3Protocol(AdaptorHttpClient http, IOptions<AdaptorClientOptions> options, TimeProvider time) : IAdaptorProtocol
 {
-    public async Task<JsonObject> CallAsync(AdaptorConnection connection, string operation, JsonObject request, AdaptorCallOptions callOptions, CancellationToken ct)
+    private readonly AdaptorPaging _paging = new();
+
+    public Task<JsonObject> CallAsync(AdaptorConnection connection, string operation, JsonObject request, AdaptorCallOptions callOptions, CancellationToken ct) =>
+        _paging.CallAsync(connection, operation, request, callOptions, r => SendAsync(connection, operation, r, callOptions, ct));
+
+    private async Task<JsonObject> SendAsync(AdaptorConnection connection, string operation, JsonObject request, AdaptorCallOptions callOptions, CancellationToken ct)
     {
         request = ForAdaptor(request);
         var signing = connection.Signing ?? throw new InvalidOperationException($"Connection {connection.Name} has no signing key.");

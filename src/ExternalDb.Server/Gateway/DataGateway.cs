@@ -48,9 +48,6 @@ internal sealed class DataGateway(
     private readonly ConcurrentDictionary<string, (DateTimeOffset Fetched, IReadOnlyList<JsonObject> Collections)> _schemas = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (DateTimeOffset Fetched, JsonObject? Capabilities)> _capabilities = new(StringComparer.Ordinal);
 
-    /// <summary>Per connection version and operation: whether the adaptor's answers carry their own <c>pagingMetadata.hasNext</c>.</summary>
-    private readonly ConcurrentDictionary<string, bool> _tellsHasNext = new(StringComparer.Ordinal);
-
     // The operations a connection's adaptor answered "no such route" for (Wix's own adaptor lists reference operations it
     // does not route, and has no distinct-values call): refused, or done another way, before any further call. Keyed by
     // the connection's version like the schema cache, so an update or a new check of the connection forgets them.
@@ -103,7 +100,18 @@ internal sealed class DataGateway(
     /// Calls one V3 operation on the collection's adaptor; failures become <see cref="GatewayException"/>. A request
     /// larger than <see cref="GatewayOptions.MaxAdaptorRequestBytes"/> is refused with 400 before any call.
     /// </summary>
-    public async Task<JsonObject> CallAsync(ResolvedCollection target, string operation, JsonObject request, CancellationToken ct, string? itemId = null)
+    public Task<JsonObject> CallAsync(ResolvedCollection target, string operation, JsonObject request, CancellationToken ct, string? itemId = null) =>
+        CallAsync(target, operation, request, _callOptions, itemId, ct);
+
+    /// <summary>
+    /// Calls a paged operation for one page of at most <paramref name="maxPageSize"/> rows (the collection's): the answer
+    /// holds at most the page asked and a truthful <c>pagingMetadata.hasNext</c>, which the protocol client decides
+    /// (<see cref="AdaptorPaging"/>).
+    /// </summary>
+    public Task<JsonObject> CallPageAsync(ResolvedCollection target, string operation, JsonObject request, int maxPageSize, CancellationToken ct) =>
+        CallAsync(target, operation, request, _callOptions with { MaxPageSize = maxPageSize }, null, ct);
+
+    private async Task<JsonObject> CallAsync(ResolvedCollection target, string operation, JsonObject request, AdaptorCallOptions callOptions, string? itemId, CancellationToken ct)
     {
         var max = options.Value.MaxAdaptorRequestBytes;
         if (Utf8Size(request) is var size && size > max)
@@ -118,7 +126,7 @@ internal sealed class DataGateway(
         JsonObject answer;
         try
         {
-            answer = await target.Protocol.CallAsync(target.Adaptor, operation, request, _callOptions, ct);
+            answer = await target.Protocol.CallAsync(target.Adaptor, operation, request, callOptions, ct);
         }
         catch (AdaptorCallException e)
         {
@@ -135,16 +143,17 @@ internal sealed class DataGateway(
     public bool Serves(ResolvedCollection target, string operation) => !_unserved.ContainsKey(UnservedKey(target, operation));
 
     /// <summary>
-    /// Calls <paramref name="operation"/>, or answers with <paramref name="otherwise"/> when the adaptor does not serve it
-    /// (known from an earlier call, or answered so now).
+    /// Calls <paramref name="operation"/> for a page (as <see cref="CallPageAsync"/>), or answers with
+    /// <paramref name="otherwise"/> when the adaptor does not serve it (known from an earlier call, or answered so now).
     /// </summary>
-    public async Task<JsonObject> CallOrElseAsync(ResolvedCollection target, string operation, JsonObject request, Func<Task<JsonObject>> otherwise, CancellationToken ct)
+    public async Task<JsonObject> CallPageOrElseAsync(ResolvedCollection target, string operation, JsonObject request, int maxPageSize,
+        Func<Task<JsonObject>> otherwise, CancellationToken ct)
     {
         if (Serves(target, operation))
         {
             try
             {
-                return await CallAsync(target, operation, request, ct);
+                return await CallPageAsync(target, operation, request, maxPageSize, ct);
             }
             catch (GatewayException) when (!Serves(target, operation))
             {
@@ -362,28 +371,6 @@ internal sealed class DataGateway(
     private static JsonObject? Find(IReadOnlyList<JsonObject> collections, string id) =>
         collections.FirstOrDefault(c => JsonRead.Text(c["id"]) == id);
 
-    /// <summary>
-    /// How many rows to ask the adaptor for: the page itself once its answers to <paramref name="operation"/> are known to
-    /// carry their own <c>hasNext</c> (learnt from an answer, per connection version), else one more, to tell.
-    /// </summary>
-    public int PageLimit(ResolvedCollection target, string operation, PageRequest page) =>
-        _tellsHasNext.TryGetValue(target.CacheKey + " " + operation, out var tells) && tells ? page.Limit : page.FetchLimit;
-
-    /// <summary>
-    /// The adaptor's <c>hasNext</c> for a page asked with <paramref name="asked"/> rows: trusted only when it was asked for
-    /// exactly the page (null otherwise, or when the answer does not say). Whether the answer says is remembered.
-    /// </summary>
-    public bool? AdaptorHasNext(ResolvedCollection target, string operation, PageRequest page, int asked, JsonObject answer)
-    {
-        var told = answer["pagingMetadata"]?["hasNext"] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : (bool?)null;
-        var key = target.CacheKey + " " + operation;
-        if (!_tellsHasNext.TryGetValue(key, out var tells) || tells != (told is not null))
-        {
-            _tellsHasNext[key] = told is not null;
-        }
-        return asked == page.Limit ? told : null;
-    }
-
     /// <summary>After a collection of <paramref name="connection"/> was changed through the gateway: this server and the others forget its schemas.</summary>
     public async Task CollectionsChangedAsync(ExternalDatabaseConnection connection, CancellationToken ct)
     {
@@ -393,8 +380,7 @@ internal sealed class DataGateway(
 
     /// <summary>
     /// Forgets the cached schemas of a connection (after the gateway's own collection changes). What its adaptor says of
-    /// itself (capabilities, whether answers carry <c>hasNext</c>) does not change with a collection and is kept for this
-    /// version of the connection.
+    /// itself (capabilities) does not change with a collection and is kept for this version of the connection.
     /// </summary>
     public void Invalidate(ExternalDatabaseConnection connection) => InvalidateKey(ConnectionStore.NameKey(connection.Name), CacheKeyOf(connection));
 
@@ -408,14 +394,12 @@ internal sealed class DataGateway(
         var prefix = nameKey + "/"; // "/" cannot appear in a name
         Forget(_schemas, prefix, keep: null);
         Forget(_capabilities, prefix, keep);
-        Forget(_tellsHasNext, prefix, keep);
     }
 
-    /// <summary>Removes the entries of <paramref name="prefix"/>'s connection but those of version <paramref name="keep"/> (its key, or its key, a space and an operation).</summary>
+    /// <summary>Removes the entries of <paramref name="prefix"/>'s connection but the one of version <paramref name="keep"/>.</summary>
     private static void Forget<T>(ConcurrentDictionary<string, T> cache, string prefix, string? keep)
     {
-        bool Kept(string k) => keep is not null && (k == keep || k.StartsWith(keep + " ", StringComparison.Ordinal));
-        foreach (var key in cache.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && !Kept(k)))
+        foreach (var key in cache.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && k != keep))
         {
             cache.TryRemove(key, out _);
         }

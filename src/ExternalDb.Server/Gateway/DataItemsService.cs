@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
+using ExternalDb.Server.Adaptors;
 using ExternalDb.Server.Json;
 
 namespace ExternalDb.Server.Gateway;
@@ -103,27 +104,25 @@ internal sealed class DataItemsService(DataGateway gw)
         var fields = body["query"]?["fields"] ?? effective["fields"];
         var wantTotal = !page.CursorMode && GatewayRequest.Flag(body, "returnTotalCount");
 
-        var asked = gw.PageLimit(target, AdaptorOperations.Query, page);
         var v3Query = new JsonObject
         {
             ["filter"] = effective["filter"]?.DeepClone() ?? new JsonObject(),
             ["sort"] = effective["sort"]?.DeepClone() ?? new JsonArray(),
-            ["paging"] = new JsonObject { ["limit"] = asked, ["offset"] = page.Offset },
+            ["paging"] = page.Paging(),
         };
         if (fields is JsonArray f && f.Count > 0)
         {
             v3Query["fields"] = f.DeepClone();
         }
-        var answer = await gw.CallAsync(target, AdaptorOperations.Query, new JsonObject
+        var answer = await gw.CallPageAsync(target, AdaptorOperations.Query, new JsonObject
         {
             ["collectionId"] = target.CollectionId,
             ["query"] = v3Query,
             ["consistentRead"] = GatewayRequest.Flag(body, "consistentRead"),
             ["returnTotalCount"] = wantTotal,
-        }, ct);
+        }, page.MaxPageSize, ct);
         var total = wantTotal ? Items.Total(answer) : null;
-        var (rows, metadata) = page.Finish(answer["items"] as JsonArray, total, fullId, "query", gw.Cursors,
-            gw.AdaptorHasNext(target, AdaptorOperations.Query, page, asked, answer));
+        var (rows, metadata) = page.Finish(answer, AdaptorPaging.Rows(AdaptorOperations.Query, answer), total, fullId, "query", gw.Cursors);
         await IncludedReferences.ExpandAsync(gw, target, [.. rows.OfType<JsonObject>()], includes, fields as JsonArray, GatewayRequest.Flag(body, "consistentRead"), ct);
         return new JsonObject
         {
@@ -193,13 +192,13 @@ internal sealed class DataItemsService(DataGateway gw)
             ["aggregation"] = new JsonObject { ["groupingFields"] = new JsonArray([.. grouping.Select(g => (JsonNode?)g)]), ["operations"] = operations },
             ["finalFilter"] = effective["finalFilter"]?.DeepClone() ?? new JsonObject(),
             ["sort"] = effective["sort"]?.DeepClone() ?? new JsonArray(),
-            ["paging"] = new JsonObject { ["limit"] = page.FetchLimit, ["offset"] = page.Offset },
+            ["paging"] = page.Paging(),
             ["consistentRead"] = GatewayRequest.Flag(body, "consistentRead"),
             ["returnTotalCount"] = !page.CursorMode && GatewayRequest.Flag(body, "returnTotalCount"),
         };
-        var answer = await gw.CallAsync(target, AdaptorOperations.Aggregate, request, ct);
+        var answer = await gw.CallPageAsync(target, AdaptorOperations.Aggregate, request, page.MaxPageSize, ct);
         var total = request["returnTotalCount"]!.GetValue<bool>() ? Items.Total(answer) : null;
-        var (rows, metadata) = page.Finish(answer["items"] as JsonArray ?? answer["results"] as JsonArray, total, fullId, "aggregate", gw.Cursors);
+        var (rows, metadata) = page.Finish(answer, AdaptorPaging.Rows(AdaptorOperations.Aggregate, answer), total, fullId, "aggregate", gw.Cursors);
         var results = new JsonArray();
         foreach (var result in rows.OfType<JsonObject>())
         {
@@ -238,13 +237,14 @@ internal sealed class DataItemsService(DataGateway gw)
             ["filter"] = effective["filter"]?.DeepClone() ?? new JsonObject(),
             ["fieldName"] = fieldName,
             ["order"] = GatewayRequest.OptionalString(effective, "order") ?? "ASC",
-            ["paging"] = new JsonObject { ["limit"] = page.FetchLimit, ["offset"] = page.Offset },
+            ["paging"] = page.Paging(),
             ["consistentRead"] = GatewayRequest.Flag(body, "consistentRead"),
             ["returnTotalCount"] = wantTotal,
         };
-        var answer = await gw.CallOrElseAsync(target, AdaptorOperations.QueryDistinctValues, request,
-            () => DistinctByAggregationAsync(target, schema, request, ct), ct);
-        var (values, metadata) = page.Finish(answer["distinctValues"] as JsonArray, wantTotal ? Items.Total(answer) : null, fullId, "distinct", gw.Cursors);
+        var answer = await gw.CallPageOrElseAsync(target, AdaptorOperations.QueryDistinctValues, request, page.MaxPageSize,
+            () => DistinctByAggregationAsync(target, schema, request, page.MaxPageSize, ct), ct);
+        var (values, metadata) = page.Finish(answer, AdaptorPaging.Rows(AdaptorOperations.QueryDistinctValues, answer),
+            wantTotal ? Items.Total(answer) : null, fullId, "distinct", gw.Cursors);
         return new JsonObject { ["distinctValues"] = new JsonArray([.. values]), ["pagingMetadata"] = metadata };
     }
 
@@ -252,13 +252,13 @@ internal sealed class DataItemsService(DataGateway gw)
     /// Distinct values from an adaptor without the distinct-values call (Wix's own has none): the field's groups, in the
     /// asked order, through the adaptor's aggregation. Unlike the distinct call, an array field's values are not unwound.
     /// </summary>
-    private async Task<JsonObject> DistinctByAggregationAsync(ResolvedCollection target, JsonObject schema, JsonObject distinct, CancellationToken ct)
+    private async Task<JsonObject> DistinctByAggregationAsync(ResolvedCollection target, JsonObject schema, JsonObject distinct, int maxPageSize, CancellationToken ct)
     {
         CapabilityChecks.RequireOperation(schema, target, DataOperations.Aggregate, "DISTINCT");
         var field = distinct["fieldName"]!.GetValue<string>();
         // One operation, since an aggregation without any is a plain query to Wix's adaptor.
         var count = field == "count" ? "groupCount" : "count";
-        var answer = await gw.CallAsync(target, AdaptorOperations.Aggregate, new JsonObject
+        var answer = await gw.CallPageAsync(target, AdaptorOperations.Aggregate, new JsonObject
         {
             ["collectionId"] = target.CollectionId,
             ["initialFilter"] = distinct["filter"]?.DeepClone(),
@@ -272,8 +272,8 @@ internal sealed class DataItemsService(DataGateway gw)
             ["paging"] = distinct["paging"]?.DeepClone(),
             ["consistentRead"] = distinct["consistentRead"]?.DeepClone(),
             ["returnTotalCount"] = distinct["returnTotalCount"]?.DeepClone(),
-        }, ct);
-        var values = (answer["items"] as JsonArray ?? []).OfType<JsonObject>().Select(row => row[field]).Where(v => v is not null);
+        }, maxPageSize, ct);
+        var values = (AdaptorPaging.Rows(AdaptorOperations.Aggregate, answer) ?? []).OfType<JsonObject>().Select(row => row[field]).Where(v => v is not null);
         return new JsonObject
         {
             ["distinctValues"] = new JsonArray([.. values.Select(v => v!.DeepClone())]),

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
+using ExternalDb.Server.Adaptors;
 using ExternalDb.Server.Adaptors.Legacy;
 using ExternalDb.Server.Json;
 
@@ -31,7 +32,7 @@ internal sealed class DataReferencesService(DataGateway gw)
             ["referencedItemIds"] = new JsonArray(),
             ["referringFieldKey"] = field,
             ["order"] = GatewayRequest.OptionalString(effective, "order") ?? "ASC",
-            ["paging"] = new JsonObject { ["limit"] = page.FetchLimit, ["offset"] = page.Offset },
+            ["paging"] = page.Paging(),
             ["consistentRead"] = GatewayRequest.Flag(body, "consistentRead"),
             ["returnTotalCount"] = wantTotal,
             ["includeReferencedItems"] = true,
@@ -40,8 +41,8 @@ internal sealed class DataReferencesService(DataGateway gw)
         {
             request["fields"] = fields.DeepClone();
         }
-        var answer = await gw.CallAsync(target, AdaptorOperations.QueryReferenced, request, ct);
-        var (rows, metadata) = page.Finish(Entries(answer), wantTotal ? Items.Total(answer) : null, fullId, "referenced", gw.Cursors);
+        var answer = await gw.CallPageAsync(target, AdaptorOperations.QueryReferenced, request, page.MaxPageSize, ct);
+        var (rows, metadata) = page.Finish(answer, Entries(answer), wantTotal ? Items.Total(answer) : null, fullId, "referenced", gw.Cursors);
         var referencedCollection = ReferencedCollection(schema, field);
         var results = new JsonArray();
         foreach (var row in rows.OfType<JsonObject>())
@@ -101,27 +102,28 @@ internal sealed class DataReferencesService(DataGateway gw)
         await gw.RequireOperationAsync(target, DataOperations.InsertReferences, "REPLACE_REFERENCES", ct);
         await RequireReferenceAsync(target, DataOperations.RemoveReferences, "REPLACE_REFERENCES", field, "referringItemFieldName", ct);
 
+        // Every current reference, page after page as large as the collection serves, for as long as a next page follows.
+        var pageSize = PageRequest.MaxPageSizeOf(await gw.GetSchemaAsync(target, ct));
         var current = new List<string>();
-        for (var offset = 0; ; offset += PagingLimits.MaxPageSize)
+        for (var offset = 0; ; offset += pageSize)
         {
             if (offset >= MaxReferencesPerItem)
             {
                 throw new GatewayException(502, "ADAPTOR_BAD_ANSWER", $"The adaptor of [{target.FullId}] lists more than {MaxReferencesPerItem} references for one item.");
             }
-            var answer = await gw.CallAsync(target, AdaptorOperations.QueryReferenced, new JsonObject
+            var answer = await gw.CallPageAsync(target, AdaptorOperations.QueryReferenced, new JsonObject
             {
                 ["collectionId"] = target.CollectionId,
                 ["referringItemIds"] = new JsonArray(referring),
                 ["referencedItemIds"] = new JsonArray(),
                 ["referringFieldKey"] = field,
-                ["paging"] = new JsonObject { ["limit"] = PagingLimits.MaxPageSize, ["offset"] = offset },
+                ["paging"] = new JsonObject { ["limit"] = pageSize, ["offset"] = offset },
                 ["consistentRead"] = true,
                 ["returnTotalCount"] = false,
                 ["includeReferencedItems"] = false,
-            }, ct);
-            var page = Entries(answer)?.OfType<JsonObject>().Select(e => JsonRead.Text(e["referencedItemId"]) ?? JsonRead.Text((e["item"] ?? e["referencedItem"])?["_id"])).OfType<string>().ToList() ?? [];
-            current.AddRange(page);
-            if (page.Count < PagingLimits.MaxPageSize)
+            }, pageSize, ct);
+            current.AddRange(Entries(answer)?.OfType<JsonObject>().Select(e => JsonRead.Text(e["referencedItemId"]) ?? JsonRead.Text((e["item"] ?? e["referencedItem"])?["_id"])).OfType<string>() ?? []);
+            if (AdaptorPaging.HasNext(answer) != true)
             {
                 break;
             }
@@ -237,8 +239,7 @@ internal sealed class DataReferencesService(DataGateway gw)
         ["referencedItemId"] = referenced,
     };
 
-    internal static JsonArray? Entries(JsonObject answer) =>
-        answer["results"] as JsonArray ?? answer["references"] as JsonArray ?? answer["items"] as JsonArray;
+    internal static JsonArray? Entries(JsonObject answer) => AdaptorPaging.Rows(AdaptorOperations.QueryReferenced, answer);
 
     /// <summary>The collection a (multi-)reference field of the schema points at.</summary>
     internal static string? ReferencedCollection(JsonObject schema, string fieldKey) =>

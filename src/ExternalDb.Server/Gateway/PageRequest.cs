@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
+using ExternalDb.Server.Adaptors;
 using ExternalDb.Server.Json;
 
 namespace ExternalDb.Server.Gateway;
@@ -35,28 +36,27 @@ internal sealed record PageRequest(int Limit, int Offset, bool CursorMode, JsonO
     /// <summary>The page as the collection can serve it: no larger than its <c>maxPageSize</c>.</summary>
     public PageRequest ClampTo(JsonObject schema)
     {
-        var max = Math.Clamp((int)(JsonRead.Number(schema["maxPageSize"]) ?? PagingLimits.DefaultPageSize), 1, PagingLimits.MaxPageSize);
+        var max = MaxPageSizeOf(schema);
         return this with { Limit = Math.Min(Limit, max), MaxPageSize = max };
     }
 
-    /// <summary>How many to ask an adaptor for that does not say <c>hasNext</c>: one more than the page, to learn whether a next page exists.</summary>
-    public int FetchLimit => Limit < MaxPageSize ? Limit + 1 : Limit;
+    /// <summary>The largest page a collection serves: its <c>maxPageSize</c>, within the protocol's bounds.</summary>
+    public static int MaxPageSizeOf(JsonObject schema) =>
+        Math.Clamp((int)(JsonRead.Number(schema["maxPageSize"]) ?? PagingLimits.DefaultPageSize), 1, PagingLimits.MaxPageSize);
+
+    /// <summary>The V3 <c>paging</c> of this page, as the adaptor is asked for it.</summary>
+    public JsonObject Paging() => new() { ["limit"] = Limit, ["offset"] = Offset };
 
     /// <summary>
-    /// Trims the adaptor's rows to the page and builds <c>pagingMetadata</c>. The rows are taken out of
-    /// <paramref name="rows"/> (which is left empty), not copied: the answer they came in is the gateway's own.
+    /// The page's rows and its <c>pagingMetadata</c> from the protocol client's answer (asked with
+    /// <see cref="DataGateway.CallPageAsync"/>: at most the page, and a truthful <c>hasNext</c>). The rows are taken out
+    /// of <paramref name="rows"/> (which is left empty), not copied: the answer they came in is the gateway's own.
     /// </summary>
-    /// <param name="adaptorHasNext">
-    /// The adaptor's own <c>hasNext</c> when it was asked for exactly <see cref="Limit"/> rows and said it; else null, and
-    /// the extra row asked for (<see cref="FetchLimit"/>) tells.
-    /// </param>
-    public (List<JsonNode?> Page, JsonObject Metadata) Finish(JsonArray? rows, int? total, string fullId, string kind, GatewayCursors cursors, bool? adaptorHasNext = null)
+    public (List<JsonNode?> Page, JsonObject Metadata) Finish(JsonObject answer, JsonArray? rows, int? total, string fullId, string kind, GatewayCursors cursors)
     {
-        var all = rows?.ToList() ?? [];
+        var page = rows?.ToList() ?? [];
         rows?.Clear();
-        var hasNext = total is { } t ? Offset + Math.Min(all.Count, Limit) < t
-            : adaptorHasNext ?? (all.Count > Limit || (FetchLimit == Limit && all.Count == Limit));
-        var page = all.Take(Limit).ToList();
+        var hasNext = AdaptorPaging.HasNext(answer) ?? false;
         var metadata = new JsonObject { ["count"] = page.Count };
         if (!CursorMode)
         {
@@ -73,7 +73,9 @@ internal sealed record PageRequest(int Limit, int Offset, bool CursorMode, JsonO
             var links = new JsonObject();
             if (hasNext)
             {
-                links["next"] = cursors.Encode(fullId, kind, Request, Offset + page.Count, Limit);
+                // Past the rows the adaptor answered, which a service may have thinned (distinct values read from groups).
+                var answered = (int?)JsonRead.Integer(answer["pagingMetadata"]?["count"]) ?? page.Count;
+                links["next"] = cursors.Encode(fullId, kind, Request, Offset + answered, Limit);
             }
             if (Offset > 0)
             {

@@ -41,7 +41,7 @@ internal static class LegacyAggregation
         return new JsonObject
         {
             ["items"] = LegacyJson.Array(page),
-            ["pagingMetadata"] = paging.Metadata(page.Count, JsonRead.IsTrue(request["returnTotalCount"]) ? sorted.Count : null),
+            ["pagingMetadata"] = paging.Metadata(page.Count, sorted.Count, JsonRead.IsTrue(request["returnTotalCount"])),
         };
     }
 

@@ -38,7 +38,7 @@ internal static class LegacyItemOperations
         return new JsonObject
         {
             ["items"] = LegacyJson.Array(items),
-            ["pagingMetadata"] = paging.Metadata(items.Count, withTotal ? total : null),
+            ["pagingMetadata"] = paging.Metadata(items.Count, total, withTotal),
         };
     }
 
@@ -293,7 +293,7 @@ internal static class LegacyItemOperations
         return new JsonObject
         {
             ["distinctValues"] = LegacyJson.Array(selected),
-            ["pagingMetadata"] = paging.Metadata(selected.Count, withTotal ? values.Count : null),
+            ["pagingMetadata"] = paging.Metadata(selected.Count, values.Count, withTotal),
         };
     }
 

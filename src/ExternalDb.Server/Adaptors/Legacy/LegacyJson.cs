@@ -88,12 +88,20 @@ internal readonly record struct LegacyPaging(int Limit, int Offset)
         return new LegacyPaging(PagingLimits.DefaultPageSize, 0);
     }
 
-    public JsonObject Metadata(int count, long? total)
+    /// <summary>
+    /// The page's <c>pagingMetadata</c>: <c>hasNext</c> wherever the total is known (<paramref name="knownTotal"/>), the
+    /// total itself only when the request asked for it.
+    /// </summary>
+    public JsonObject Metadata(int count, long? knownTotal, bool returnTotal)
     {
         var metadata = new JsonObject { ["count"] = count, ["offset"] = Offset };
-        if (total is { } t)
+        if (knownTotal is { } t)
         {
-            metadata["total"] = t;
+            if (returnTotal)
+            {
+                metadata["total"] = t;
+            }
+            metadata["hasNext"] = Offset + count < t;
         }
         return metadata;
     }
