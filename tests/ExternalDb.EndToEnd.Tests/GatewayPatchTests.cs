@@ -7,19 +7,19 @@ namespace ExternalDb.EndToEnd.Tests;
 
 /// <summary>
 /// One server with connections to our reference adaptor: on SQLite as V3 and V2 (the patch extension: one call), the
-/// same behind a <see cref="PatchlessProxy"/> (read–modify–write), and on PostgreSQL as V3 and V2.
+/// same behind a patchless <see cref="AdaptorProxy"/> (read–modify–write), and on PostgreSQL as V3 and V2.
 /// </summary>
 public sealed class PatchGatewayFixture : IAsyncLifetime
 {
     private const string Secret = "patch-e2e-secret-41c7";
     private readonly List<IAsyncDisposable> _parts = [];
     private readonly List<string> _files = [];
-    private readonly Dictionary<string, PatchlessProxy> _proxies = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AdaptorProxy> _proxies = new(StringComparer.Ordinal);
 
     public GatewayServer Server { get; private set; } = null!;
 
     /// <summary>The proxy in front of a fallback connection (<c>fv3</c>, <c>fv2</c>).</summary>
-    public PatchlessProxy Proxy(string connection) => _proxies[connection];
+    public AdaptorProxy Proxy(string connection) => _proxies[connection];
 
     public async Task InitializeAsync()
     {
@@ -50,31 +50,10 @@ public sealed class PatchGatewayFixture : IAsyncLifetime
 
     private async Task ConnectAsync(string name, string engine, string connectionString, bool v3, bool proxied)
     {
-        ReferenceAdaptor adaptor;
-        JsonObject? created = null;
-        if (v3)
+        if (await ReferenceAdaptor.ConnectAsync(Server, name, engine, connectionString, v3, Secret, proxied ? AdaptorProxy.PatchlessAsync : null, _parts) is { } proxy)
         {
-            created = await Server.CreateConnectionAsync(name, null, "WIX_SERVICE_PLUGIN");
-            adaptor = await ReferenceAdaptor.StartAsync(engine, connectionString,
-                publicKey: created["publicKey"]!.GetValue<string>(), audience: created["applicationId"]!.GetValue<string>());
-        }
-        else
-        {
-            adaptor = await ReferenceAdaptor.StartAsync(engine, connectionString, secretKey: Secret);
-        }
-        _parts.Add(adaptor);
-        var endpoint = adaptor.BaseUrl;
-        if (proxied)
-        {
-            var proxy = await PatchlessProxy.StartAsync(adaptor.BaseUrl);
-            _parts.Add(proxy);
             _proxies[name] = proxy;
-            endpoint = proxy.BaseUrl;
         }
-        var answer = v3
-            ? await Server.UpdateConnectionAsync(name, endpoint)
-            : await Server.CreateConnectionAsync(name, endpoint, "STANDALONE", new JsonObject { ["secretKey"] = Secret });
-        Assert.True(answer["connectionStatus"]!["successful"]!.GetValue<bool>(), answer.ToJsonString());
     }
 
     public async Task DisposeAsync()

@@ -7,20 +7,28 @@ using Microsoft.AspNetCore.Http;
 namespace ExternalDb.EndToEnd.Tests;
 
 /// <summary>
-/// An adaptor without ExternalDb's patch extension: a loopback proxy in front of our reference adaptor that forwards
-/// every call unchanged, except that capabilities (<c>/v3/capabilities/get</c>) say <c>externalDb.patch: false</c>,
-/// legacy schemas and <c>/provision</c> list no <c>patch</c> in <c>allowedSchemaOperations</c>, and the patch paths are
-/// 404 — so the gateway must patch by read–modify–write.
+/// A loopback proxy in front of our reference adaptor that records every call and forwards it, except the paths it
+/// refuses (404), and whose JSON object answers (2xx) a rewrite may change — another kind of adaptor, seen through ours.
 /// </summary>
-public sealed class PatchlessProxy : IAsyncDisposable
+public sealed class AdaptorProxy : IAsyncDisposable
 {
     private static readonly HttpClient Forwarder = new();
     private readonly string _target;
+    private readonly Func<string, bool> _refuses;
+    private readonly Action<string, JsonNode> _rewrite;
     private LoopbackServer? _server;
 
-    private PatchlessProxy(string target) => _target = target;
+    private AdaptorProxy(string target, Func<string, bool> refuses, Action<string, JsonNode> rewrite)
+    {
+        _target = target;
+        _refuses = refuses;
+        _rewrite = rewrite;
+    }
 
     public string BaseUrl => _server!.BaseUrl;
+
+    /// <summary>The calls that reached the proxy, in arrival order.</summary>
+    public IReadOnlyList<RecordedRequest> Requests => _server!.Requests;
 
     /// <summary>The paths of the calls that reached the proxy, in arrival order.</summary>
     public IReadOnlyList<string> Paths => [.. _server!.Requests.Select(r => r.Path)];
@@ -28,17 +36,43 @@ public sealed class PatchlessProxy : IAsyncDisposable
     /// <summary>The bodies of the calls to <paramref name="path"/> that reached the proxy, in arrival order.</summary>
     public IReadOnlyList<string> BodiesAt(string path) => [.. _server!.Requests.Where(r => r.Path == path).Select(r => r.Body)];
 
-    public static async Task<PatchlessProxy> StartAsync(string target)
+    /// <summary>A proxy that refuses the paths <paramref name="refuses"/> says, and passes answers to <paramref name="rewrite"/> (path, JSON).</summary>
+    public static async Task<AdaptorProxy> StartAsync(string target, Func<string, bool>? refuses = null, Action<string, JsonNode>? rewrite = null)
     {
-        var proxy = new PatchlessProxy(target);
+        var proxy = new AdaptorProxy(target, refuses ?? (_ => false), rewrite ?? ((_, _) => { }));
         proxy._server = await LoopbackServer.StartAsync(app => app.Map("/{**path}", proxy.ForwardAsync));
         return proxy;
     }
 
+    /// <summary>
+    /// An adaptor without ExternalDb's patch extension: capabilities (<c>/v3/capabilities/get</c>) say
+    /// <c>externalDb.patch: false</c>, legacy schemas and <c>/provision</c> list no <c>patch</c> in
+    /// <c>allowedSchemaOperations</c>, and the patch paths are 404 — so the gateway must patch by read–modify–write.
+    /// </summary>
+    public static Task<AdaptorProxy> PatchlessAsync(string target) =>
+        StartAsync(target, path => path is "/v3/items/patch" or "/data/patch", (_, json) => HidePatch(json));
+
+    /// <summary>
+    /// An adaptor whose pages do not say <c>hasNext</c> (nor carry cursors of their own): only items, offset, count and
+    /// total, as many adaptors answer; its collections serve pages of at most <paramref name="maxPageSize"/> when given.
+    /// </summary>
+    public static Task<AdaptorProxy> SilentOnNextPageAsync(string target, int? maxPageSize = null) => StartAsync(target, rewrite: (_, json) =>
+    {
+        if (json["pagingMetadata"] is JsonObject metadata)
+        {
+            metadata.Remove("hasNext");
+            metadata.Remove("cursors");
+        }
+        foreach (var collection in (json["collections"] as JsonArray ?? []).OfType<JsonObject>().Where(_ => maxPageSize is not null))
+        {
+            collection["maxPageSize"] = maxPageSize;
+        }
+    });
+
     private async Task ForwardAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "/";
-        if (path is "/v3/items/patch" or "/data/patch")
+        if (_refuses(path))
         {
             context.Response.StatusCode = 404;
             return;
@@ -62,7 +96,7 @@ public sealed class PatchlessProxy : IAsyncDisposable
         if (response.IsSuccessStatusCode && answer.Length > 0 && answer[0] == (byte)'{')
         {
             var json = JsonNode.Parse(answer)!;
-            Hide(json);
+            _rewrite(path, json);
             answer = Encoding.UTF8.GetBytes(json.ToJsonString());
         }
         context.Response.StatusCode = (int)response.StatusCode;
@@ -73,7 +107,7 @@ public sealed class PatchlessProxy : IAsyncDisposable
         await context.Response.Body.WriteAsync(answer, context.RequestAborted);
     }
 
-    private static void Hide(JsonNode? node)
+    private static void HidePatch(JsonNode? node)
     {
         switch (node)
         {
@@ -91,13 +125,13 @@ public sealed class PatchlessProxy : IAsyncDisposable
                 }
                 foreach (var (_, child) in o.ToList())
                 {
-                    Hide(child);
+                    HidePatch(child);
                 }
                 break;
             case JsonArray a:
                 foreach (var child in a)
                 {
-                    Hide(child);
+                    HidePatch(child);
                 }
                 break;
         }
