@@ -9,22 +9,14 @@ namespace ExternalDb.EndToEnd.Tests;
 /// One server with connections to our reference adaptor: on SQLite as V3 and V2 (the patch extension: one call), the
 /// same behind a patchless <see cref="AdaptorProxy"/> (read–modify–write), and on PostgreSQL as V3 and V2.
 /// </summary>
-public sealed class PatchGatewayFixture : IAsyncLifetime
+public sealed class PatchGatewayFixture : ReferenceAdaptorsFixture
 {
-    private const string Secret = "patch-e2e-secret-41c7";
-    private readonly List<IAsyncDisposable> _parts = [];
-    private readonly List<string> _files = [];
-    private readonly Dictionary<string, AdaptorProxy> _proxies = new(StringComparer.Ordinal);
+    protected override string Secret => "patch-e2e-secret-41c7";
 
-    public GatewayServer Server { get; private set; } = null!;
+    protected override IReadOnlyDictionary<string, string?> ServerSettings => new Dictionary<string, string?> { ["Gateway:AdaptorTimeout"] = "00:01:00" };
 
-    /// <summary>The proxy in front of a fallback connection (<c>fv3</c>, <c>fv2</c>).</summary>
-    public AdaptorProxy Proxy(string connection) => _proxies[connection];
-
-    public async Task InitializeAsync()
+    protected override async Task ConnectAllAsync()
     {
-        Server = await GatewayServer.StartAsync(new Dictionary<string, string?> { ["Gateway:AdaptorTimeout"] = "00:01:00" });
-        _parts.Add(Server);
         var postgres = await SharedPostgres.GetAsync();
         foreach (var (name, engine, v3, proxied) in new[]
         {
@@ -33,44 +25,8 @@ public sealed class PatchGatewayFixture : IAsyncLifetime
             ("gv3", "postgres", true, false), ("gv2", "postgres", false, false),
         })
         {
-            string connectionString;
-            if (engine == "sqlite")
-            {
-                var file = Path.Combine(Path.GetTempPath(), $"e2e-patch-{name}-{Guid.NewGuid():N}.db");
-                _files.Add(file);
-                connectionString = $"Data Source={file}";
-            }
-            else
-            {
-                connectionString = await postgres.CreateDatabaseAsync($"patch_{name}_{Guid.NewGuid():N}"[..24]);
-            }
-            await ConnectAsync(name, engine, connectionString, v3, proxied);
-        }
-    }
-
-    private async Task ConnectAsync(string name, string engine, string connectionString, bool v3, bool proxied)
-    {
-        if (await ReferenceAdaptor.ConnectAsync(Server, name, engine, connectionString, v3, Secret, proxied ? AdaptorProxy.PatchlessAsync : null, _parts) is { } proxy)
-        {
-            _proxies[name] = proxy;
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var part in Enumerable.Reverse(_parts))
-        {
-            await part.DisposeAsync();
-        }
-        foreach (var file in _files.SelectMany(f => new[] { f, f + "-wal", f + "-shm" }))
-        {
-            try
-            {
-                File.Delete(file);
-            }
-            catch (IOException)
-            {
-            }
+            var connectionString = engine == "sqlite" ? NewSqliteDatabase(name) : await postgres.CreateDatabaseAsync($"patch_{name}_{Guid.NewGuid():N}"[..24]);
+            await ConnectAsync(name, engine, connectionString, v3, proxied ? AdaptorProxy.PatchlessAsync : null);
         }
     }
 }

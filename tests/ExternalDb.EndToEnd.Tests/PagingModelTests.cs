@@ -5,32 +5,23 @@ using ExternalDb.Protocol;
 namespace ExternalDb.EndToEnd.Tests;
 
 /// <summary>
-/// One server with three connections to our reference adaptor (SQLite), each behind a recording <see cref="AdaptorProxy"/>:
+/// One server with four connections to our reference adaptor (SQLite), each behind a recording <see cref="AdaptorProxy"/>:
 /// <c>sv3</c> (V3, its pages say <c>hasNext</c>), <c>mv3</c> (V3 with <c>hasNext</c> and cursors taken out of every
 /// answer: an adaptor that does not say), <c>cv3</c> (as <c>mv3</c>, with collections that serve pages of at most 3) and
 /// <c>sv2</c> (the legacy V2 protocol). Each has <c>books</c> (six items, t1…t6)
 /// and <c>shelves</c> (item s1 referencing all six books).
 /// </summary>
-public sealed class PagingFixture : IAsyncLifetime
+public sealed class PagingFixture : ReferenceAdaptorsFixture
 {
-    private const string Secret = "paging-e2e-secret-7d21";
     public const int Rows = 6;
 
     /// <summary>The largest page the collections of <c>cv3</c> serve.</summary>
     public const int MaxPageSizeOfCv3 = 3;
 
-    private readonly List<IAsyncDisposable> _parts = [];
-    private readonly List<string> _files = [];
-    private readonly Dictionary<string, AdaptorProxy> _proxies = new(StringComparer.Ordinal);
+    protected override string Secret => "paging-e2e-secret-7d21";
 
-    public GatewayServer Server { get; private set; } = null!;
-
-    public AdaptorProxy Proxy(string connection) => _proxies[connection];
-
-    public async Task InitializeAsync()
+    protected override async Task ConnectAllAsync()
     {
-        Server = await GatewayServer.StartAsync();
-        _parts.Add(Server);
         foreach (var (name, v3, proxy) in new (string, bool, Func<string, Task<AdaptorProxy>>)[]
         {
             ("sv3", true, target => AdaptorProxy.StartAsync(target)),
@@ -39,9 +30,7 @@ public sealed class PagingFixture : IAsyncLifetime
             ("sv2", false, target => AdaptorProxy.StartAsync(target)),
         })
         {
-            var file = Path.Combine(Path.GetTempPath(), $"e2e-paging-{name}-{Guid.NewGuid():N}.db");
-            _files.Add(file);
-            _proxies[name] = (await ReferenceAdaptor.ConnectAsync(Server, name, "sqlite", $"Data Source={file}", v3, Secret, proxy, _parts))!;
+            await ConnectAsync(name, "sqlite", NewSqliteDatabase(name), v3, proxy);
             await SeedAsync(name);
         }
     }
@@ -101,24 +90,6 @@ public sealed class PagingFixture : IAsyncLifetime
     {
         var (status, answer) = await GatewayServer.PostAsync(Server.Admin, path, body);
         Assert.True(status == 200, $"{path}: {status} {answer.ToJsonString()}");
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var part in Enumerable.Reverse(_parts))
-        {
-            await part.DisposeAsync();
-        }
-        foreach (var file in _files.SelectMany(f => new[] { f, f + "-wal", f + "-shm" }))
-        {
-            try
-            {
-                File.Delete(file);
-            }
-            catch (IOException)
-            {
-            }
-        }
     }
 }
 

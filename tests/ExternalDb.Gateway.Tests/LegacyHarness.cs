@@ -30,6 +30,13 @@ internal static class LegacyHarness
     public static Task<JsonObject> CallWithAsync(AdaptorConnection connection, string operation, string request) =>
         Services.Value.GetRequiredService<LegacyProtocol>().CallAsync(connection, operation, JsonAssert.Parse(request), CallOptions, CancellationToken.None);
 
+    /// <summary>A legacy client of its own (what it learns of adaptors is its own).</summary>
+    public static LegacyProtocol NewProtocol() => ActivatorUtilities.CreateInstance<LegacyProtocol>(Services.Value);
+
+    /// <summary>Calls a paged operation for one page, as the gateway does (the collection serves pages of up to 50).</summary>
+    public static Task<JsonObject> CallPageAsync(LegacyProtocol protocol, FakeLegacyAdaptor fake, string operation, string request) =>
+        protocol.CallAsync(fake.Connection(), operation, JsonAssert.Parse(request), CallOptions with { MaxPageSize = 50 }, CancellationToken.None);
+
     /// <summary>The bounds the gateway calls with by default.</summary>
     private static readonly AdaptorCallOptions CallOptions = new()
     {

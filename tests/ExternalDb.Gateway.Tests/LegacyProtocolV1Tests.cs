@@ -11,6 +11,27 @@ namespace ExternalDb.Gateway.Tests;
 public sealed class LegacyProtocolV1Tests
 {
     [Fact]
+    public async Task A_page_says_hasNext_by_the_total_and_is_asked_exactly_once_the_adaptor_is_seen_to_answer_it()
+    {
+        await using var fake = await CarsAsync(ProtocolVersion.V1);
+        var protocol = NewProtocol();
+        async Task<(int AskedLimit, int Count, bool HasNext)> PageAsync(int offset)
+        {
+            var before = fake.Calls.Count;
+            var answer = await CallPageAsync(protocol, fake, AdaptorOperations.Query, $$$"""
+                {"collectionId":"cars","query":{"sort":[{"fieldName":"_id"}],"paging":{"limit":1,"offset":{{{offset}}}}},"returnTotalCount":false}
+                """);
+            var (path, body) = Assert.Single(fake.Calls.Skip(before));
+            Assert.Equal(LegacyPaths.Find, path);
+            return (body["limit"]!.GetValue<int>(), answer["items"]!.AsArray().Count, answer["pagingMetadata"]!["hasNext"]!.GetValue<bool>());
+        }
+
+        Assert.Equal((2, 1, true), await PageAsync(0)); // not known yet whether its answers tell: one more row, trimmed
+        Assert.Equal((1, 1, true), await PageAsync(1)); // V1 answers totalCount: exactly the page
+        Assert.Equal((1, 1, false), await PageAsync(2)); // a full last page: the total says no more
+    }
+
+    [Fact]
     public async Task Query_sends_a_tree_filter_and_direction_sort_with_the_configuration_as_request_context()
     {
         await using var fake = await CarsAsync(ProtocolVersion.V1);

@@ -47,7 +47,7 @@ internal sealed class DataReferencesService(DataGateway gw)
         var results = new JsonArray();
         foreach (var row in rows.OfType<JsonObject>())
         {
-            var referencedId = JsonRead.Text(row["referencedItemId"]) ?? JsonRead.Text((row["item"] ?? row["referencedItem"])?["_id"]);
+            var referencedId = ReferencedId(row);
             var result = new JsonObject { ["referringItemId"] = JsonRead.Text(row["referringItemId"]) };
             if ((row["referencedItem"] ?? row["item"]) is JsonObject item)
             {
@@ -81,7 +81,7 @@ internal sealed class DataReferencesService(DataGateway gw)
             ["includeReferencedItems"] = false,
         }, ct);
         var found = Entries(answer)?.OfType<JsonObject>().Any(e =>
-            (JsonRead.Text(e["referencedItemId"]) ?? JsonRead.Text((e["item"] ?? e["referencedItem"])?["_id"])) == referenced) == true;
+            ReferencedId(e) == referenced) == true;
         return new JsonObject { ["isReferenced"] = found };
     }
 
@@ -122,7 +122,7 @@ internal sealed class DataReferencesService(DataGateway gw)
                 ["returnTotalCount"] = false,
                 ["includeReferencedItems"] = false,
             }, pageSize, ct);
-            current.AddRange(Entries(answer)?.OfType<JsonObject>().Select(e => JsonRead.Text(e["referencedItemId"]) ?? JsonRead.Text((e["item"] ?? e["referencedItem"])?["_id"])).OfType<string>() ?? []);
+            current.AddRange(Entries(answer)?.OfType<JsonObject>().Select(ReferencedId).OfType<string>() ?? []);
             if (AdaptorPaging.HasNext(answer) != true)
             {
                 break;
@@ -240,6 +240,10 @@ internal sealed class DataReferencesService(DataGateway gw)
     };
 
     internal static JsonArray? Entries(JsonObject answer) => AdaptorPaging.Rows(AdaptorOperations.QueryReferenced, answer);
+
+    /// <summary>The referenced item's ID of an entry of a query-referenced answer: its own, or its item's.</summary>
+    private static string? ReferencedId(JsonObject entry) =>
+        JsonRead.Text(entry["referencedItemId"]) ?? JsonRead.Text((entry["item"] ?? entry["referencedItem"])?["_id"]);
 
     /// <summary>The collection a (multi-)reference field of the schema points at.</summary>
     internal static string? ReferencedCollection(JsonObject schema, string fieldKey) =>
