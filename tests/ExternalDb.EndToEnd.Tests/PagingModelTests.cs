@@ -271,6 +271,43 @@ public sealed class PagingModelTests(PagingFixture fixture) : IClassFixture<Pagi
         Assert.Equal([(page, 2 * page)], past.Asked);
     }
 
+    [Fact]
+    public async Task Replacing_references_reads_every_current_one_page_by_page()
+    {
+        // cv3 serves pages of 3 and does not say hasNext: the six current references take two pages and a row past them.
+        var proxy = fixture.Proxy("cv3");
+        var http = fixture.Server.Admin;
+        Assert.Equal(200, (await GatewayServer.PostAsync(http, "wix-data/v2/items", new JsonObject
+        {
+            ["dataCollectionId"] = "cv3/shelves",
+            ["dataItem"] = new JsonObject { ["id"] = "s2", ["data"] = new JsonObject { ["name"] = "Replaced" } },
+        })).Status);
+        Assert.Equal(200, (await GatewayServer.PostAsync(http, "wix-data/v2/bulk/items/insert-references", new JsonObject
+        {
+            ["dataCollectionId"] = "cv3/shelves",
+            ["dataItemReferences"] = new JsonArray([.. Enumerable.Range(1, PagingFixture.Rows).Select(i => (JsonNode?)new JsonObject
+            {
+                ["referringItemFieldName"] = "books", ["referringItemId"] = "s2", ["referencedItemId"] = $"b{i}",
+            })]),
+        })).Status);
+        var before = proxy.Requests.Count;
+
+        var (status, answer) = await GatewayServer.PostAsync(http, "wix-data/v2/items/replace-references", new JsonObject
+        {
+            ["dataCollectionId"] = "cv3/shelves", ["referringItemFieldName"] = "books", ["referringItemId"] = "s2",
+            ["newReferencedItemIds"] = new JsonArray("b1"),
+        });
+
+        Assert.True(status == 200, answer.ToJsonString());
+        var read = proxy.Requests.Skip(before).Where(r => r.Path == Operations["referenced"].V3Path).Select(r => (AskedLimit(r.Path, r.Body), AskedOffset(r.Body)));
+        Assert.Equal([(3, 0), (1, 3), (3, 3), (1, 6)], read);
+        var (_, left) = await GatewayServer.PostAsync(http, "wix-data/v2/items/query-referenced", new JsonObject
+        {
+            ["dataCollectionId"] = "cv3/shelves", ["referringItemFieldName"] = "books", ["referringItemId"] = "s2",
+        });
+        Assert.Equal(["b1"], left["results"]!.AsArray().Select(r => r!["dataItem"]!["id"]!.GetValue<string>()));
+    }
+
     /// <summary>The <c>paging.limit</c> (V3, references extension) or <c>limit</c> (<c>/data/find</c>) of a recorded adaptor call.</summary>
     private static int? AskedLimit(string path, string body)
     {
