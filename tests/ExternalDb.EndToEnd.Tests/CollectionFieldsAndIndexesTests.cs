@@ -202,6 +202,9 @@ public sealed class CollectionFieldsAndIndexesTests(GatewayWithSqliteAdaptorsFix
         var page = await GatewayServer.GetAsync(Http, $"wix-data/v2/indexes?dataCollectionId={Uri.EscapeDataString(id)}&paging.limit=1&paging.offset=1");
         Assert.Equal(["byPrice"], page.Body["indexes"]!.AsArray().Select(i => i!["name"]!.GetValue<string>()));
         Assert.Equal(1, page.Body["pagingMetadata"]!["count"]!.GetValue<int>());
+        Assert.False(page.Body["pagingMetadata"]!["hasNext"]!.GetValue<bool>());
+        var first = await GatewayServer.GetAsync(Http, $"wix-data/v2/indexes?dataCollectionId={Uri.EscapeDataString(id)}&paging.limit=1");
+        Assert.True(first.Body["pagingMetadata"]!["hasNext"]!.GetValue<bool>());
 
         // V3 says its limits (indexOptions); the legacy protocol has no way to, so they read 0.
         var limits = (await GetCollectionAsync(id))["capabilities"]!["indexLimits"]!;

@@ -19,9 +19,7 @@ internal sealed partial class DataCollectionsService(DataGateway gw, ConnectionS
 {
     public async Task<JsonObject> ListAsync(JsonObject query, CancellationToken ct)
     {
-        var requested = GatewayRequest.OptionalInt(JsonRead.Member(query["paging"], "limit"), "paging.limit", 0, PagingLimits.MaxPageSize) ?? 0;
-        var limit = requested == 0 ? PagingLimits.DefaultPageSize : requested;
-        var offset = GatewayRequest.OptionalInt(JsonRead.Member(query["paging"], "offset"), "paging.offset", 0, int.MaxValue) ?? 0;
+        var paging = OffsetPaging.Read(query);
         var descending = string.Equals(GatewayRequest.OptionalString(query["sort"] as JsonObject ?? new JsonObject(), "order"), "DESC", StringComparison.OrdinalIgnoreCase);
 
         // The adaptors are asked side by side (a few at a time): one slow adaptor costs its own time, not the sum.
@@ -57,19 +55,7 @@ internal sealed partial class DataCollectionsService(DataGateway gw, ConnectionS
         var ordered = (descending
             ? all.OrderByDescending(c => JsonRead.Text(c["id"]), StringComparer.Ordinal)
             : all.OrderBy(c => JsonRead.Text(c["id"]), StringComparer.Ordinal)).ToList();
-        var slice = ordered.Skip(offset).Take(limit).ToList();
-        return new JsonObject
-        {
-            ["collections"] = new JsonArray([.. slice]),
-            ["pagingMetadata"] = new JsonObject
-            {
-                ["count"] = slice.Count,
-                ["offset"] = offset,
-                ["total"] = ordered.Count,
-                ["tooManyToCount"] = false,
-                ["hasNext"] = offset + slice.Count < ordered.Count,
-            },
-        };
+        return paging.Answer("collections", ordered);
     }
 
     /// <summary>The collections of one connection, <c>{collections}</c>; 404 when it does not exist.</summary>

@@ -61,19 +61,12 @@ internal sealed class DataIndexesService(DataGateway gw)
     public async Task<JsonObject> ListAsync(JsonObject query, CancellationToken ct)
     {
         var fullId = GatewayRequest.RequiredString(query, "dataCollectionId");
-        var requested = GatewayRequest.OptionalInt(JsonRead.Member(query["paging"], "limit"), "paging.limit", 0, PagingLimits.MaxPageSize) ?? 0;
-        var limit = requested == 0 ? PagingLimits.DefaultPageSize : requested;
-        var offset = GatewayRequest.OptionalInt(JsonRead.Member(query["paging"], "offset"), "paging.offset", 0, int.MaxValue) ?? 0;
+        var paging = OffsetPaging.Read(query);
         var target = await gw.ResolveAsync(fullId, ct);
         await RequireAsync(target, IndexingOperations.List, "LIST_INDEXES", ct);
         var answer = await gw.CallAsync(target, AdaptorOperations.ListIndexes, new JsonObject { ["collectionId"] = target.CollectionId }, ct);
         var all = (answer["indexes"] as JsonArray ?? []).OfType<JsonObject>().Select(i => ToWix(i, target)).ToList();
-        var page = all.Skip(offset).Take(limit).ToList();
-        return new JsonObject
-        {
-            ["indexes"] = new JsonArray([.. page]),
-            ["pagingMetadata"] = new JsonObject { ["count"] = page.Count, ["offset"] = offset, ["total"] = all.Count, ["tooManyToCount"] = false },
-        };
+        return paging.Answer("indexes", all);
     }
 
     /// <summary><c>DELETE /indexes?dataCollectionId=&amp;indexName=</c> → <c>{}</c>.</summary>
