@@ -308,6 +308,33 @@ public sealed class PagingModelTests(PagingFixture fixture) : IClassFixture<Pagi
         Assert.Equal(["b1"], left["results"]!.AsArray().Select(r => r!["dataItem"]!["id"]!.GetValue<string>()));
     }
 
+    [Fact]
+    public async Task Items_are_looked_up_by_id_in_queries_no_larger_than_the_collection_serves()
+    {
+        // A bulk save asks which of its ids exist; cv3's collections serve pages of 3, so six ids take two queries of 3.
+        var proxy = fixture.Proxy("cv3");
+        var before = proxy.Requests.Count;
+
+        var (status, answer) = await GatewayServer.PostAsync(fixture.Server.Admin, "wix-data/v2/bulk/items/save", new JsonObject
+        {
+            ["dataCollectionId"] = "cv3/books",
+            ["dataItems"] = new JsonArray([.. Enumerable.Range(1, PagingFixture.Rows).Select(i => (JsonNode?)new JsonObject
+            {
+                ["id"] = $"b{i}",
+                ["data"] = new JsonObject { ["title"] = $"t{i}", ["price"] = i },
+            })]),
+        });
+
+        Assert.True(status == 200, answer.ToJsonString());
+        Assert.All(answer["results"]!.AsArray(), r => Assert.Equal("UPDATE", r!["action"]!.GetValue<string>()));
+        var lookups = proxy.Requests.Skip(before).Where(r => r.Path == Operations["query"].V3Path)
+            .Select(r => Request(r.Path, r.Body)["query"]!)
+            .Where(q => q["filter"]?["_id"]?[QueryOperators.HasSome] is not null)
+            .Select(q => (Ids: q["filter"]!["_id"]![QueryOperators.HasSome]!.AsArray().Count, Limit: q["paging"]!["limit"]!.GetValue<int>()))
+            .ToList();
+        Assert.Equal([(3, 3), (3, 3)], lookups);
+    }
+
     /// <summary>The <c>paging.limit</c> (V3, references extension) or <c>limit</c> (<c>/data/find</c>) of a recorded adaptor call.</summary>
     private static int? AskedLimit(string path, string body)
     {

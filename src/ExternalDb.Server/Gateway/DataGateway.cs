@@ -260,18 +260,19 @@ internal sealed class DataGateway(
     public async Task<JsonObject?> FindItemAsync(ResolvedCollection target, string id, JsonArray? fields, bool consistentRead, CancellationToken ct) =>
         (await QueryItemsAsync(target, new JsonObject { ["_id"] = new JsonObject { [QueryOperators.Eq] = id } }, 1, fields, consistentRead, id, ct)).FirstOrDefault();
 
-    /// <summary>Which of <paramref name="ids"/> exist, in queries of at most 50 ids (the smallest page an external collection serves).</summary>
+    /// <summary>Which of <paramref name="ids"/> exist, in queries of at most 50 ids (fewer when the collection serves smaller pages).</summary>
     public async Task<HashSet<string>> ExistingIdsAsync(ResolvedCollection target, IEnumerable<string> ids, CancellationToken ct) =>
         new((await FindItemsAsync(target, ids, new JsonArray("_id"), consistentRead: true, ct)).Select(i => JsonRead.Text(i["_id"])).OfType<string>(), StringComparer.Ordinal);
 
     /// <summary>
     /// The items of <paramref name="ids"/> that exist (only <paramref name="fields"/> when given), in queries of at most
-    /// 50 ids (the smallest page an external collection serves).
+    /// 50 ids, or of the collection's page size when it serves smaller pages.
     /// </summary>
     public async Task<List<JsonObject>> FindItemsAsync(ResolvedCollection target, IEnumerable<string> ids, JsonArray? fields, bool consistentRead, CancellationToken ct)
     {
         var found = new List<JsonObject>();
-        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(PagingLimits.DefaultPageSize))
+        var idsPerQuery = Math.Min(PagingLimits.DefaultPageSize, PageRequest.MaxPageSizeOf(await GetSchemaAsync(target, ct)));
+        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(idsPerQuery))
         {
             var filter = new JsonObject { ["_id"] = new JsonObject { [QueryOperators.HasSome] = new JsonArray([.. chunk.Select(i => (JsonNode?)i)]) } };
             found.AddRange(await QueryItemsAsync(target, filter, chunk.Length, fields, consistentRead, null, ct));
