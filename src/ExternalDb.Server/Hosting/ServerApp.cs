@@ -177,39 +177,3 @@ internal static class ServerApp
         }
     }
 }
-
-/// <summary>Writes dates as ISO 8601 UTC with milliseconds: <c>2026-01-02T03:04:05.678Z</c>.</summary>
-internal sealed class UtcMillisecondDateConverter : JsonConverter<DateTimeOffset>
-{
-    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        reader.GetDateTimeOffset();
-
-    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.ToWireString());
-}
-
-/// <summary>Answers unexpected failures with a 500 in the API's error shape, without internals.</summary>
-internal sealed class UnhandledExceptionHandler(ILogger<UnhandledExceptionHandler> logger) : IExceptionHandler
-{
-    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
-    {
-        // Client mistakes and clients that went away: one line at Debug, no stack (anyone could fill the log with them).
-        if (exception is BadHttpRequestException bad)
-        {
-            logger.LogDebug("Unreadable request ({Status}) on {Method} {Path}", bad.StatusCode, context.Request.Method, context.Request.Path);
-            await ApiError.Application(bad.StatusCode, bad.StatusCode == 413 ? "PAYLOAD_TOO_LARGE" : "INVALID_ARGUMENT",
-                "Bad request", "The request could not be read.").ExecuteAsync(context);
-            return true;
-        }
-        if (exception is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
-        {
-            logger.LogDebug("The client went away during {Method} {Path}", context.Request.Method, context.Request.Path);
-            return true;
-        }
-        // The type and the stack, not the message: messages of library exceptions may quote request content.
-        logger.LogError("Unhandled {ExceptionType} on {Method} {Path}{NewLine}{StackTrace}",
-            exception.GetType().FullName, context.Request.Method, context.Request.Path, Environment.NewLine, exception.StackTrace);
-        await ApiError.Application(500, "INTERNAL", "Internal error", "The server failed to handle the request.").ExecuteAsync(context);
-        return true;
-    }
-}

@@ -1,4 +1,3 @@
-using ExternalDb.Server.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using OpenTelemetry;
@@ -7,15 +6,6 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
 namespace ExternalDb.Server.Observability;
-
-/// <summary>Settings of the <c>Metrics</c> section.</summary>
-internal sealed class MetricsOptions
-{
-    public const string Section = "Metrics";
-
-    /// <summary>Serves the metrics in Prometheus' text format at <c>/metrics</c>. Off by default.</summary>
-    public bool PrometheusEndpoint { get; set; }
-}
 
 /// <summary>
 /// OpenTelemetry metrics (ASP.NET Core, HttpClient, Npgsql and <see cref="ServerMetrics"/>), the Prometheus endpoint,
@@ -77,13 +67,4 @@ internal static class ObservabilityExtensions
             status = report.Status == HealthStatus.Unhealthy ? "unavailable" : "ready",
             checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Description ?? e.Value.Status.ToString()),
         }, context.RequestAborted);
-}
-
-/// <summary>Ready when the registry can be reached and its migrations have run.</summary>
-internal sealed class RegistryHealthCheck(Database database) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        await database.ReadinessProblemAsync(cancellationToken) is { } problem
-            ? HealthCheckResult.Unhealthy(problem)
-            : HealthCheckResult.Healthy("The registry is reachable and migrated.");
 }
