@@ -32,8 +32,8 @@ internal sealed class AdaptorHttpClient(IHttpClientFactory clients, Observabilit
         EgressPolicy.Register(services);
         Observability.ServerMetrics.Register(services);
         services.AddSingleton<AdaptorHttpClient>();
-        services.AddHttpClient(DirectClient, Configure).ConfigurePrimaryHttpMessageHandler(Handler).RemoveAllLoggers();
-        services.AddHttpClient(ResilientClient, Configure).ConfigurePrimaryHttpMessageHandler(Handler).RemoveAllLoggers()
+        services.AddHttpClient(DirectClient, Configure).ConfigurePrimaryHttpMessageHandler(EgressCheckedHandler).RemoveAllLoggers();
+        services.AddHttpClient(ResilientClient, Configure).ConfigurePrimaryHttpMessageHandler(EgressCheckedHandler).RemoveAllLoggers()
             .AddResilienceHandler("adaptor", (builder, context) =>
             {
                 var o = context.ServiceProvider.GetRequiredService<IOptions<AdaptorPipelineOptions>>().Value;
@@ -67,18 +67,22 @@ internal sealed class AdaptorHttpClient(IHttpClientFactory clients, Observabilit
             .SelectPipelineByAuthority();
 
         static void Configure(HttpClient http) => http.Timeout = Timeout.InfiniteTimeSpan;
-
-        static HttpMessageHandler Handler(IServiceProvider services) => new SocketsHttpHandler
-        {
-            ConnectCallback = services.GetRequiredService<EgressPolicy>().ConnectAsync,
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            UseProxy = false,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            MaxConnectionsPerServer = 64,
-            MaxResponseHeadersLength = 64,
-        };
     }
+
+    /// <summary>
+    /// The handler of every outgoing call (adaptors and webhooks): connects only through the egress policy, never follows
+    /// a redirect, sends no cookies and uses no proxy.
+    /// </summary>
+    public static HttpMessageHandler EgressCheckedHandler(IServiceProvider services) => new SocketsHttpHandler
+    {
+        ConnectCallback = services.GetRequiredService<EgressPolicy>().ConnectAsync,
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        UseProxy = false,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        MaxConnectionsPerServer = 64,
+        MaxResponseHeadersLength = 64,
+    };
 
     private static ValueTask CircuitChanged(IServiceProvider services, ResilienceContext context, Observability.CircuitState state)
     {

@@ -112,7 +112,7 @@ internal sealed class ConnectionService(
             ProtocolVersion = probe.ProtocolVersion,
             UpdatedDate = time.UtcNowToMillisecond(),
         };
-        var stored = await store.UpdateStatusAsync(existing with { Connection = updated }, current.UpdatedDate, ct);
+        var stored = await store.UpdateStatusAsync(existing with { Connection = updated }, current.UpdatedDate, current.ConnectionStatus, ct);
         await ChangedAsync(current.Name);
         if (stored)
         {

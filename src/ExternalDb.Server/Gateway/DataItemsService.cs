@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
 using ExternalDb.Server.Adaptors;
 using ExternalDb.Server.Json;
+using ExternalDb.Server.Webhooks;
 
 namespace ExternalDb.Server.Gateway;
 
@@ -17,7 +18,7 @@ internal enum BulkKind
 /// The item methods of Wix Data Items v2: each resolves the collection, checks its capabilities, translates the request
 /// to the V3 operation, calls the adaptor through <see cref="DataGateway"/> and shapes the answer.
 /// </summary>
-internal sealed class DataItemsService(DataGateway gw)
+internal sealed class DataItemsService(DataGateway gw, ItemEvents events)
 {
     // ---- single items ----
 
@@ -33,7 +34,9 @@ internal sealed class DataItemsService(DataGateway gw)
         var (id, data) = ItemInput.Prepare(body["dataItem"], "dataItem", requireId);
         await gw.RequireOperationAsync(target, capability, capability, ct);
         var answer = await gw.CallAsync(target, operation, new JsonObject { ["collectionId"] = target.CollectionId, ["items"] = new JsonArray(data) }, ct, id);
-        return new JsonObject { ["dataItem"] = Items.ToDataItem(Items.Result(answer, 0, target, id), target.FullId) };
+        var item = Items.ToDataItem(Items.Result(answer, 0, target, id), target.FullId);
+        await events.WrittenAsync(target, operation == AdaptorOperations.Insert ? EventTypes.ItemCreated : EventTypes.ItemUpdated, answer, [id]);
+        return new JsonObject { ["dataItem"] = item };
     }
 
     public async Task<JsonObject> SaveAsync(JsonObject body, CancellationToken ct)
@@ -45,10 +48,12 @@ internal sealed class DataItemsService(DataGateway gw)
         var exists = (await gw.ExistingIdsAsync(target, [id], ct)).Contains(id);
         var operation = exists ? AdaptorOperations.Update : AdaptorOperations.Insert;
         var answer = await gw.CallAsync(target, operation, new JsonObject { ["collectionId"] = target.CollectionId, ["items"] = new JsonArray(data) }, ct, id);
+        var item = Items.ToDataItem(Items.Result(answer, 0, target, id), target.FullId);
+        await events.WrittenAsync(target, exists ? EventTypes.ItemUpdated : EventTypes.ItemCreated, answer, [id]);
         return new JsonObject
         {
             ["action"] = exists ? "UPDATED" : "INSERTED",
-            ["dataItem"] = Items.ToDataItem(Items.Result(answer, 0, target, id), target.FullId),
+            ["dataItem"] = item,
         };
     }
 
@@ -72,7 +77,9 @@ internal sealed class DataItemsService(DataGateway gw)
         var id = GatewayRequest.RequiredString(body, "dataItemId");
         await gw.RequireOperationAsync(target, DataOperations.Remove, "REMOVE", ct);
         var answer = await gw.CallAsync(target, AdaptorOperations.Remove, new JsonObject { ["collectionId"] = target.CollectionId, ["itemIds"] = new JsonArray(id) }, ct, id);
-        return new JsonObject { ["dataItem"] = Items.ToDataItem(Items.Result(answer, 0, target, id), target.FullId) };
+        var item = Items.ToDataItem(Items.Result(answer, 0, target, id), target.FullId);
+        await events.RemovedAsync(target, answer, [id]);
+        return new JsonObject { ["dataItem"] = item };
     }
 
     public async Task<JsonObject> TruncateAsync(JsonObject body, CancellationToken ct)
@@ -325,6 +332,8 @@ internal sealed class DataItemsService(DataGateway gw)
             {
                 results[batch[j].i] = Items.BulkResult(answer, j, action, batch[j].i, batch[j].p.Id, returnEntity, target);
             }
+            await events.WrittenAsync(target, operation == AdaptorOperations.Insert ? EventTypes.ItemCreated : EventTypes.ItemUpdated, answer,
+                [.. batch.Select(b => b.p.Id)]);
         }
         return Items.BulkAnswer(results);
     }
@@ -340,6 +349,8 @@ internal sealed class DataItemsService(DataGateway gw)
         var answer = await gw.CallInBatchesAsync(target, AdaptorOperations.Remove, new JsonObject { ["collectionId"] = target.CollectionId }, "itemIds",
             [.. ids.Select(i => (JsonNode?)i)], ct);
         var returnEntity = GatewayRequest.Flag(body, "returnEntity");
-        return Items.BulkAnswer([.. ids.Select((id, i) => Items.BulkResult(answer, i, "DELETE", i, id, returnEntity, target))]);
+        var bulkAnswer = Items.BulkAnswer([.. ids.Select((id, i) => Items.BulkResult(answer, i, "DELETE", i, id, returnEntity, target))]);
+        await events.RemovedAsync(target, answer, ids);
+        return bulkAnswer;
     }
 }

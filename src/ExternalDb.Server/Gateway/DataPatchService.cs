@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
 using ExternalDb.Server.Json;
 using ExternalDb.Server.Storage;
+using ExternalDb.Server.Webhooks;
 
 namespace ExternalDb.Server.Gateway;
 
@@ -12,7 +13,7 @@ namespace ExternalDb.Server.Gateway;
 /// apply the modifications here, update it), serialized per connection, collection and item ID among the patches that
 /// pass through this server, so that two of them never both read the same old value.
 /// </summary>
-internal sealed class DataPatchService(DataGateway gw)
+internal sealed class DataPatchService(DataGateway gw, ItemEvents events)
 {
     // Striped locks: bounded memory whatever the number of items; two items may share a stripe (and then wait for each
     // other), never one item two stripes. One patch holds one stripe at a time, so they cannot deadlock.
@@ -25,7 +26,9 @@ internal sealed class DataPatchService(DataGateway gw)
         var schema = await gw.GetSchemaAsync(target, ct);
         var patch = ItemPatches.Read(body["patch"], "patch", schema);
         var answer = await ApplyAsync(target, schema, [patch], "PATCH", throwOnFailure: true, ct);
-        return new JsonObject { ["dataItem"] = Items.ToDataItem(Items.Result(answer, 0, target, patch.ItemId), target.FullId) };
+        var item = Items.ToDataItem(Items.Result(answer, 0, target, patch.ItemId), target.FullId);
+        await events.WrittenAsync(target, EventTypes.ItemUpdated, answer, [patch.ItemId]);
+        return new JsonObject { ["dataItem"] = item };
     }
 
     public async Task<JsonObject> BulkPatchAsync(JsonObject body, CancellationToken ct)
@@ -36,7 +39,9 @@ internal sealed class DataPatchService(DataGateway gw)
             .Select((p, i) => ItemPatches.Read(p, $"patches[{i}]", schema)).ToList();
         var returnEntity = GatewayRequest.Flag(body, "returnEntity");
         var answer = await ApplyAsync(target, schema, patches, "BULK_PATCH", throwOnFailure: false, ct);
-        return Items.BulkAnswer([.. patches.Select((p, i) => Items.BulkResult(answer, i, "PATCH", i, p.ItemId, returnEntity, target))]);
+        var bulkAnswer = Items.BulkAnswer([.. patches.Select((p, i) => Items.BulkResult(answer, i, "PATCH", i, p.ItemId, returnEntity, target))]);
+        await events.WrittenAsync(target, EventTypes.ItemUpdated, answer, [.. patches.Select(p => p.ItemId)]);
+        return bulkAnswer;
     }
 
     /// <summary>The adaptor's <c>{results: [{item} | {error}]}</c> for <paramref name="patches"/>, in their order.</summary>

@@ -12,6 +12,7 @@ internal static class GatewayComposition
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
         services.AddSingleton<GatewayCursors>();
         services.AddSingleton<DataGateway>();
+        services.AddSingleton<ItemEvents>();
         services.AddSingleton<DataItemsService>();
         services.AddSingleton<DataPatchService>();
         services.AddSingleton<DataReferencesService>();

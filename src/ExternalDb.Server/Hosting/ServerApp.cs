@@ -12,6 +12,7 @@ using ExternalDb.Server.Observability;
 using ExternalDb.Server.Probing;
 using ExternalDb.Server.StatusChecks;
 using ExternalDb.Server.Storage;
+using ExternalDb.Server.Webhooks;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -77,6 +78,7 @@ internal static class ServerApp
         services.AddConnectionServices();
         services.AddGateway(configuration);
         services.AddStatusChecks(configuration);
+        services.AddWebhooks(configuration);
         services.AddDemo(configuration);
         services.AddConsole(configuration);
     }
@@ -120,6 +122,7 @@ internal static class ServerApp
         app.MapConnections();
         app.MapStatusHistory();
         app.MapApiKeys();
+        app.MapWebhooks();
         app.MapGateway();
         app.MapDemo();
     }

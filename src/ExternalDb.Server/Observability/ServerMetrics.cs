@@ -32,6 +32,9 @@ internal sealed class ServerMetrics
     private readonly Histogram<double> _adaptorCalls;
     private readonly Histogram<double> _checks;
     private readonly ConcurrentDictionary<string, CircuitState> _circuits = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Counter<long> _deliveries;
+    private readonly Counter<long> _deliveryFailures;
+    private long _pendingDeliveries;
 
     /// <summary>Registers the instruments (once, whoever needs them first).</summary>
     public static void Register(IServiceCollection services)
@@ -49,6 +52,30 @@ internal sealed class ServerMetrics
             "Checks of a connection's adaptor, by connection, outcome (its causeOfFailure) and trigger.", tags: null, advice: DurationBuckets);
         meter.CreateObservableGauge("externaldb.adaptor.circuit.state", ObserveCircuits, null,
             "The circuit breaker of each adaptor (host and port) that has been called: 0 closed, 1 half-open, 2 open.");
+        _deliveries = meter.CreateCounter<long>("externaldb.webhook.deliveries", "{attempt}",
+            "Webhook delivery attempts, by outcome: delivered, retry (failed, attempted again later) or dead (failed for the last time).");
+        _deliveryFailures = meter.CreateCounter<long>("externaldb.webhook.delivery.failures", "{attempt}",
+            "Failed webhook delivery attempts, by error: http_<status>, timeout, unreachable, egress_denied, transport_error.");
+        meter.CreateObservableGauge("externaldb.webhook.backlog", () => Interlocked.Read(ref _pendingDeliveries), "{delivery}",
+            "Pending webhook deliveries in the registry (all servers), as this server last counted them.");
+    }
+
+    /// <summary>The outbox backlog: pending deliveries, as last counted.</summary>
+    public long PendingDeliveries
+    {
+        get => Interlocked.Read(ref _pendingDeliveries);
+        set => Interlocked.Exchange(ref _pendingDeliveries, value);
+    }
+
+    /// <summary>Records a delivery attempt that left the delivery in <paramref name="state"/>; <paramref name="failure"/> is null when it was delivered.</summary>
+    public void DeliveryAttempted(string state, string? failure)
+    {
+        var outcome = state switch { "DELIVERED" => "delivered", "DEAD" => "dead", _ => "retry" };
+        _deliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+        if (failure is not null)
+        {
+            _deliveryFailures.Add(1, new KeyValuePair<string, object?>("error", failure));
+        }
     }
 
     /// <summary>Records an adaptor call that got an answer with <paramref name="status"/>.</summary>

@@ -7,11 +7,12 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ExternalDb.Protocol;
 using ExternalDb.Server.Connections;
+using ExternalDb.Server.Webhooks;
 
 namespace ExternalDb.Server.Storage;
 
 /// <summary>The durable registry of connections (SQLite or PostgreSQL), with secrets encrypted.</summary>
-internal sealed class ConnectionStore(Database database, SecretProtector protector, StatusHistoryStore history)
+internal sealed class ConnectionStore(Database database, SecretProtector protector, StatusHistoryStore history, EventOutbox outbox, TimeProvider time)
 {
     private const string Columns =
         "name, connection_type, endpoint, configuration, successful, cause_of_failure, has_collections, checked_date, latency_ms, status_message, " +
@@ -187,7 +188,9 @@ internal sealed class ConnectionStore(Database database, SecretProtector protect
             throw new DuplicateConnectionNameException(stored.Connection.Name);
         }
         await RecordCheckAsync(connection, transaction, seq, stored.Connection, ct);
+        await outbox.AppendAsync(connection, transaction, OutboxEvent.Connection(EventTypes.ConnectionCreated, stored.Connection, time.UtcNowToMillisecond()), ct);
         await transaction.CommitAsync(ct);
+        outbox.Wake();
     }
 
     /// <summary>Replaces a stored connection (same name); false when it no longer exists.</summary>
@@ -201,14 +204,15 @@ internal sealed class ConnectionStore(Database database, SecretProtector protect
             "field_types = @fieldTypes, protocol_version = @protocol, public_key = @publicKey, application_id = @applicationId, private_key = @privateKey, " +
             "updated_date = @updated WHERE name_key = @key AND name = @name AND connection_type = @type AND created_date = @created RETURNING seq";
         Bind(command, stored);
-        return await ExecuteWithCheckAsync(connection, command, stored.Connection, ct);
+        return await ExecuteWithCheckAsync(connection, command, stored.Connection,
+            OutboxEvent.Connection(EventTypes.ConnectionUpdated, stored.Connection, time.UtcNowToMillisecond()), ct);
     }
 
     /// <summary>
     /// Stores the result of a check, but only if the connection has not changed since it was read (an Update that
     /// finished meanwhile wins over a check of the old endpoint). False when it changed or no longer exists.
     /// </summary>
-    public async Task<bool> UpdateStatusAsync(StoredConnection checkedConnection, DateTimeOffset previousUpdatedDate, CancellationToken ct)
+    public async Task<bool> UpdateStatusAsync(StoredConnection checkedConnection, DateTimeOffset previousUpdatedDate, ConnectionStatus previousStatus, CancellationToken ct)
     {
         var c = checkedConnection.Connection;
         await using var connection = await OpenAsync(ct);
@@ -219,11 +223,16 @@ internal sealed class ConnectionStore(Database database, SecretProtector protect
             "protocol_version = @protocol, updated_date = @updated WHERE name_key = @key AND updated_date = @previous RETURNING seq";
         Bind(command, checkedConnection);
         command.With("@previous", Date(previousUpdatedDate));
-        return await ExecuteWithCheckAsync(connection, command, c, ct);
+        var statusChanged = previousStatus.Successful != c.ConnectionStatus.Successful || previousStatus.CauseOfFailure != c.ConnectionStatus.CauseOfFailure;
+        return await ExecuteWithCheckAsync(connection, command, c,
+            statusChanged ? OutboxEvent.Connection(EventTypes.ConnectionStatusChanged, c, time.UtcNowToMillisecond(), previousStatus) : null, ct);
     }
 
-    /// <summary>Runs an UPDATE ... RETURNING seq and, when it changed the connection, records its check, in one transaction.</summary>
-    private async Task<bool> ExecuteWithCheckAsync(DbConnection connection, DbCommand command, ExternalDatabaseConnection checkedConnection, CancellationToken ct)
+    /// <summary>
+    /// Runs an UPDATE ... RETURNING seq and, when it changed the connection, records its check and the event it is (if
+    /// any), in one transaction.
+    /// </summary>
+    private async Task<bool> ExecuteWithCheckAsync(DbConnection connection, DbCommand command, ExternalDatabaseConnection checkedConnection, OutboxEvent? change, CancellationToken ct)
     {
         await using var transaction = await connection.BeginTransactionAsync(ct);
         command.Transaction = transaction;
@@ -232,7 +241,15 @@ internal sealed class ConnectionStore(Database database, SecretProtector protect
             return false;
         }
         await RecordCheckAsync(connection, transaction, seq, checkedConnection, ct);
+        if (change is not null)
+        {
+            await outbox.AppendAsync(connection, transaction, change, ct);
+        }
         await transaction.CommitAsync(ct);
+        if (change is not null)
+        {
+            outbox.Wake();
+        }
         return true;
     }
 
@@ -243,11 +260,21 @@ internal sealed class ConnectionStore(Database database, SecretProtector protect
     public async Task<(bool Found, string? ApplicationId)> DeleteAsync(string name, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM connections WHERE name_key = @key RETURNING application_id";
-        command.With("@key", NameKey(name));
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? (true, reader.IsDBNull(0) ? null : reader.GetString(0)) : (false, null);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var command = connection.Command(transaction, $"DELETE FROM connections WHERE name_key = @key RETURNING {Columns}").With("@key", NameKey(name));
+        StoredConnection deleted;
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            if (!await reader.ReadAsync(ct))
+            {
+                return (false, null);
+            }
+            deleted = Read(reader);
+        }
+        await outbox.AppendAsync(connection, transaction, OutboxEvent.Connection(EventTypes.ConnectionDeleted, deleted.Connection, time.UtcNowToMillisecond()), ct);
+        await transaction.CommitAsync(ct);
+        outbox.Wake();
+        return (true, deleted.Connection.ApplicationId);
     }
 
     private void Bind(DbCommand command, StoredConnection stored)
