@@ -1,0 +1,292 @@
+using System.Text.Json.Nodes;
+using ExternalDb.Server.Tests.Infrastructure;
+using ExternalDb.TestSupport;
+
+namespace ExternalDb.Server.Tests;
+
+/// <summary>
+/// Webhooks on either registry: every event of a scripted run reaches a real receiver that verifies each signature,
+/// deliveries are retried while the receiver is down and dead-lettered after the last attempt, and the API validates,
+/// guards and keeps secrets.
+/// </summary>
+public sealed class WebhookTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    private const string DemoSecret = "demo-secret-for-webhook-tests";
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    private static readonly Dictionary<string, string?> FastDeliveries = new()
+    {
+        ["DemoAdaptor:SecretKey"] = DemoSecret,
+        ["Webhooks:RetryBaseDelay"] = "00:00:00.100",
+        ["Webhooks:MaxRetryDelay"] = "00:00:00.300",
+        ["Webhooks:PollInterval"] = "00:00:00.100",
+        ["Webhooks:Timeout"] = "00:00:02",
+        ["Webhooks:LeaseDuration"] = "00:00:05",
+        ["Webhooks:MaxAttempts"] = "100",
+    };
+
+    private async Task<ServerInstance> StartAsync(Registry registry, params (string Key, string Value)[] settings)
+    {
+        var all = new Dictionary<string, string?>(FastDeliveries);
+        foreach (var (key, value) in settings)
+        {
+            all[key] = value;
+        }
+        return await ServerInstance.StartAsync(await RegistrySettings.ForAsync(registry, postgres, all));
+    }
+
+    private static async Task<JsonObject> SubscribeAsync(HttpClient http, WebhookReceiver receiver, string extra = "")
+    {
+        var response = await http.PostJsonAsync("v1/webhooks", $$"""{"url": "{{receiver.Url}}"{{extra}}}""");
+        Assert.True(response.Status == 200, response.Body);
+        var webhook = response.Json["webhook"]!.AsObject();
+        receiver.Trust(webhook["secret"]!.GetValue<string>());
+        return webhook;
+    }
+
+    private static async Task<JsonArray> DeliveriesAsync(HttpClient http, string webhookId)
+    {
+        var response = await http.GetRawAsync($"v1/webhooks/{webhookId}/deliveries?paging.limit=100");
+        Assert.True(response.Status == 200, response.Body);
+        return response.Json["deliveries"]!.AsArray();
+    }
+
+    private static async Task<JsonArray> WaitForDeliveriesAsync(HttpClient http, string webhookId, Func<JsonArray, bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Bound;
+        while (true)
+        {
+            var deliveries = await DeliveriesAsync(http, webhookId);
+            if (condition(deliveries))
+            {
+                return deliveries;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"No {what} within {Bound.TotalSeconds} s: {deliveries.ToJsonString()}");
+            await Task.Delay(50);
+        }
+    }
+
+    private static IEnumerable<JsonNode?> Attempts(JsonNode? delivery) => delivery!["attempts"]!.AsArray();
+
+    [Theory]
+    [InlineData(Registry.Sqlite)]
+    [InlineData(Registry.Postgres)]
+    public async Task A_scripted_run_delivers_every_event_signed_and_a_delivery_keeps_its_webhook_id(Registry registry)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var fake = (await FakeAdaptor.StartAsync()).AsLegacy();
+        await using var server = await StartAsync(registry);
+        await server.SeedDemoAdaptorAsync();
+        var http = server.AdminHttp();
+        await SubscribeAsync(http, receiver);
+
+        var demo = Names.New("demo");
+        var demoEndpoint = new Uri(server.BaseAddress, "demo-adaptor").ToString();
+        await http.CreateRawAsync(RawApi.CreateBody(demo, demoEndpoint, new JsonObject { ["secretKey"] = DemoSecret }, "STANDALONE"));
+        var updated = await http.PutJsonAsync($"{RawApi.Base}/{demo}", RawApi.CreateBody(demo, demoEndpoint, new JsonObject { ["secretKey"] = DemoSecret }));
+        Assert.True(updated.Status == 200, updated.Body);
+        var flaky = Names.New("flaky");
+        await http.CreateRawAsync(RawApi.CreateBody(flaky, fake.Endpoint, new JsonObject { ["secretKey"] = "s" }, "STANDALONE"));
+        fake.On("/provision", Answers.Status(503));
+        Assert.Equal(200, (await http.PostJsonAsync($"{RawApi.Base}/{flaky}/probe", "{}")).Status);
+        Assert.Equal(200, (await http.DeleteRawAsync($"{RawApi.Base}/{flaky}")).Status);
+
+        var collection = demo + "/products";
+        var inserted = await http.PostJsonAsync("wix-data/v2/items",
+            $$$"""{"dataCollectionId": "{{{collection}}}", "dataItem": {"id": "w-1", "data": {"_id": "w-1", "title": "Lamp", "price": 3} } }""");
+        Assert.True(inserted.Status == 200, inserted.Body);
+        var replaced = await http.PostJsonAsync("wix-data/v2/items/update",
+            $$$"""{"dataCollectionId": "{{{collection}}}", "dataItem": {"id": "w-1", "data": {"_id": "w-1", "title": "Brighter lamp", "price": 4} } }""");
+        Assert.True(replaced.Status == 200, replaced.Body);
+        var removed = await http.PostJsonAsync("wix-data/v2/items/remove", $$"""{"dataCollectionId": "{{collection}}", "dataItemId": "w-1"}""");
+        Assert.True(removed.Status == 200, removed.Body);
+
+        string[] expected =
+        [
+            "wix.data.v1.external_database_connection_created", "wix.data.v1.external_database_connection_updated",
+            "wix.data.v1.external_database_connection_status_changed", "wix.data.v1.external_database_connection_deleted",
+            "wix.data.v2.data_item_created", "wix.data.v2.data_item_updated", "wix.data.v2.data_item_deleted",
+        ];
+        var received = await receiver.WaitForAsync(r => r.Select(x => x.EventId).Distinct().Count() >= 8 && expected.All(t => r.Any(x => x.Type == t)),
+            Bound, "every event of the run");
+        Assert.Empty(receiver.Rejected);
+        // At least once: a repeat of a delivery carries its webhook-id; one delivery is one event.
+        Assert.All(received.GroupBy(r => r.WebhookId), g => Assert.Single(g.Select(r => r.EventId).Distinct()));
+        Assert.Equal(2, received.Where(r => r.Type == expected[0]).Select(r => r.EventId).Distinct().Count());
+
+        var created = received.First(r => r.Type == expected[0] && r.Data["metadata"]!["entityId"]!.GetValue<string>() == demo);
+        Assert.Equal(demo, created.Data["entity"]!["name"]!.GetValue<string>());
+        Assert.Equal("********", created.Data["entity"]!["configuration"]!["secretKey"]!.GetValue<string>());
+        Assert.Equal(created.EventId, created.Data["metadata"]!["id"]!.GetValue<string>());
+        var statusChanged = received.First(r => r.Type == expected[2]).Data;
+        Assert.False(statusChanged["entity"]!["connectionStatus"]!["successful"]!.GetValue<bool>());
+        Assert.True(statusChanged["metadata"]!["previousConnectionStatus"]!["successful"]!.GetValue<bool>());
+        var deleted = received.First(r => r.Type == expected[3]).Data;
+        Assert.Null(deleted["entity"]);
+        Assert.Equal(flaky, deleted["metadata"]!["entityId"]!.GetValue<string>());
+        var itemUpdated = received.First(r => r.Type == expected[5]).Data;
+        Assert.Equal(collection, itemUpdated["dataCollectionId"]!.GetValue<string>());
+        Assert.Equal("Brighter lamp", itemUpdated["dataItem"]!["data"]!["title"]!.GetValue<string>());
+        Assert.Equal("w-1", received.First(r => r.Type == expected[6]).Data["dataItemId"]!.GetValue<string>());
+        Assert.DoesNotContain(received, r => r.Body.ToJsonString().Contains(DemoSecret, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(Registry.Sqlite)]
+    [InlineData(Registry.Postgres)]
+    public async Task While_the_receiver_refuses_then_fails_deliveries_are_retried_and_all_arrive_when_it_is_back(Registry registry)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await StartAsync(registry);
+        var http = server.AdminHttp();
+        var webhook = await SubscribeAsync(http, receiver);
+        var id = webhook["id"]!.GetValue<string>();
+
+        await receiver.StopAsync();
+        var names = Enumerable.Range(0, 3).Select(_ => Names.New("down")).ToList();
+        foreach (var name in names)
+        {
+            await http.CreateRawAsync(RawApi.CreateBody(name, Ports.ClosedEndpoint(), new JsonObject { ["secretKey"] = "s" }, "STANDALONE"));
+        }
+        await WaitForDeliveriesAsync(http, id, d => d.Count == 3 && d.All(x => Attempts(x).Count() >= 2),
+            "retries while the receiver refuses connections");
+
+        receiver.AnswerWith(500);
+        await receiver.StartAgainAsync();
+        await WaitForDeliveriesAsync(http, id, d => d.All(x => Attempts(x).Any(a => a!["statusCode"]?.GetValue<int>() == 500)),
+            "attempts answered 500");
+
+        receiver.AnswerWith(204);
+        var received = await receiver.WaitForAsync(r => names.All(n => r.Any(x => x.Data["metadata"]!["entityId"]!.GetValue<string>() == n)),
+            Bound, "the three created events");
+        Assert.Empty(receiver.Rejected);
+        var deliveries = await WaitForDeliveriesAsync(http, id, d => d.All(x => x!["state"]!.GetValue<string>() == "DELIVERED"), "all delivered");
+        foreach (var delivery in deliveries)
+        {
+            var attempts = Attempts(delivery).ToList();
+            Assert.Equal("unreachable", attempts[0]!["error"]!.GetValue<string>());
+            Assert.Contains(attempts, a => a!["statusCode"]?.GetValue<int>() == 500);
+            Assert.Equal(204, attempts[^1]!["statusCode"]!.GetValue<int>());
+            Assert.Null(delivery!["nextAttemptDate"]);
+            Assert.Contains(received, r => r.WebhookId == delivery["id"]!.GetValue<string>() && r.EventId == delivery["eventId"]!.GetValue<string>());
+            Assert.StartsWith("msg_", delivery["id"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData(Registry.Sqlite)]
+    [InlineData(Registry.Postgres)]
+    public async Task A_delivery_is_dead_after_max_attempts_and_a_ping_reaches_its_webhook_only(Registry registry)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await StartAsync(registry, ("Webhooks:MaxAttempts", "3"));
+        var http = server.AdminHttp();
+        var failing = (await SubscribeAsync(http, receiver, """, "eventTypes": ["wix.data.v2.data_item_created"]"""))["id"]!.GetValue<string>();
+        var other = (await SubscribeAsync(http, receiver, """, "eventTypes": ["wix.data.v2.data_item_created"]"""))["id"]!.GetValue<string>();
+
+        receiver.AnswerWith(500);
+        var ping = await http.PostJsonAsync($"v1/webhooks/{failing}/ping", "{}");
+        Assert.True(ping.Status == 200, ping.Body);
+        var dead = await WaitForDeliveriesAsync(http, failing, d => d.Count == 1 && d[0]!["state"]!.GetValue<string>() == "DEAD", "a dead delivery");
+        Assert.Equal(3, Attempts(dead[0]).Count());
+        Assert.All(Attempts(dead[0]), a => Assert.Equal(500, a!["statusCode"]!.GetValue<int>()));
+        Assert.Equal(3, receiver.RequestsOf(dead[0]!["id"]!.GetValue<string>()));
+        Assert.Equal("webhook.ping", dead[0]!["eventType"]!.GetValue<string>());
+        Assert.Equal(ping.Json["eventId"]!.GetValue<string>(), dead[0]!["eventId"]!.GetValue<string>());
+
+        receiver.AnswerWith(200);
+        Assert.Equal(200, (await http.PostJsonAsync($"v1/webhooks/{other}/ping", "{}")).Status);
+        var received = await receiver.WaitForAsync(r => r.Any(x => x.Type == "webhook.ping"), Bound, "the ping");
+        Assert.Equal(other, Assert.Single(received).Data["webhookId"]!.GetValue<string>());
+        Assert.Single(await DeliveriesAsync(http, failing));
+        Assert.Empty(receiver.Rejected);
+    }
+
+    [Fact]
+    public async Task Deleting_a_webhook_stops_its_pending_deliveries()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await StartAsync(Registry.Sqlite);
+        var http = server.AdminHttp();
+        var doomed = (await SubscribeAsync(http, receiver))["id"]!.GetValue<string>();
+        var witness = (await SubscribeAsync(http, receiver))["id"]!.GetValue<string>();
+
+        receiver.AnswerWith(500);
+        Assert.Equal(200, (await http.PostJsonAsync($"v1/webhooks/{doomed}/ping", "{}")).Status);
+        var pending = await WaitForDeliveriesAsync(http, doomed, d => d.Count == 1 && Attempts(d[0]).Count() >= 2, "retries");
+        var deliveryId = pending[0]!["id"]!.GetValue<string>();
+
+        Assert.Equal(200, (await http.DeleteRawAsync($"v1/webhooks/{doomed}")).Status);
+        var afterDelete = receiver.RequestsOf(deliveryId);
+        Assert.Equal(404, (await http.GetRawAsync($"v1/webhooks/{doomed}/deliveries")).Status);
+        Assert.Equal(404, (await http.DeleteRawAsync($"v1/webhooks/{doomed}")).Status);
+        var list = (await http.GetRawAsync("v1/webhooks")).Json["webhooks"]!.AsArray();
+        Assert.Equal(witness, Assert.Single(list)!["id"]!.GetValue<string>());
+
+        // The witness's own retries show the worker kept running well past the doomed delivery's retry delays.
+        Assert.Equal(200, (await http.PostJsonAsync($"v1/webhooks/{witness}/ping", "{}")).Status);
+        await WaitForDeliveriesAsync(http, witness, d => d.Count == 1 && Attempts(d[0]).Count() >= 5, "the witness's retries");
+        // At most the attempt that was in flight at the deletion.
+        Assert.True(receiver.RequestsOf(deliveryId) <= afterDelete + 1, $"{receiver.RequestsOf(deliveryId)} attempts after {afterDelete}");
+    }
+
+    [Fact]
+    public async Task Bad_subscriptions_are_refused_naming_the_field_and_change_nothing()
+    {
+        await using var server = await StartAsync(Registry.Sqlite);
+        var http = server.AdminHttp();
+        async Task RefusedAsync(string body, string field)
+        {
+            var response = await http.PostJsonAsync("v1/webhooks", body);
+            Assert.True(response.Status == 400, $"{body}: {response.Status} {response.Body}");
+            Assert.Contains($"\"{field}\"", response.Body, StringComparison.Ordinal);
+        }
+
+        await RefusedAsync("""{"url": "http://169.254.169.254/latest/meta-data"}""", "url");
+        await RefusedAsync("""{"url": "http://[::ffff:169.254.169.254]/hook"}""", "url");
+        await RefusedAsync("""{"url": "ftp://127.0.0.1/hook"}""", "url");
+        await RefusedAsync("""{"url": "/relative"}""", "url");
+        await RefusedAsync("""{}""", "url");
+        await RefusedAsync("""{"url": "http://127.0.0.1:9/hook", "eventTypes": ["wix.data.v2.data_item_created", "wix.data.v9.nope"]}""", "eventTypes[1]");
+        await RefusedAsync("""{"url": "http://127.0.0.1:9/hook", "eventTypes": []}""", "eventTypes");
+        await RefusedAsync("""{"url": "http://127.0.0.1:9/hook", "connectionName": "no-such-connection"}""", "connectionName");
+        await RefusedAsync("""[1]""", "body");
+        Assert.Empty((await http.GetRawAsync("v1/webhooks")).Json["webhooks"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Only_admin_keys_manage_webhooks_and_the_secret_is_shown_once_and_never_logged()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await StartAsync(Registry.Sqlite);
+        var http = server.AdminHttp();
+        var key = await http.PostJsonAsync("v1/api-keys", """{"name": "reader", "permissions": ["WIX_DATA.LIST_EXTERNAL_DATABASE_CONNECTIONS", "DATA_READ"]}""");
+        Assert.Equal(200, key.Status);
+        var reader = server.Http(key.Json["key"]!.GetValue<string>());
+        foreach (var (method, path) in new[] { ("GET", "v1/webhooks"), ("POST", "v1/webhooks"), ("DELETE", "v1/webhooks/wh_x"), ("POST", "v1/webhooks/wh_x/ping"), ("GET", "v1/webhooks/wh_x/deliveries") })
+        {
+            var response = await reader.SendRawAsync(new HttpMethod(method), path, method == "POST" ? $$"""{"url": "{{receiver.Url}}"}""" : null);
+            Assert.True(response.Status == 403, $"{method} {path}: {response.Status} {response.Body}");
+            Assert.Equal("application/problem+json", response.ContentType);
+        }
+        Assert.Empty((await http.GetRawAsync("v1/webhooks")).Json["webhooks"]!.AsArray());
+
+        var webhook = await SubscribeAsync(http, receiver);
+        var secret = webhook["secret"]!.GetValue<string>();
+        Assert.StartsWith("whsec_", secret, StringComparison.Ordinal);
+        Assert.True(Convert.FromBase64String(secret["whsec_".Length..]).Length >= 24);
+        Assert.Equal(receiver.Url, webhook["url"]!.GetValue<string>());
+        Assert.StartsWith("wh_", webhook["id"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.NotNull(webhook["createdDate"]);
+
+        var id = webhook["id"]!.GetValue<string>();
+        Assert.Equal(200, (await http.PostJsonAsync($"v1/webhooks/{id}/ping", "{}")).Status);
+        await receiver.WaitForAsync(r => r.Count == 1, Bound, "the ping");
+        var list = await http.GetRawAsync("v1/webhooks");
+        var deliveries = await http.GetRawAsync($"v1/webhooks/{id}/deliveries");
+        Assert.DoesNotContain("secret", list.Body, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(secret, deliveries.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret["whsec_".Length..], server.Logs.AllText, StringComparison.Ordinal);
+        Assert.Empty(receiver.Rejected);
+    }
+}
