@@ -24,21 +24,29 @@ public sealed class ServerGroup : IAsyncDisposable
     public HttpClient[] Http { get; }
 
     /// <summary>Starts the three together (their migrations race on the empty registry), each with a data folder of its own.</summary>
-    public static async Task<ServerGroup> StartAsync(PostgresFixture postgres, string root, string probeInterval)
+    public static async Task<ServerGroup> StartAsync(PostgresFixture postgres, string root, string probeInterval, IReadOnlyDictionary<string, string>? settings = null)
     {
+        var registry = await postgres.CreateDatabaseAsync("several_" + Guid.NewGuid().ToString("N"));
         var environment = new Dictionary<string, string>
         {
             ["Storage__Provider"] = "postgres",
-            ["Storage__ConnectionString"] = await postgres.CreateDatabaseAsync("several_" + Guid.NewGuid().ToString("N")),
+            ["Storage__ConnectionString"] = registry,
             ["Storage__EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["DemoAdaptor__Enabled"] = "false",
             ["Probe__Interval"] = probeInterval,
             ["Probe__FailureRetryDelay"] = "00:00:00.500",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
         var started = await Task.WhenAll(Enumerable.Range(0, 3).Select(i =>
             ServerProcess.StartAsync(Directory.CreateDirectory(Path.Combine(root, $"server-{Guid.NewGuid():N}")).FullName, AdminKey, environment)));
-        return new ServerGroup(started);
+        return new ServerGroup(started) { Registry = registry };
     }
+
+    /// <summary>The connection string of the servers' registry database.</summary>
+    public required string Registry { get; init; }
 
     public async ValueTask DisposeAsync()
     {
@@ -80,7 +88,8 @@ public sealed class SeveralServersFixture : IAsyncLifetime
         }
     }
 
-    public Task<ServerGroup> StartServersAsync(string probeInterval) => ServerGroup.StartAsync(Postgres, _root, probeInterval);
+    public Task<ServerGroup> StartServersAsync(string probeInterval, IReadOnlyDictionary<string, string>? settings = null) =>
+        ServerGroup.StartAsync(Postgres, _root, probeInterval, settings);
 
     public async Task InitializeAsync() =>
         Adaptor = await AdaptorProcess.StartAsync(new Dictionary<string, string?>
@@ -115,7 +124,7 @@ public sealed class SeveralServersFixture : IAsyncLifetime
 /// which they would read the registry again anyway); racing creates have one winner; background checks of a
 /// connection are shared, one server at a time.
 /// </summary>
-public sealed class SeveralServersTests(SeveralServersFixture fixture) : IClassFixture<SeveralServersFixture>
+public sealed partial class SeveralServersTests(SeveralServersFixture fixture) : IClassFixture<SeveralServersFixture>
 {
     private const string AdaptorSecret = SeveralServersFixture.AdaptorSecret;
 

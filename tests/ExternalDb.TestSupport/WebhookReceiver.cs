@@ -37,8 +37,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly ConcurrentBag<string> _secrets = [];
     private readonly ConcurrentQueue<string> _requestIds = new();
     private WebApplication? _app;
+    private readonly ConcurrentDictionary<string, int> _inFlight = new();
     private volatile int _status = 200;
     private int _requests;
+    private int _overlaps;
+    private long _holdTicks;
 
     private WebhookReceiver(int port) => Port = port;
 
@@ -70,6 +73,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>A secret (<c>whsec_...</c>) that signs deliveries to this receiver.</summary>
     public void Trust(string secret) => _secrets.Add(secret);
+
+    /// <summary>
+    /// How many times a request arrived while another request with the same <c>webhook-id</c> was still being answered:
+    /// zero when each delivery is attempted by one sender at a time.
+    /// </summary>
+    public int Overlaps => Volatile.Read(ref _overlaps);
+
+    /// <summary>Holds every answer for <paramref name="hold"/> (or until the sender goes away); <see cref="TimeSpan.Zero"/> answers at once.</summary>
+    public void HoldAnswers(TimeSpan hold) => Interlocked.Exchange(ref _holdTicks, hold.Ticks);
 
     /// <summary>Answers verified deliveries with <paramref name="status"/> from now on (2xx: accepted).</summary>
     public void AnswerWith(int status) => _status = status;
@@ -119,8 +131,37 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     private async Task<IResult> ReceiveAsync(HttpContext context)
     {
+        var id = context.Request.Headers["webhook-id"].ToString();
+        if (_inFlight.AddOrUpdate(id, 1, (_, n) => n + 1) > 1)
+        {
+            Interlocked.Increment(ref _overlaps);
+        }
+        try
+        {
+            return await AnswerAsync(context, id);
+        }
+        finally
+        {
+            _inFlight.AddOrUpdate(id, 0, (_, n) => n - 1);
+        }
+    }
+
+    private async Task<IResult> AnswerAsync(HttpContext context, string id)
+    {
         Interlocked.Increment(ref _requests);
-        _requestIds.Enqueue(context.Request.Headers["webhook-id"].ToString());
+        _requestIds.Enqueue(id);
+        var hold = TimeSpan.FromTicks(Interlocked.Read(ref _holdTicks));
+        if (hold > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(hold, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return Results.StatusCode(499);
+            }
+        }
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync(context.RequestAborted);
         var verified = false;

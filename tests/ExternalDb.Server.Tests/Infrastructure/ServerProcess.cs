@@ -20,6 +20,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The process id (the server names its leases in the registry with it).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Everything the process wrote to stdout and stderr so far.</summary>
     public string Output
     {
