@@ -116,7 +116,7 @@ internal static class ConnectionEndpoints
             return ApiError.Validation(violations);
         }
         var (page, total) = await store.ListAsync(skip, pageSize, ct);
-        var metadata = new PagingMetadata(page.Count, skip, total, TooManyToCount: false, HasNext: skip + page.Count < total);
+        var metadata = PagingMetadata.OfPage(page.Count, skip, total);
         return TypedResults.Ok(new ConnectionList([.. page.Select(c => c.ShownTo(user))], metadata));
     }
 

@@ -77,7 +77,11 @@ public sealed record ExternalDatabaseConnection
 
 internal sealed record ConnectionEnvelope(ExternalDatabaseConnection ExternalDatabaseConnection);
 
-internal sealed record PagingMetadata(int Count, int Offset, int Total, bool TooManyToCount, bool HasNext);
+internal sealed record PagingMetadata(int Count, int Offset, int Total, bool TooManyToCount, bool HasNext)
+{
+    /// <summary>The metadata of an offset page of <paramref name="count"/> rows from <paramref name="offset"/>, out of <paramref name="total"/>.</summary>
+    public static PagingMetadata OfPage(int count, int offset, int total) => new(count, offset, total, TooManyToCount: false, HasNext: offset + count < total);
+}
 
 internal sealed record ConnectionList(IReadOnlyList<ExternalDatabaseConnection> ExternalDatabaseConnections, PagingMetadata PagingMetadata);
 

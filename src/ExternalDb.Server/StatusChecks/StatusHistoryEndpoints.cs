@@ -40,6 +40,6 @@ internal static class StatusHistoryEndpoints
         {
             return ApiError.NotFound($"No connection named '{name}' exists.");
         }
-        return TypedResults.Ok(new StatusHistoryPage(page, new PagingMetadata(page.Count, skip, total, TooManyToCount: false, HasNext: skip + page.Count < total)));
+        return TypedResults.Ok(new StatusHistoryPage(page, PagingMetadata.OfPage(page.Count, skip, total)));
     }
 }

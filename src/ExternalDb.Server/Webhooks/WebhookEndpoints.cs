@@ -167,7 +167,7 @@ internal static class WebhookEndpoints
         {
             return NotFoundAnswer(id);
         }
-        return TypedResults.Ok(new DeliveryPage(page, new PagingMetadata(page.Count, skip, total, TooManyToCount: false, HasNext: skip + page.Count < total)));
+        return TypedResults.Ok(new DeliveryPage(page, PagingMetadata.OfPage(page.Count, skip, total)));
     }
 
     private static ProblemHttpResult NotFoundAnswer(string id) => ApiError.NotFound($"No webhook with id '{id}' exists.");
