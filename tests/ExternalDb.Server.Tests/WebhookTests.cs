@@ -289,4 +289,38 @@ public sealed class WebhookTests(PostgresFixture postgres) : IClassFixture<Postg
         Assert.DoesNotContain(secret["whsec_".Length..], server.Logs.AllText, StringComparison.Ordinal);
         Assert.Empty(receiver.Rejected);
     }
+
+    [Fact]
+    public async Task The_sdk_manages_webhooks_of_a_real_server_and_sees_a_ping_delivered()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await StartAsync(Registry.Sqlite);
+        var client = server.Client().Webhooks;
+        var all = await client.CreateWebhookAsync(new Uri(receiver.Url));
+        Assert.Equal(Client.WebhookEventTypes.ConnectionCreated, all.EventTypes[0]);
+        Assert.Equal(7, all.EventTypes.Count);
+        receiver.Trust(all.Secret!);
+        var some = await client.CreateWebhookAsync(new Uri(receiver.Url), [Client.WebhookEventTypes.DataItemDeleted]);
+        Assert.Equal([Client.WebhookEventTypes.DataItemDeleted], some.EventTypes);
+
+        var listed = await client.ListWebhooksAsync();
+        Assert.Equal([all.Id, some.Id], listed.Select(w => w.Id));
+        Assert.All(listed, w => Assert.Null(w.Secret));
+
+        await client.PingWebhookAsync(all.Id);
+        await receiver.WaitForAsync(r => r.Count == 1, Bound, "the ping");
+        var deadline = DateTime.UtcNow + Bound;
+        Client.WebhookDelivery delivery;
+        while ((delivery = Assert.Single((await client.ListDeliveriesAsync(all.Id)).Deliveries)).State != Client.WebhookDeliveryState.Delivered)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The ping is not recorded as delivered");
+            await Task.Delay(50);
+        }
+        Assert.Equal("webhook.ping", delivery.EventType);
+        Assert.Equal(200, Assert.Single(delivery.Attempts).StatusCode);
+        Assert.Equal(receiver.Accepted[0].WebhookId, delivery.Id);
+
+        await client.DeleteWebhookAsync(some.Id);
+        Assert.Equal([all.Id], (await client.ListWebhooksAsync()).Select(w => w.Id));
+    }
 }

@@ -46,7 +46,7 @@ internal sealed class WebhookStore(Database database, SecretProtector protector,
             }
             storedName = name;
         }
-        var webhook = new Webhook("wh_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)), url, eventTypes, storedName, time.UtcNowToMillisecond());
+        var webhook = new Webhook("wh_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)), url, eventTypes ?? EventTypes.Subscribable, storedName, time.UtcNowToMillisecond());
         var secret = "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         await using var insert = connection.Command(transaction,
                 "INSERT INTO webhooks (id, url, event_types, connection_name, connection_key, secret, created_date) " +
@@ -75,7 +75,7 @@ internal sealed class WebhookStore(Database database, SecretProtector protector,
             webhooks.Add(new Webhook(
                 reader.GetString(0),
                 reader.GetString(1),
-                reader.IsDBNull(2) ? null : JsonSerializer.Deserialize<string[]>(reader.GetString(2)),
+                reader.IsDBNull(2) ? EventTypes.Subscribable : JsonSerializer.Deserialize<string[]>(reader.GetString(2))!,
                 reader.IsDBNull(3) ? null : reader.GetString(3),
                 DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture)));
         }

@@ -22,7 +22,7 @@ internal static class WebhookEndpoints
     {
         var group = app.MapGroup("/v1/webhooks").WithTags("Webhooks").RequireAuthorization(Permissions.Admin);
         group.MapPost("", Create).DocumentsJsonBody<CreateWebhookRequest>(JsonNode.Parse("""
-                {"url": "https://hooks.example.com/externaldb", "eventTypes": ["wix.data.v1.external_database_connection_updated"], "connectionName": "shop"}
+                {"url": "http://127.0.0.1:5090/externaldb-events", "eventTypes": ["wix.data.v1.external_database_connection_updated", "wix.data.v2.data_item_created"]}
                 """))
             .DocumentsErrors((400, "INVALID_ARGUMENT", "the URL is not absolute http(s) or the egress policy refuses it, an event type is unknown, or the connection does not exist; each is named in fieldViolations."))
             .WithSummary("Subscribes a URL to events; the answer carries the signing secret, shown only this once.");

@@ -1,9 +1,9 @@
 namespace ExternalDb.Server.Webhooks;
 
 /// <summary>A webhook subscription as the API shows it; <see cref="Secret"/> only in the answer to its creation.</summary>
-/// <param name="EventTypes">The event types it receives; absent: every subscribable type.</param>
+/// <param name="EventTypes">The event types it receives (every subscribable type when it was created without a list, and so also types added later).</param>
 /// <param name="ConnectionName">The one connection whose events it receives; absent: every connection's.</param>
-internal sealed record Webhook(string Id, string Url, IReadOnlyList<string>? EventTypes, string? ConnectionName, DateTimeOffset CreatedDate)
+internal sealed record Webhook(string Id, string Url, IReadOnlyList<string> EventTypes, string? ConnectionName, DateTimeOffset CreatedDate)
 {
     /// <summary>The signing secret (<c>whsec_</c> + base64), set only when the webhook was just created.</summary>
     public string? Secret { get; init; }
