@@ -65,6 +65,45 @@ public sealed class ObservabilityTests
     }
 
     [Fact]
+    public async Task Metrics_show_webhook_deliveries_by_outcome_failures_and_the_backlog()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await ServerInstance.StartAsync(new Dictionary<string, string?>
+        {
+            ["Metrics:PrometheusEndpoint"] = "true",
+            ["Webhooks:RetryBaseDelay"] = "00:00:00.050",
+            ["Webhooks:MaxRetryDelay"] = "00:00:00.100",
+            ["Webhooks:PollInterval"] = "00:00:00.100",
+            ["Webhooks:MaxAttempts"] = "2",
+        });
+        var http = server.AdminHttp();
+        var created = await http.PostJsonAsync("v1/webhooks", $$"""{"url": "{{receiver.Url}}"}""");
+        Assert.True(created.Status == 200, created.Body);
+        var id = created.Json["webhook"]!["id"]!.GetValue<string>();
+        receiver.Trust(created.Json["webhook"]!["secret"]!.GetValue<string>());
+
+        receiver.AnswerWith(500);
+        Assert.Equal(200, (await http.PostJsonAsync($"v1/webhooks/{id}/ping", "{}")).Status);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!(await http.GetRawAsync($"v1/webhooks/{id}/deliveries")).Body.Contains("\"DEAD\"", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The ping did not die");
+            await Task.Delay(50);
+        }
+        receiver.AnswerWith(200);
+        Assert.Equal(200, (await http.PostJsonAsync($"v1/webhooks/{id}/ping", "{}")).Status);
+        await receiver.WaitForAsync(r => r.Count == 1, TimeSpan.FromSeconds(20), "the second ping");
+
+        var metrics = await ScrapeAsync(server, text => text.Contains("outcome=\"delivered\"", StringComparison.Ordinal));
+        Assert.Matches(Sample("externaldb_webhook_deliveries_total", ("outcome", "retry")) + @" 1(\s|$)", metrics);
+        Assert.Matches(Sample("externaldb_webhook_deliveries_total", ("outcome", "dead")) + @" 1(\s|$)", metrics);
+        Assert.Matches(Sample("externaldb_webhook_deliveries_total", ("outcome", "delivered")) + @" 1(\s|$)", metrics);
+        Assert.Matches(Sample("externaldb_webhook_delivery_failures_total", ("error", "http_500")) + @" 2(\s|$)", metrics);
+        Assert.Matches(@"(?m)^externaldb_webhook_backlog(\{[^}]*\})? \d", metrics);
+        Assert.DoesNotContain(created.Json["webhook"]!["secret"]!.GetValue<string>(), metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Traces_go_to_the_otlp_collector_when_one_is_configured()
     {
         await using var collector = await FakeAdaptor.StartAsync();
