@@ -16,6 +16,13 @@ public sealed class StartupSettingsTests
     [InlineData("Probe:HistoryRetention", "0", "Probe:HistoryRetention must be positive.")]
     [InlineData("Gateway:AdaptorTimeout", "00:00:00", "Gateway:AdaptorTimeout must be positive.")]
     [InlineData("Auth:KeyCacheDuration", "02:00:00", "Auth:KeyCacheDuration must be between 0 and 1 hour.")]
+    [InlineData("Webhooks:MaxConcurrentDeliveries", "0", "Webhooks:MaxConcurrentDeliveries must be from 1 to 256.")]
+    [InlineData("Webhooks:Timeout", "00:00:00", "Webhooks:Timeout must be positive.")]
+    [InlineData("Webhooks:RetryBaseDelay", "00:00:00", "Webhooks:RetryBaseDelay must be positive.")]
+    [InlineData("Webhooks:MaxRetryDelay", "00:00:01", "Webhooks:MaxRetryDelay must be at least Webhooks:RetryBaseDelay.")]
+    [InlineData("Webhooks:MaxAttempts", "101", "Webhooks:MaxAttempts must be from 1 to 100.")]
+    [InlineData("Webhooks:PollInterval", "00:00:00", "Webhooks:PollInterval must be positive.")]
+    [InlineData("Webhooks:LeaseDuration", "00:00:10", "Webhooks:LeaseDuration must be longer than Webhooks:Timeout.")]
     public async Task A_setting_out_of_range_stops_the_start_naming_it(string setting, string value, string message)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("externaldb-settings-").FullName;

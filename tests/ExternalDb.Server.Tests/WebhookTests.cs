@@ -100,6 +100,14 @@ public sealed class WebhookTests(PostgresFixture postgres) : IClassFixture<Postg
         Assert.True(replaced.Status == 200, replaced.Body);
         var removed = await http.PostJsonAsync("wix-data/v2/items/remove", $$"""{"dataCollectionId": "{{collection}}", "dataItemId": "w-1"}""");
         Assert.True(removed.Status == 200, removed.Body);
+        var bulkInserted = await http.PostJsonAsync("wix-data/v2/bulk/items/insert",
+            $$$"""{"dataCollectionId": "{{{collection}}}", "dataItems": [{"id": "b-1", "data": {"_id": "b-1", "title": "One"} }, {"id": "b-2", "data": {"_id": "b-2", "title": "Two"} }]}""");
+        Assert.True(bulkInserted.Status == 200, bulkInserted.Body);
+        var patched = await http.PostJsonAsync("wix-data/v2/items/patch",
+            $$"""{"dataCollectionId": "{{collection}}", "patch": {"dataItemId": "b-1", "fieldModifications": [{"fieldPath": "title", "action": "SET_FIELD", "setFieldOptions": {"value": "Patched"} }]} }""");
+        Assert.True(patched.Status == 200, patched.Body);
+        var bulkRemoved = await http.PostJsonAsync("wix-data/v2/bulk/items/remove", $$"""{"dataCollectionId": "{{collection}}", "dataItemIds": ["b-1", "b-2"]}""");
+        Assert.True(bulkRemoved.Status == 200, bulkRemoved.Body);
 
         string[] expected =
         [
@@ -107,8 +115,10 @@ public sealed class WebhookTests(PostgresFixture postgres) : IClassFixture<Postg
             "wix.data.v1.external_database_connection_status_changed", "wix.data.v1.external_database_connection_deleted",
             "wix.data.v2.data_item_created", "wix.data.v2.data_item_updated", "wix.data.v2.data_item_deleted",
         ];
-        var received = await receiver.WaitForAsync(r => r.Select(x => x.EventId).Distinct().Count() >= 8 && expected.All(t => r.Any(x => x.Type == t)),
+        // Connections: 2 created, 1 updated, 1 status changed, 1 deleted; items: 3 created, 2 updated, 3 deleted.
+        var received = await receiver.WaitForAsync(r => r.Select(x => x.EventId).Distinct().Count() >= 13 && expected.All(t => r.Any(x => x.Type == t)),
             Bound, "every event of the run");
+        Assert.Equal(13, received.Select(r => r.EventId).Distinct().Count());
         Assert.Empty(receiver.Rejected);
         // At least once: a repeat of a delivery carries its webhook-id; one delivery is one event.
         Assert.All(received.GroupBy(r => r.WebhookId), g => Assert.Single(g.Select(r => r.EventId).Distinct()));
@@ -128,6 +138,12 @@ public sealed class WebhookTests(PostgresFixture postgres) : IClassFixture<Postg
         Assert.Equal(collection, itemUpdated["dataCollectionId"]!.GetValue<string>());
         Assert.Equal("Brighter lamp", itemUpdated["dataItem"]!["data"]!["title"]!.GetValue<string>());
         Assert.Equal("w-1", received.First(r => r.Type == expected[6]).Data["dataItemId"]!.GetValue<string>());
+        string Distinct(string type) => string.Join(",", received.Where(r => r.Type == type).DistinctBy(r => r.EventId)
+            .Select(r => r.Data["dataItemId"]?.GetValue<string>() ?? r.Data["dataItem"]!["id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Equal("b-1,b-2,w-1", Distinct(expected[4]));
+        Assert.Equal("b-1,w-1", Distinct(expected[5]));
+        Assert.Equal("b-1,b-2,w-1", Distinct(expected[6]));
+        Assert.Contains(received, r => r.Type == expected[5] && r.Data["dataItem"]!["data"]!["title"]!.GetValue<string>() == "Patched");
         Assert.DoesNotContain(received, r => r.Body.ToJsonString().Contains(DemoSecret, StringComparison.Ordinal));
     }
 
