@@ -99,8 +99,8 @@ internal static class WebhookCommands
         tree.SetAction(command, async (session, parse, ct) =>
         {
             var webhookId = parse.GetValue(id)!;
-            await session.Client.Webhooks.PingWebhookAsync(webhookId, ct).ConfigureAwait(false);
-            return await session.ReportAsync(new { pinged = webhookId }, $"Queued a ping for webhook {webhookId}.").ConfigureAwait(false);
+            var eventId = await session.Client.Webhooks.PingWebhookAsync(webhookId, ct).ConfigureAwait(false);
+            return await session.ReportAsync(new { pinged = webhookId, eventId }, $"Queued a ping for webhook {webhookId} (event {eventId}).").ConfigureAwait(false);
         });
         return command;
     }

@@ -42,9 +42,12 @@ public sealed class WebhooksClient
     public async Task DeleteWebhookAsync(string id, CancellationToken ct = default) =>
         await _transport.SendAsync<JsonObject>(HttpMethod.Delete, Path(id), null, ct).ConfigureAwait(false);
 
-    /// <summary>Sends a <c>webhook.ping</c> event to this subscription only, through the same queue as every event.</summary>
-    public async Task PingWebhookAsync(string id, CancellationToken ct = default) =>
-        await _transport.SendAsync<JsonObject>(HttpMethod.Post, Path(id) + "/ping", new JsonObject(), ct).ConfigureAwait(false);
+    /// <summary>
+    /// Sends a <c>webhook.ping</c> event to this subscription only, through the same queue as every event; answers the
+    /// event's id (the <c>id</c> of the body the receiver gets).
+    /// </summary>
+    public async Task<string?> PingWebhookAsync(string id, CancellationToken ct = default) =>
+        (await _transport.SendAsync<PingAnswer>(HttpMethod.Post, Path(id) + "/ping", new JsonObject(), ct).ConfigureAwait(false)).EventId;
 
     /// <summary>A page of the subscription's deliveries with their attempts, newest first.</summary>
     public Task<WebhookDeliveries> ListDeliveriesAsync(string id, Paging? paging = null, CancellationToken ct = default) =>
@@ -59,4 +62,6 @@ public sealed class WebhooksClient
     private sealed record WebhookEnvelope(Webhook Webhook);
 
     private sealed record WebhookList(IReadOnlyList<Webhook> Webhooks);
+
+    private sealed record PingAnswer(string? EventId);
 }

@@ -61,9 +61,12 @@ public sealed class WebhookCommandTests : CliTestBase
     [Fact]
     public async Task List_ping_and_delete_call_their_routes()
     {
-        Server.Handler = r => r.Method == "GET"
-            ? FakeResponse.Ok("""{"webhooks": [{"id": "wh_1", "url": "http://127.0.0.1:9/hook", "eventTypes": ["webhook.ping"], "createdDate": "2026-12-02T08:00:00.000Z"}]}""")
-            : FakeResponse.Ok("{}");
+        Server.Handler = r => r.Method switch
+        {
+            "GET" => FakeResponse.Ok("""{"webhooks": [{"id": "wh_1", "url": "http://127.0.0.1:9/hook", "eventTypes": ["webhook.ping"], "createdDate": "2026-12-02T08:00:00.000Z"}]}"""),
+            "POST" => FakeResponse.Ok("""{"eventId": "evt_9"}"""),
+            _ => FakeResponse.Ok("{}"),
+        };
 
         var list = await RunAsync(["webhooks", "list"]);
         var ping = await RunAsync(["webhooks", "ping", "wh_1"]);
@@ -72,6 +75,7 @@ public sealed class WebhookCommandTests : CliTestBase
         Assert.Equal([0, 0, 0], [list.Exit, ping.Exit, delete.Exit]);
         Assert.Contains("http://127.0.0.1:9/hook", list.Stdout, StringComparison.Ordinal);
         Assert.Contains("(all)", list.Stdout, StringComparison.Ordinal);
+        Assert.Contains("event evt_9", ping.Stdout, StringComparison.Ordinal);
         Assert.Equal(["GET /v1/webhooks", "POST /v1/webhooks/wh_1/ping", "DELETE /v1/webhooks/wh_1"], Server.Requests.Select(r => r.Method + " " + r.RawTarget));
     }
 }

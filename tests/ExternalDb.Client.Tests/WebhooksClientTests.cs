@@ -57,15 +57,19 @@ public sealed class WebhooksClientTests : IAsyncLifetime
     [Fact]
     public async Task List_delete_and_ping_use_the_id_escaped()
     {
-        _server.Handler = r => r.Method == "GET"
-            ? FakeResponse.Ok("""{"webhooks": [{"id": "wh 1", "url": "http://127.0.0.1:9/", "eventTypes": ["webhook.ping"]}]}""")
-            : FakeResponse.Ok("{}");
+        _server.Handler = r => (r.Method, r.Path) switch
+        {
+            ("GET", _) => FakeResponse.Ok("""{"webhooks": [{"id": "wh 1", "url": "http://127.0.0.1:9/", "eventTypes": ["webhook.ping"]}]}"""),
+            ("POST", _) => FakeResponse.Ok("""{"eventId": "evt_9"}"""),
+            _ => FakeResponse.Ok("{}"),
+        };
 
         var list = await _client.Webhooks.ListWebhooksAsync();
-        await _client.Webhooks.PingWebhookAsync("wh 1");
+        var eventId = await _client.Webhooks.PingWebhookAsync("wh 1");
         await _client.Webhooks.DeleteWebhookAsync("wh 1");
 
         Assert.Null(Assert.Single(list).Secret);
+        Assert.Equal("evt_9", eventId);
         Assert.Equal(
             ["GET /v1/webhooks", "POST /v1/webhooks/wh%201/ping", "DELETE /v1/webhooks/wh%201"],
             _server.Requests.Select(r => r.Method + " " + r.RawTarget));

@@ -323,7 +323,7 @@ public sealed class WebhookTests(PostgresFixture postgres) : IClassFixture<Postg
         Assert.Equal([all.Id, some.Id], listed.Select(w => w.Id));
         Assert.All(listed, w => Assert.Null(w.Secret));
 
-        await client.PingWebhookAsync(all.Id);
+        var pingId = await client.PingWebhookAsync(all.Id);
         await receiver.WaitForAsync(r => r.Count == 1, Bound, "the ping");
         var deadline = DateTime.UtcNow + Bound;
         Client.WebhookDelivery delivery;
@@ -333,6 +333,7 @@ public sealed class WebhookTests(PostgresFixture postgres) : IClassFixture<Postg
             await Task.Delay(50);
         }
         Assert.Equal("webhook.ping", delivery.EventType);
+        Assert.Equal(pingId, delivery.EventId);
         Assert.Equal(200, Assert.Single(delivery.Attempts).StatusCode);
         Assert.Equal(receiver.Accepted[0].WebhookId, delivery.Id);
 
