@@ -13,7 +13,6 @@ internal sealed class ConnectionService(
     AdaptorProber prober,
     SigningKeyRegistry signingKeys,
     ResolvedConnections resolved,
-    RegistryChanges changes,
     Observability.ServerMetrics metrics,
     TimeProvider time,
     ILogger<ConnectionService> logger)
@@ -61,7 +60,7 @@ internal sealed class ConnectionService(
             };
             await store.InsertAsync(new StoredConnection(connection, privateKey), ct);
             stored = true;
-            await ChangedAsync(name);
+            Changed(name);
             logger.LogInformation("Created connection {Connection} ({Type})", name, type);
             return connection;
         }
@@ -90,7 +89,7 @@ internal sealed class ConnectionService(
             UpdatedDate = time.UtcNowToMillisecond(),
         };
         var replaced = await store.ReplaceAsync(existing with { Connection = updated }, ct);
-        await ChangedAsync(current.Name);
+        Changed(current.Name);
         if (!replaced)
         {
             return null;
@@ -113,7 +112,7 @@ internal sealed class ConnectionService(
             UpdatedDate = time.UtcNowToMillisecond(),
         };
         var stored = await store.UpdateStatusAsync(existing with { Connection = updated }, current.UpdatedDate, current.ConnectionStatus, ct);
-        await ChangedAsync(current.Name);
+        Changed(current.Name);
         if (stored)
         {
             return updated;
@@ -128,19 +127,17 @@ internal sealed class ConnectionService(
     public async Task<bool> DeleteAsync(string name, CancellationToken ct)
     {
         var deleted = await store.DeleteAsync(name, ct);
-        await ChangedAsync(name, deleted.ApplicationId);
+        Changed(name, deleted.ApplicationId);
         return deleted.Found;
     }
 
     /// <summary>
-    /// What every committed change of a connection is followed by: what was resolved or imported of it is forgotten,
-    /// here and on the other servers sharing the registry.
+    /// What every committed change of a connection is followed by: what was resolved or imported of it is forgotten here
+    /// (the other servers sharing the registry are told by the store, in the change's transaction).
     /// </summary>
-    private async Task ChangedAsync(string name, string? goneApplicationId = null)
+    private void Changed(string name, string? goneApplicationId = null)
     {
         resolved.Invalidate(name);
-        // Told even when the caller has gone: the change is committed.
-        await changes.PublishAsync(RegistryChangeKind.Connection, name, CancellationToken.None);
         if (goneApplicationId is not null)
         {
             signingKeys.Remove(goneApplicationId);

@@ -12,7 +12,8 @@ using ExternalDb.Server.Webhooks;
 namespace ExternalDb.Server.Storage;
 
 /// <summary>The durable registry of connections (SQLite or PostgreSQL), with secrets encrypted.</summary>
-internal sealed class ConnectionStore(Database database, SecretProtector protector, StatusHistoryStore history, EventOutbox outbox, TimeProvider time)
+internal sealed class ConnectionStore(
+    Database database, SecretProtector protector, StatusHistoryStore history, EventOutbox outbox, RegistryChanges changes, TimeProvider time)
 {
     private const string Columns =
         "name, connection_type, endpoint, configuration, successful, cause_of_failure, has_collections, checked_date, latency_ms, status_message, " +
@@ -189,6 +190,7 @@ internal sealed class ConnectionStore(Database database, SecretProtector protect
         }
         await RecordCheckAsync(connection, transaction, seq, stored.Connection, ct);
         await outbox.AppendAsync(connection, transaction, OutboxEvent.Connection(EventTypes.ConnectionCreated, stored.Connection, time.UtcNowToMillisecond()), ct);
+        await changes.PublishAsync(connection, transaction, RegistryChangeKind.Connection, stored.Connection.Name, ct);
         await transaction.CommitAsync(ct);
         outbox.Wake();
     }
@@ -230,7 +232,7 @@ internal sealed class ConnectionStore(Database database, SecretProtector protect
 
     /// <summary>
     /// Runs an UPDATE ... RETURNING seq and, when it changed the connection, records its check and the event it is (if
-    /// any), in one transaction.
+    /// any), and tells the other servers, in one transaction.
     /// </summary>
     private async Task<bool> ExecuteWithCheckAsync(DbConnection connection, DbCommand command, ExternalDatabaseConnection checkedConnection, OutboxEvent? change, CancellationToken ct)
     {
@@ -245,6 +247,7 @@ internal sealed class ConnectionStore(Database database, SecretProtector protect
         {
             await outbox.AppendAsync(connection, transaction, change, ct);
         }
+        await changes.PublishAsync(connection, transaction, RegistryChangeKind.Connection, checkedConnection.Name, ct);
         await transaction.CommitAsync(ct);
         if (change is not null)
         {
@@ -272,6 +275,7 @@ internal sealed class ConnectionStore(Database database, SecretProtector protect
             deleted = Read(reader);
         }
         await outbox.AppendAsync(connection, transaction, OutboxEvent.Connection(EventTypes.ConnectionDeleted, deleted.Connection, time.UtcNowToMillisecond()), ct);
+        await changes.PublishAsync(connection, transaction, RegistryChangeKind.Connection, deleted.Connection.Name, ct);
         await transaction.CommitAsync(ct);
         outbox.Wake();
         return (true, deleted.Connection.ApplicationId);

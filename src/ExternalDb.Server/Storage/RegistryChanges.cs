@@ -21,26 +21,46 @@ internal sealed class RegistryChanges(Database database, ILogger<RegistryChanges
 {
     public const string Channel = "externaldb_registry_changes";
 
+    /// <summary>
+    /// Tells of a change in the transaction that makes it: PostgreSQL delivers the notification when the transaction
+    /// commits, and never when it rolls back.
+    /// </summary>
+    public async Task PublishAsync(DbConnection connection, DbTransaction transaction, RegistryChangeKind kind, string connectionName, CancellationToken ct)
+    {
+        if (NotifyCommand(connection, kind, connectionName) is { } command)
+        {
+            await using (command)
+            {
+                command.Transaction = transaction;
+                await command.ExecuteNonQueryAsync(ct);
+            }
+        }
+    }
+
+    /// <summary>Tells of a change committed elsewhere than in the registry (a collection changed through its adaptor).</summary>
     public async Task PublishAsync(RegistryChangeKind kind, string connectionName, CancellationToken ct)
     {
-        if (database.Dialect.Notify is not { } notify)
+        if (database.Dialect.Notify is null)
         {
             return;
         }
         try
         {
             await using var connection = await database.OpenAsync(ct);
-            await using var command = connection.Command(notify)
-                .With("@channel", Channel)
-                .With("@payload", Payload(kind, ConnectionStore.NameKey(connectionName)));
+            await using var command = NotifyCommand(connection, kind, connectionName)!;
             await command.ExecuteNonQueryAsync(ct);
         }
         catch (Exception e) when (e is DbException or TimeoutException)
         {
-            // The change itself is committed; other servers read it again when their entry's time bound ends.
+            // The change itself is made; other servers read it again when their entry's time bound ends.
             logger.LogWarning("Other servers could not be told of a change of connection {Connection} ({ExceptionType})", connectionName, e.GetType().Name);
         }
     }
+
+    private DbCommand? NotifyCommand(DbConnection connection, RegistryChangeKind kind, string connectionName) =>
+        database.Dialect.Notify is { } notify
+            ? connection.Command(notify).With("@channel", Channel).With("@payload", Payload(kind, ConnectionStore.NameKey(connectionName)))
+            : null;
 
     /// <summary>This server's mark on what it publishes: it has already dropped its own entries, so it skips them when they come back.</summary>
     public string Origin { get; } = Guid.NewGuid().ToString("N");
