@@ -23,6 +23,7 @@ public sealed class StartupSettingsTests
     [InlineData("Webhooks:MaxAttempts", "101", "Webhooks:MaxAttempts must be from 1 to 100.")]
     [InlineData("Webhooks:PollInterval", "00:00:00", "Webhooks:PollInterval must be positive.")]
     [InlineData("Webhooks:LeaseDuration", "00:00:10", "Webhooks:LeaseDuration must be longer than Webhooks:Timeout.")]
+    [InlineData("Webhooks:Retention", "00:00:00.5", "Webhooks:Retention must be at least 1 second.")]
     public async Task A_setting_out_of_range_stops_the_start_naming_it(string setting, string value, string message)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("externaldb-settings-").FullName;

@@ -218,6 +218,30 @@ public sealed class WebhookTests(PostgresFixture postgres) : IClassFixture<Postg
         Assert.Empty(receiver.Rejected);
     }
 
+    [Theory]
+    [InlineData(Registry.Sqlite)]
+    [InlineData(Registry.Postgres)]
+    public async Task Done_deliveries_are_forgotten_after_the_retention_and_pending_ones_are_kept(Registry registry)
+    {
+        await using var answering = await WebhookReceiver.StartAsync();
+        await using var failing = await WebhookReceiver.StartAsync();
+        await using var server = await StartAsync(registry, ("Webhooks:Retention", "00:00:02"));
+        var http = server.AdminHttp();
+        var kept = (await SubscribeAsync(http, failing))["id"]!.GetValue<string>();
+        var forgotten = (await SubscribeAsync(http, answering))["id"]!.GetValue<string>();
+        failing.AnswerWith(500);
+
+        Assert.Equal(200, (await http.PostJsonAsync($"v1/webhooks/{kept}/ping", "{}")).Status);
+        Assert.Equal(200, (await http.PostJsonAsync($"v1/webhooks/{forgotten}/ping", "{}")).Status);
+        await WaitForDeliveriesAsync(http, forgotten, d => d.Count == 1 && d[0]!["state"]!.GetValue<string>() == "DELIVERED", "a delivery");
+
+        // Two seconds on, the delivered one goes (with its attempts and event); the one still retried, older still, stays.
+        await WaitForDeliveriesAsync(http, forgotten, d => d.Count == 0, "pruning");
+        var pending = Assert.Single(await DeliveriesAsync(http, kept));
+        Assert.Equal("PENDING", pending!["state"]!.GetValue<string>());
+        Assert.True(Attempts(pending).Count() >= 2);
+    }
+
     [Fact]
     public async Task Deleting_a_webhook_stops_its_pending_deliveries()
     {

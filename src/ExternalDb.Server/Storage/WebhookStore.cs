@@ -188,6 +188,29 @@ internal sealed class WebhookStore(Database database, SecretProtector protector,
         return true;
     }
 
+    /// <summary>
+    /// Forgets what is done and older than <paramref name="cutoff"/>: delivered and dead deliveries with their attempts,
+    /// then events no delivery refers to any more. Pending deliveries are kept whatever their age.
+    /// </summary>
+    public async Task PruneAsync(DateTimeOffset cutoff, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var deliveries = connection.Command(transaction, "DELETE FROM deliveries WHERE state <> @pending AND created_date < @cutoff")
+            .With("@pending", DeliveryState.Pending)
+            .With("@cutoff", cutoff.ToWireString()))
+        {
+            await deliveries.ExecuteNonQueryAsync(ct);
+        }
+        await using (var events = connection.Command(transaction,
+                "DELETE FROM events WHERE event_time < @cutoff AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_seq = events.seq)")
+            .With("@cutoff", cutoff.ToWireString()))
+        {
+            await events.ExecuteNonQueryAsync(ct);
+        }
+        await transaction.CommitAsync(ct);
+    }
+
     /// <summary>How many deliveries are pending, across every server (the backlog gauge).</summary>
     public async Task<long> CountPendingAsync(CancellationToken ct)
     {

@@ -38,6 +38,7 @@ internal sealed class DeliveryWorker(
         using var slots = new SemaphoreSlim(o.MaxConcurrentDeliveries);
         var running = new List<Task>();
         var lastCount = DateTimeOffset.MinValue;
+        var lastPrune = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -55,6 +56,11 @@ internal sealed class DeliveryWorker(
                 {
                     metrics.PendingDeliveries = await store.CountPendingAsync(stoppingToken);
                     lastCount = time.GetUtcNow();
+                }
+                if (time.GetUtcNow() - lastPrune >= o.PruneInterval)
+                {
+                    await store.PruneAsync(time.GetUtcNow() - o.Retention, stoppingToken);
+                    lastPrune = time.GetUtcNow();
                 }
                 if (claimed.Count > 0 && claimed.Count == free)
                 {

@@ -31,6 +31,15 @@ internal sealed class WebhookOptions
     /// </summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long delivered and dead deliveries (with their attempts) and their events are kept; pending ones are kept
+    /// until they are delivered or dead. Default 30 days.
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often a server forgets what <see cref="Retention"/> no longer keeps: every 10 minutes, or sooner for a shorter retention.</summary>
+    public TimeSpan PruneInterval => Retention < TimeSpan.FromMinutes(10) ? Retention : TimeSpan.FromMinutes(10);
+
     /// <summary>The delay before the attempt after <paramref name="failedAttempts"/> failed ones: exponential backoff with full jitter.</summary>
     public TimeSpan RetryDelay(int failedAttempts)
     {
@@ -70,6 +79,10 @@ internal sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
         if (options.PollInterval <= TimeSpan.Zero)
         {
             failures.Add("Webhooks:PollInterval must be positive.");
+        }
+        if (options.Retention < TimeSpan.FromSeconds(1))
+        {
+            failures.Add("Webhooks:Retention must be at least 1 second.");
         }
         if (options.LeaseDuration <= options.Timeout)
         {
