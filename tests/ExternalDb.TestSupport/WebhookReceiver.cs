@@ -132,13 +132,29 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private async Task<IResult> ReceiveAsync(HttpContext context)
     {
         var id = context.Request.Headers["webhook-id"].ToString();
-        if (_inFlight.AddOrUpdate(id, 1, (_, n) => n + 1) > 1)
-        {
-            Interlocked.Increment(ref _overlaps);
-        }
+        // The body is read first: only then does Kestrel read on and notice at once when a sender gives up (its timeout)
+        // or dies, which ends that request here. An earlier attempt whose sender is gone is not an overlap, so a second
+        // one arriving meanwhile is given 100 ms for the first one's end to be noticed (two senders attempting at once
+        // overlap until the first one's timeout).
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync(context.RequestAborted);
+        var others = _inFlight.AddOrUpdate(id, 1, (_, n) => n + 1) - 1;
         try
         {
-            return await AnswerAsync(context, id);
+            for (var waited = 0; others > 0 && waited < 100; waited += 10)
+            {
+                await Task.Delay(10, context.RequestAborted);
+                others = _inFlight.GetValueOrDefault(id) - 1;
+            }
+            if (others > 0)
+            {
+                Interlocked.Increment(ref _overlaps);
+            }
+            return await AnswerAsync(context, id, body);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return Results.StatusCode(499);
         }
         finally
         {
@@ -146,7 +162,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         }
     }
 
-    private async Task<IResult> AnswerAsync(HttpContext context, string id)
+    private async Task<IResult> AnswerAsync(HttpContext context, string id, string body)
     {
         Interlocked.Increment(ref _requests);
         _requestIds.Enqueue(id);
@@ -162,8 +178,6 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 return Results.StatusCode(499);
             }
         }
-        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-        var body = await reader.ReadToEndAsync(context.RequestAborted);
         var verified = false;
         foreach (var secret in _secrets)
         {
