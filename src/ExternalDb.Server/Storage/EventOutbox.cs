@@ -15,25 +15,53 @@ internal sealed class EventOutbox(Database database, OutboxSignal signal, TimePr
     /// Writes <paramref name="e"/> and its deliveries inside <paramref name="transaction"/> (to <paramref name="onlyWebhookId"/>
     /// alone when given). Call <see cref="Wake"/> once the transaction is committed.
     /// </summary>
-    public async Task AppendAsync(DbConnection connection, DbTransaction transaction, OutboxEvent e, CancellationToken ct, string? onlyWebhookId = null)
+    public async Task AppendAsync(DbConnection connection, DbTransaction transaction, OutboxEvent e, CancellationToken ct, string? onlyWebhookId = null) =>
+        await AppendAsync(connection, transaction, e, await SubscribersAsync(connection, transaction, onlyWebhookId, ct), onlyWebhookId is not null, ct);
+
+    /// <summary>Writes events in a transaction of their own (item changes the adaptor has confirmed; pings), reading the webhooks once.</summary>
+    public async Task AppendAsync(IReadOnlyList<OutboxEvent> events, CancellationToken ct, string? onlyWebhookId = null)
     {
-        var webhooks = new List<string>();
-        await using (var select = onlyWebhookId is not null
-            ? connection.Command(transaction, "SELECT id, event_types FROM webhooks WHERE id = @id").With("@id", onlyWebhookId)
-            : connection.Command(transaction, "SELECT id, event_types FROM webhooks WHERE connection_key IS NULL OR connection_key = @key ORDER BY seq")
-                .With("@key", e.ConnectionName is null ? null : ConnectionStore.NameKey(e.ConnectionName)))
+        if (events.Count == 0)
         {
-            await using var reader = await select.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var types = reader.IsDBNull(1) ? null : JsonSerializer.Deserialize<string[]>(reader.GetString(1));
-                if (onlyWebhookId is not null || types is null || types.Contains(e.Type, StringComparer.Ordinal))
-                {
-                    webhooks.Add(reader.GetString(0));
-                }
-            }
+            return;
         }
-        if (webhooks.Count == 0 && onlyWebhookId is null)
+        await using var connection = await database.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var subscribers = await SubscribersAsync(connection, transaction, onlyWebhookId, ct);
+        foreach (var e in events)
+        {
+            await AppendAsync(connection, transaction, e, subscribers, onlyWebhookId is not null, ct);
+        }
+        await transaction.CommitAsync(ct);
+        Wake();
+    }
+
+    /// <summary>The webhooks an event may go to: <paramref name="onlyWebhookId"/> alone when given, else all of them.</summary>
+    private static async Task<List<Subscriber>> SubscribersAsync(DbConnection connection, DbTransaction transaction, string? onlyWebhookId, CancellationToken ct)
+    {
+        var subscribers = new List<Subscriber>();
+        await using var select = onlyWebhookId is not null
+            ? connection.Command(transaction, "SELECT id, event_types, connection_key FROM webhooks WHERE id = @id").With("@id", onlyWebhookId)
+            : connection.Command(transaction, "SELECT id, event_types, connection_key FROM webhooks ORDER BY seq");
+        await using var reader = await select.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            subscribers.Add(new Subscriber(
+                reader.GetString(0),
+                reader.IsDBNull(1) ? null : JsonSerializer.Deserialize<string[]>(reader.GetString(1)),
+                reader.IsDBNull(2) ? null : reader.GetString(2)));
+        }
+        return subscribers;
+    }
+
+    private async Task AppendAsync(DbConnection connection, DbTransaction transaction, OutboxEvent e, List<Subscriber> subscribers, bool addressed, CancellationToken ct)
+    {
+        var key = e.ConnectionName is null ? null : ConnectionStore.NameKey(e.ConnectionName);
+        var webhooks = addressed
+            ? subscribers.Select(w => w.Id).ToList()
+            : subscribers.Where(w => (w.ConnectionKey is null || w.ConnectionKey == key) && (w.EventTypes is null || w.EventTypes.Contains(e.Type, StringComparer.Ordinal)))
+                .Select(w => w.Id).ToList();
+        if (webhooks.Count == 0 && !addressed)
         {
             // No subscriber: nothing would ever read the event.
             return;
@@ -63,22 +91,7 @@ internal sealed class EventOutbox(Database database, OutboxSignal signal, TimePr
         }
     }
 
-    /// <summary>Writes events in a transaction of their own (item changes the adaptor has confirmed; pings).</summary>
-    public async Task AppendAsync(IReadOnlyList<OutboxEvent> events, CancellationToken ct, string? onlyWebhookId = null)
-    {
-        if (events.Count == 0)
-        {
-            return;
-        }
-        await using var connection = await database.OpenAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        foreach (var e in events)
-        {
-            await AppendAsync(connection, transaction, e, ct, onlyWebhookId);
-        }
-        await transaction.CommitAsync(ct);
-        Wake();
-    }
+    private sealed record Subscriber(string Id, string[]? EventTypes, string? ConnectionKey);
 
     /// <summary>Tells this server's delivery worker that deliveries were committed.</summary>
     public void Wake() => signal.Notify();
