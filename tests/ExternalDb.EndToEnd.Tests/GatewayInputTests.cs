@@ -143,6 +143,27 @@ public sealed class GatewayInputTests(GatewayInputTests.FakeV3Gateway shared) : 
         Assert.DoesNotContain(fake.Calls.Skip(before), c => c.Path.StartsWith("items/", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("""{"groupingFields": ["title", "price", "title"], "operations": []}""", "aggregation.groupingFields")]
+    [InlineData("""{"groupingFields": ["title"], "operations": [{"resultFieldName": "title", "itemCount": {}}]}""", "aggregation.operations[0].resultFieldName")]
+    [InlineData("""{"operations": [{"resultFieldName": "n", "itemCount": {}}, {"resultFieldName": "n", "sum": {"itemFieldName": "price"}}]}""", "aggregation.operations[1].resultFieldName")]
+    public async Task An_aggregation_naming_a_field_twice_is_a_400_naming_where_before_any_adaptor_call(string aggregation, string field)
+    {
+        // Found by the hostile-request suite: a grouping field listed twice reached a V2 adaptor's processing step as a
+        // duplicate JSON key and answered 500.
+        var (server, fake) = (shared.Server, shared.Fake);
+        var before = fake.Calls.Count;
+
+        var (status, answer) = await GatewayServer.PostAsync(server.Admin, "wix-data/v2/items/aggregate", new JsonObject
+        {
+            ["dataCollectionId"] = Collection,
+            ["aggregation"] = JsonNode.Parse(aggregation),
+        });
+
+        AssertNamesField(status, answer, field);
+        Assert.DoesNotContain(fake.Calls.Skip(before), c => c.Path.StartsWith("items/", StringComparison.Ordinal));
+    }
+
     private static JsonArray LargeItems(int count, int textLength) =>
         [.. Enumerable.Range(0, count).Select(i => (JsonNode?)new JsonObject
         {

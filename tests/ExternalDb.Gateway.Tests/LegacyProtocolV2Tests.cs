@@ -233,6 +233,20 @@ public sealed class LegacyProtocolV2Tests
     }
 
     [Fact]
+    public async Task Aggregate_groups_by_a_field_listed_twice_once()
+    {
+        await using var fake = await CarsAsync(ProtocolVersion.V2);
+        fake.AggregateAnswer = JsonAssert.Parse("""{"items":[{"_id":{"make":"BMW"},"n":2}]}""");
+
+        var grouped = await CallAsync(fake, AdaptorOperations.Aggregate, """
+            {"collectionId":"cars","aggregation":{"groupingFields":["make","make"],"operations":[{"resultFieldName":"n","count":{}}]}}
+            """);
+
+        JsonAssert.Equal("""{"make":"$make"}""", fake.Calls.Single(c => c.Path == "/data/aggregate").Body["processingStep"]!["_id"]);
+        JsonAssert.Equal("""[{"make":"BMW","n":2}]""", grouped["items"]);
+    }
+
+    [Fact]
     public async Task Distinct_values_are_read_page_by_page_unwound_deduplicated_and_sorted()
     {
         await using var fake = await FakeLegacyAdaptor.StartAsync(ProtocolVersion.V2);

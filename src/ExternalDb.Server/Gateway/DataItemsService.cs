@@ -165,6 +165,11 @@ internal sealed class DataItemsService(DataGateway gw, ItemEvents events)
 
         var aggregation = effective["aggregation"] as JsonObject ?? throw GatewayException.Invalid("aggregation", "is required", "REQUIRED");
         var grouping = (aggregation["groupingFields"] as JsonArray)?.Select(JsonRead.Text).OfType<string>().Where(g => g.Length > 0).ToList() ?? [];
+        if (grouping.GroupBy(g => g, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw GatewayException.Invalid("aggregation.groupingFields", $"lists '{twice.Key}' more than once", "OTHER");
+        }
+        var resultNames = new HashSet<string>(grouping, StringComparer.Ordinal);
         var operations = new JsonArray();
         var index = 0;
         foreach (var op in aggregation["operations"] as JsonArray ?? [])
@@ -175,6 +180,10 @@ internal sealed class DataItemsService(DataGateway gw, ItemEvents events)
                 throw GatewayException.Invalid(path, "must be an object", "FORMAT");
             }
             var resultName = GatewayRequest.RequiredString(operation, "resultFieldName", path + ".resultFieldName");
+            if (!resultNames.Add(resultName))
+            {
+                throw GatewayException.Invalid(path + ".resultFieldName", $"'{resultName}' is already a grouping field or another operation's result", "OTHER");
+            }
             var converted = new JsonObject { ["resultFieldName"] = resultName };
             var kind = new[] { "average", "min", "max", "sum" }.FirstOrDefault(operation.ContainsKey);
             if (kind is not null)

@@ -141,7 +141,7 @@ internal static class LegacyAggregation
     private static List<string> GroupingFields(JsonNode? node) => node switch
     {
         null => [],
-        JsonArray array => [.. array.Select(n => JsonRead.Text(n) is { Length: > 0 } s ? s : throw LegacyJson.Invalid("aggregation.groupingFields must hold field names."))],
+        JsonArray array => [.. array.Select(n => JsonRead.Text(n) is { Length: > 0 } s ? s : throw LegacyJson.Invalid("aggregation.groupingFields must hold field names.")).Distinct(StringComparer.Ordinal)],
         _ => throw LegacyJson.Invalid("aggregation.groupingFields must be an array."),
     };
 }
