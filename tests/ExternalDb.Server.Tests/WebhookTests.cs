@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using ExternalDb.Server.Storage;
 using ExternalDb.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using ExternalDb.TestSupport;
 
 namespace ExternalDb.Server.Tests;
@@ -64,6 +66,14 @@ public sealed class WebhookTests(PostgresFixture postgres) : IClassFixture<Postg
             Assert.True(DateTime.UtcNow < deadline, $"No {what} within {Bound.TotalSeconds} s: {deliveries.ToJsonString()}");
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>The events the server's registry holds.</summary>
+    private static async Task<long> CountEventsAsync(ServerInstance server)
+    {
+        await using var connection = await server.Services.GetRequiredService<Database>().OpenAsync(CancellationToken.None);
+        await using var count = connection.Command("SELECT COUNT(*) FROM events");
+        return Convert.ToInt64(await count.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static IEnumerable<JsonNode?> Attempts(JsonNode? delivery) => delivery!["attempts"]!.AsArray();
@@ -145,6 +155,53 @@ public sealed class WebhookTests(PostgresFixture postgres) : IClassFixture<Postg
         Assert.Equal("b-1,b-2,w-1", Distinct(expected[6]));
         Assert.Contains(received, r => r.Type == expected[5] && r.Data["dataItem"]!["data"]!["title"]!.GetValue<string>() == "Patched");
         Assert.DoesNotContain(received, r => r.Body.ToJsonString().Contains(DemoSecret, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(Registry.Sqlite)]
+    [InlineData(Registry.Postgres)]
+    public async Task A_webhook_gets_only_the_events_of_its_connection_and_types_and_a_write_no_webhook_takes_records_none(Registry registry)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await StartAsync(registry);
+        await server.SeedDemoAdaptorAsync();
+        var http = server.AdminHttp();
+        var demoEndpoint = new Uri(server.BaseAddress, "demo-adaptor").ToString();
+        var (one, two) = (Names.New("one"), Names.New("two"));
+        foreach (var name in new[] { one, two })
+        {
+            await http.CreateRawAsync(RawApi.CreateBody(name, demoEndpoint, new JsonObject { ["secretKey"] = DemoSecret }, "STANDALONE"));
+        }
+        var createdOfOne = (await SubscribeAsync(http, receiver, $$""", "connectionName": "{{one}}", "eventTypes": ["wix.data.v2.data_item_created"]"""))["id"]!.GetValue<string>();
+        var allOfTwo = (await SubscribeAsync(http, receiver, $$""", "connectionName": "{{two}}" """))["id"]!.GetValue<string>();
+
+        async Task WriteAsync(string path, string body)
+        {
+            var answer = await http.PostJsonAsync(path, body);
+            Assert.True(answer.Status == 200, answer.Body);
+        }
+        await WriteAsync("wix-data/v2/items", $$$"""{"dataCollectionId": "{{{one}}}/products", "dataItem": {"id": "f-1", "data": {"_id": "f-1", "title": "One"} } }""");
+        await WriteAsync("wix-data/v2/items/remove", $$"""{"dataCollectionId": "{{one}}/products", "dataItemId": "f-1"}""");
+        await WriteAsync("wix-data/v2/items", $$$"""{"dataCollectionId": "{{{two}}}/products", "dataItem": {"id": "f-2", "data": {"_id": "f-2", "title": "Two"} } }""");
+        await WriteAsync("wix-data/v2/items/remove", $$"""{"dataCollectionId": "{{two}}/products", "dataItemId": "f-2"}""");
+
+        // Item events are recorded before the write is answered, so the deliveries are all there now.
+        var ofOne = await DeliveriesAsync(http, createdOfOne);
+        var ofTwo = await DeliveriesAsync(http, allOfTwo);
+        Assert.Equal(["wix.data.v2.data_item_created"], ofOne.Select(d => d!["eventType"]!.GetValue<string>()));
+        Assert.Equal(["wix.data.v2.data_item_created", "wix.data.v2.data_item_deleted"],
+            ofTwo.Select(d => d!["eventType"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        var received = await receiver.WaitForAsync(r => r.Select(x => x.EventId).Distinct().Count() >= 3, Bound, "the three matching events");
+        Assert.Equal("f-1", received.Single(r => r.WebhookId == ofOne[0]!["id"]!.GetValue<string>()).Data["dataItem"]!["id"]!.GetValue<string>());
+        Assert.All(received.Where(r => r.WebhookId != ofOne[0]!["id"]!.GetValue<string>()),
+            r => Assert.Equal(two + "/products", r.Data["dataCollectionId"]!.GetValue<string>()));
+
+        // With both webhooks gone, writes record nothing: no event is kept that no delivery would ever read.
+        Assert.Equal(200, (await http.DeleteRawAsync($"v1/webhooks/{createdOfOne}")).Status);
+        Assert.Equal(200, (await http.DeleteRawAsync($"v1/webhooks/{allOfTwo}")).Status);
+        var eventsBefore = await CountEventsAsync(server);
+        await WriteAsync("wix-data/v2/items", $$$"""{"dataCollectionId": "{{{two}}}/products", "dataItem": {"id": "f-3", "data": {"_id": "f-3", "title": "Three"} } }""");
+        Assert.Equal(eventsBefore, await CountEventsAsync(server));
     }
 
     [Theory]

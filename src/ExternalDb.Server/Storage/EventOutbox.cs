@@ -26,6 +26,17 @@ internal sealed class EventOutbox(Database database, OutboxSignal signal, TimePr
             return;
         }
         await using var connection = await database.OpenAsync(ct);
+        if (onlyWebhookId is null)
+        {
+            // Most writes concern no webhook: one read outside a transaction says so without taking the registry's
+            // write lock (SQLite) or a round trip for BEGIN and COMMIT. When some event matches, the webhooks are
+            // read again inside the transaction that writes the deliveries.
+            var current = await SubscribersAsync(connection, null, null, ct);
+            if (!events.Any(e => current.Any(w => w.Matches(e))))
+            {
+                return;
+            }
+        }
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var subscribers = await SubscribersAsync(connection, transaction, onlyWebhookId, ct);
         foreach (var e in events)
@@ -37,7 +48,7 @@ internal sealed class EventOutbox(Database database, OutboxSignal signal, TimePr
     }
 
     /// <summary>The webhooks an event may go to: <paramref name="onlyWebhookId"/> alone when given, else all of them.</summary>
-    private static async Task<List<Subscriber>> SubscribersAsync(DbConnection connection, DbTransaction transaction, string? onlyWebhookId, CancellationToken ct)
+    private static async Task<List<Subscriber>> SubscribersAsync(DbConnection connection, DbTransaction? transaction, string? onlyWebhookId, CancellationToken ct)
     {
         var subscribers = new List<Subscriber>();
         await using var select = onlyWebhookId is not null
@@ -56,11 +67,7 @@ internal sealed class EventOutbox(Database database, OutboxSignal signal, TimePr
 
     private async Task AppendAsync(DbConnection connection, DbTransaction transaction, OutboxEvent e, List<Subscriber> subscribers, bool addressed, CancellationToken ct)
     {
-        var key = e.ConnectionName is null ? null : ConnectionStore.NameKey(e.ConnectionName);
-        var webhooks = addressed
-            ? subscribers.Select(w => w.Id).ToList()
-            : subscribers.Where(w => (w.ConnectionKey is null || w.ConnectionKey == key) && (w.EventTypes is null || w.EventTypes.Contains(e.Type, StringComparer.Ordinal)))
-                .Select(w => w.Id).ToList();
+        var webhooks = subscribers.Where(w => addressed || w.Matches(e)).Select(w => w.Id).ToList();
         if (webhooks.Count == 0 && !addressed)
         {
             // No subscriber: nothing would ever read the event.
@@ -91,7 +98,13 @@ internal sealed class EventOutbox(Database database, OutboxSignal signal, TimePr
         }
     }
 
-    private sealed record Subscriber(string Id, string[]? EventTypes, string? ConnectionKey);
+    private sealed record Subscriber(string Id, string[]? EventTypes, string? ConnectionKey)
+    {
+        /// <summary>Whether the webhook takes <paramref name="e"/>: its connection (or all) and its event types (or all).</summary>
+        public bool Matches(OutboxEvent e) =>
+            (ConnectionKey is null || (e.ConnectionName is not null && ConnectionKey == ConnectionStore.NameKey(e.ConnectionName)))
+            && (EventTypes is null || EventTypes.Contains(e.Type, StringComparer.Ordinal));
+    }
 
     /// <summary>Tells this server's delivery worker that deliveries were committed.</summary>
     public void Wake() => signal.Notify();
