@@ -11,6 +11,7 @@ public sealed class ConsolePage : IAsyncDisposable
     private readonly ConsoleServer _server;
     private readonly IBrowserContext _context;
     private readonly List<string> _problems = [];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _browserLog = new();
 
     private ConsolePage(ConsoleServer server, IBrowserContext context, IPage page)
     {
@@ -19,6 +20,11 @@ public sealed class ConsolePage : IAsyncDisposable
         Page = page;
         page.Console += (_, message) =>
         {
+            _browserLog.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {message.Type}: {message.Text}");
+            while (_browserLog.Count > 30)
+            {
+                _browserLog.TryDequeue(out var _);
+            }
             if (message.Type == "error")
             {
                 Record($"console error on {page.Url}: {message.Text}");
@@ -74,22 +80,35 @@ public sealed class ConsolePage : IAsyncDisposable
     /// <summary>Signs in through the form with <paramref name="key"/> and waits for the connections page.</summary>
     public async Task SignInAsync(string key)
     {
+        Step("sign-in: open /");
         await Page.GotoAsync("/");
+        Step("sign-in: wait for the redirect to /signin");
         await Page.WaitForURLAsync("**/signin**");
+        Step("sign-in: fill the key and submit");
         await Page.Locator("#api-key").FillAsync(key);
         await Page.Locator("#sign-in").ClickAsync();
+        Step("sign-in: wait to leave /signin");
         await Page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
         await WaitInteractiveAsync();
+        Step("the test's own steps");
     }
 
     /// <summary>Waits until the page's circuit is connected (buttons work from then on).</summary>
     public async Task WaitInteractiveAsync()
     {
+        Step("wait for Blazor and the page's heading");
         await Page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('h1') !== null");
         // The layout renders #circuit-ready only when it renders interactively, i.e. over a connected circuit. (Not
         // "network idle": that event is not sent again after the circuit's websocket opens, and waiting for it hung.)
+        Step("wait for #circuit-ready");
         await Page.Locator("#circuit-ready").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        Step("the test's own steps");
     }
+
+    /// <summary>The step the page is at, said by a failure (several of its waits time out with the same message).</summary>
+    private volatile string _step = "the test's own steps";
+
+    private void Step(string step) => _step = $"{step} (at {DateTime.UtcNow:HH:mm:ss.fff} UTC)";
 
     /// <summary>Runs a test's steps; a failure says on which page it happened and keeps a screenshot of it.</summary>
     public async Task RunAsync(Func<Task> steps)
@@ -109,9 +128,17 @@ public sealed class ConsolePage : IAsyncDisposable
             {
                 shot = "(no screenshot)";
             }
+            // Whether the page still runs script: a frozen page and a missed navigation event fail the same waits.
+            var evaluation = Page.EvaluateAsync<string>("() => location.href + ' (document ' + document.readyState + ', #circuit-ready ' + (document.querySelector('#circuit-ready') !== null) + ')'");
+            var live = await Task.WhenAny(evaluation, Task.Delay(TimeSpan.FromSeconds(5))) == evaluation && evaluation.IsCompletedSuccessfully
+                ? "the page answers script: " + evaluation.Result
+                : "the page did not answer script within 5 s";
             var output = _server.Output;
-            throw new InvalidOperationException($"Failed on {Page.Url} (screenshot: {shot}); problems so far: {string.Join("; ", Problems)}\n"
-                + $"Server output (end):\n{output[Math.Max(0, output.Length - 4000)..]}", e);
+            var outputFile = Path.ChangeExtension(shot is "(no screenshot)" ? Path.Combine(Path.GetTempPath(), $"externaldb-console-failure-{Guid.NewGuid():N}") : shot, ".server.log");
+            await File.WriteAllTextAsync(outputFile, output);
+            throw new InvalidOperationException($"Failed at {DateTime.UtcNow:HH:mm:ss.fff} UTC on {Page.Url}, step: {_step}; {live} (screenshot: {shot}); problems so far: {string.Join("; ", Problems)}\n"
+                + $"Browser console (end):\n{string.Join('\n', _browserLog)}\n"
+                + $"Server output (whole: {outputFile}; end):\n{output[Math.Max(0, output.Length - 4000)..]}", e);
         }
     }
 

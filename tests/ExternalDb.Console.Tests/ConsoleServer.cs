@@ -77,6 +77,12 @@ public sealed class ConsoleServer : IAsyncLifetime
         info.Environment["Storage__DataDirectory"] = Path.Combine(_dataDirectory, "data");
         info.Environment["Auth__BootstrapAdminKey"] = AdminKey;
         info.Environment["DOTNET_NOLOGO"] = "1";
+        if (Environment.GetEnvironmentVariable("CONSOLE_TESTS_REQUEST_LOG") == "1")
+        {
+            // For a failure's server log (ConsolePage.RunAsync keeps it): every request, and how its session was read.
+            info.Environment["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information";
+            info.Environment["Logging__LogLevel__Microsoft.AspNetCore.Authentication"] = "Debug";
+        }
         _process = new Process { StartInfo = info };
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
