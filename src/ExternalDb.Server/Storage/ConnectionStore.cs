@@ -1,4 +1,3 @@
-using System.Data;
 using ExternalDb.Server.Hosting;
 using System.Data.Common;
 using System.Globalization;
@@ -148,7 +147,7 @@ internal sealed class ConnectionStore(
     {
         await using var connection = await OpenAsync(ct);
         // One snapshot for the total and the page (PostgreSQL's default READ COMMITTED would let a create land between).
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        await using var transaction = await database.Dialect.BeginSnapshotAsync(connection, ct);
         await using var count = connection.CreateCommand();
         count.Transaction = transaction;
         count.CommandText = "SELECT COUNT(*) FROM connections";

@@ -20,6 +20,13 @@ internal abstract class RegistryDialect
     /// </summary>
     public abstract System.Data.IsolationLevel MigrationIsolation { get; }
 
+    /// <summary>
+    /// A read-only transaction whose statements all see one snapshot (a total and its page). PostgreSQL: REPEATABLE
+    /// READ (its default READ COMMITTED takes a snapshot per statement).
+    /// </summary>
+    public virtual async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken ct) =>
+        await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+
     /// <summary>Appended to a <c>SELECT</c> of due checks, so that a row another server is claiming is passed over.</summary>
     public abstract string SkipLocked { get; }
 

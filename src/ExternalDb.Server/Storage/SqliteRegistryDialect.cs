@@ -165,6 +165,13 @@ internal sealed class SqliteRegistryDialect : RegistryDialect
 
     public override System.Data.IsolationLevel MigrationIsolation => System.Data.IsolationLevel.Serializable;
 
+    /// <summary>
+    /// A deferred transaction: in WAL mode its first read fixes the snapshot, and it takes no write lock. (Any other
+    /// isolation level makes Microsoft.Data.Sqlite begin IMMEDIATE, which queues a list behind every writer.)
+    /// </summary>
+    public override Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken ct) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+
     public override string SkipLocked => "";
 
     public override string? Notify => null;

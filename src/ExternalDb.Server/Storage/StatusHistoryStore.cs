@@ -1,4 +1,3 @@
-using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using ExternalDb.Protocol;
@@ -131,7 +130,7 @@ internal sealed class StatusHistoryStore(Database database, IOptions<StatusCheck
     {
         await using var connection = await database.OpenAsync(ct);
         // One snapshot for the total and the page, as the connections list.
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        await using var transaction = await database.Dialect.BeginSnapshotAsync(connection, ct);
         await using var find = connection.CreateCommand();
         find.CommandText = "SELECT seq FROM connections WHERE name_key = @key";
         find.With("@key", ConnectionStore.NameKey(name));
