@@ -20,7 +20,7 @@ public sealed class ConsoleFlowTests(ConsoleServer server)
         {
             // Sign-in: a wrong key is refused next to the field; the right one opens a session whose cookie holds no key.
             await page.GotoAsync("/");
-            await page.WaitForURLAsync("**/signin**", ConsolePage.Committed);
+            await page.WaitForURLAsync("**/signin**");
             await console.ScreenshotAsync("sign-in");
             await page.Locator("#api-key").FillAsync("edb_not-a-key");
             await page.Locator("#sign-in").ClickAsync();
@@ -28,7 +28,7 @@ public sealed class ConsoleFlowTests(ConsoleServer server)
             // With the keyboard alone: the key field has the focus, Enter submits.
             await page.Keyboard.TypeAsync(ConsoleServer.AdminKey);
             await page.Keyboard.PressAsync("Enter");
-            await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal), ConsolePage.Committed);
+            await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
             await console.WaitInteractiveAsync();
             var cookie = (await console.Context.CookiesAsync()).Single(c => c.Name == "externaldb.console");
             Assert.True(cookie.HttpOnly);
@@ -41,13 +41,13 @@ public sealed class ConsoleFlowTests(ConsoleServer server)
 
             // STANDALONE through the wizard, filled in with the demo adaptor: checked at once, successful over V2.
             await page.Locator("#new-connection").ClickAsync();
-            await page.WaitForURLAsync("**/connections/new", ConsolePage.Committed);
+            await page.WaitForURLAsync("**/connections/new");
             await page.Locator("#connection-name input").FillAsync("shop");
             await page.Locator("#use-demo").ClickAsync();
             await Assertions.Expect(page.Locator("#connection-configuration")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("secretKey"));
             await console.ScreenshotAsync("wizard-standalone");
             await page.Locator("#create-connection").ClickAsync();
-            await page.WaitForURLAsync("**/connections/shop?created=true", ConsolePage.Committed);
+            await page.WaitForURLAsync("**/connections/shop?created=true");
             await Assertions.Expect(page.Locator("h1 .badge")).ToHaveTextAsync("Successful");
             await Assertions.Expect(page.Locator("#protocol-version")).ToHaveTextAsync("V2");
             // The configuration's values are masked until shown (this key may read them).
@@ -65,7 +65,7 @@ public sealed class ConsoleFlowTests(ConsoleServer server)
             await console.ScreenshotAsync("wizard-service-plugin");
             await page.Locator("#use-demo-endpoint").ClickAsync();
             await page.Locator("#set-endpoint").ClickAsync();
-            await page.WaitForURLAsync("**/connections/shop3?created=true", ConsolePage.Committed);
+            await page.WaitForURLAsync("**/connections/shop3?created=true");
             await Assertions.Expect(page.Locator("h1 .badge")).ToHaveTextAsync("Successful");
             await Assertions.Expect(page.Locator("#protocol-version")).ToHaveTextAsync("V3");
             await console.ScreenshotAsync("connection-detail");
@@ -136,7 +136,7 @@ public sealed class ConsoleFlowTests(ConsoleServer server)
 
             // API keys: created with a grouped grant, shown once, revoked.
             await page.Locator("nav.top-nav a", new() { HasText = "API keys" }).ClickAsync();
-            await page.WaitForURLAsync("**/keys", ConsolePage.Committed);
+            await page.WaitForURLAsync("**/keys");
             await page.Locator("#key-name").FillAsync("reporting");
             await page.Locator("#perm-DATA_READ").CheckAsync();
             await page.Locator("#create-key").ClickAsync();
@@ -158,9 +158,9 @@ public sealed class ConsoleFlowTests(ConsoleServer server)
 
             // Sign out: the session ends, the pages ask for a key again.
             await page.Locator("#sign-out").ClickAsync();
-            await page.WaitForURLAsync("**/signin?signedOut=true", ConsolePage.Committed);
+            await page.WaitForURLAsync("**/signin?signedOut=true");
             await page.GotoAsync("/connections/shop");
-            await page.WaitForURLAsync("**/signin**", ConsolePage.Committed);
+            await page.WaitForURLAsync("**/signin**");
         });
         console.AssertClean();
     }
@@ -234,7 +234,7 @@ public sealed class ConsoleFlowTests(ConsoleServer server)
                 Assert.True((await api.DeleteAsync($"v1/api-keys/{id}")).IsSuccessStatusCode);
             }
             await page.GotoAsync("/");
-            await page.WaitForURLAsync("**/signin**", ConsolePage.Committed);
+            await page.WaitForURLAsync("**/signin**");
         });
         console.AssertClean();
     }

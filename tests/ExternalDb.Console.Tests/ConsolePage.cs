@@ -48,13 +48,6 @@ public sealed class ConsolePage : IAsyncDisposable
     /// </summary>
     public const float WaitMilliseconds = 90_000;
 
-    /// <summary>
-    /// A URL wait that ends when the navigation commits, not at the page's "load": under heavy load Playwright sometimes
-    /// never reported "load" for a page that had loaded (its script answered, at the awaited URL, with the circuit
-    /// connected) and the wait ran out. What a step needs next it waits for itself (an element, #circuit-ready).
-    /// </summary>
-    public static readonly PageWaitForURLOptions Committed = new() { WaitUntil = WaitUntilState.Commit };
-
     public IPage Page { get; }
 
     public IBrowserContext Context => _context;
@@ -90,12 +83,12 @@ public sealed class ConsolePage : IAsyncDisposable
         Step("sign-in: open /");
         await Page.GotoAsync("/");
         Step("sign-in: wait for the redirect to /signin");
-        await Page.WaitForURLAsync("**/signin**", ConsolePage.Committed);
+        await Page.WaitForURLAsync("**/signin**");
         Step("sign-in: fill the key and submit");
         await Page.Locator("#api-key").FillAsync(key);
         await Page.Locator("#sign-in").ClickAsync();
         Step("sign-in: wait to leave /signin");
-        await Page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal), ConsolePage.Committed);
+        await Page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
         await WaitInteractiveAsync();
         Step("the test's own steps");
     }
