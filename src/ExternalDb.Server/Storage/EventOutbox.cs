@@ -32,7 +32,7 @@ internal sealed class EventOutbox(Database database, OutboxSignal signal, TimePr
             // write lock (SQLite) or a round trip for BEGIN and COMMIT. When some event matches, the webhooks are
             // read again inside the transaction that writes the deliveries.
             var current = await SubscribersAsync(connection, null, null, ct);
-            if (!events.Any(e => current.Any(w => w.Matches(e))))
+            if (!events.Any(e => Matching(current, e).Any()))
             {
                 return;
             }
@@ -67,7 +67,7 @@ internal sealed class EventOutbox(Database database, OutboxSignal signal, TimePr
 
     private async Task AppendAsync(DbConnection connection, DbTransaction transaction, OutboxEvent e, List<Subscriber> subscribers, bool addressed, CancellationToken ct)
     {
-        var webhooks = subscribers.Where(w => addressed || w.Matches(e)).Select(w => w.Id).ToList();
+        var webhooks = (addressed ? subscribers : Matching(subscribers, e)).Select(w => w.Id).ToList();
         if (webhooks.Count == 0 && !addressed)
         {
             // No subscriber: nothing would ever read the event.
@@ -98,12 +98,17 @@ internal sealed class EventOutbox(Database database, OutboxSignal signal, TimePr
         }
     }
 
-    private sealed record Subscriber(string Id, string[]? EventTypes, string? ConnectionKey)
+    private sealed record Subscriber(string Id, string[]? EventTypes, string? ConnectionKey);
+
+    /// <summary>
+    /// The webhooks that take <paramref name="e"/>: limited to its connection or to none, and to its type or to none.
+    /// The event's name key is computed once, not per webhook.
+    /// </summary>
+    private static IEnumerable<Subscriber> Matching(IEnumerable<Subscriber> subscribers, OutboxEvent e)
     {
-        /// <summary>Whether the webhook takes <paramref name="e"/>: its connection (or all) and its event types (or all).</summary>
-        public bool Matches(OutboxEvent e) =>
-            (ConnectionKey is null || (e.ConnectionName is not null && ConnectionKey == ConnectionStore.NameKey(e.ConnectionName)))
-            && (EventTypes is null || EventTypes.Contains(e.Type, StringComparer.Ordinal));
+        var key = e.ConnectionName is null ? null : ConnectionStore.NameKey(e.ConnectionName);
+        return subscribers.Where(w => (w.ConnectionKey is null || w.ConnectionKey == key)
+            && (w.EventTypes is null || w.EventTypes.Contains(e.Type, StringComparer.Ordinal)));
     }
 
     /// <summary>Tells this server's delivery worker that deliveries were committed.</summary>
