@@ -90,7 +90,6 @@ public sealed class ConsolePage : IAsyncDisposable
         Step("sign-in: wait to leave /signin");
         await Page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
         await WaitInteractiveAsync();
-        Step("the test's own steps");
     }
 
     /// <summary>Waits until the page's circuit is connected (buttons work from then on).</summary>
@@ -119,7 +118,9 @@ public sealed class ConsolePage : IAsyncDisposable
         }
         catch (Exception e) when (e is PlaywrightException or TimeoutException or Xunit.Sdk.XunitException)
         {
-            var shot = Path.Combine(Path.GetTempPath(), $"externaldb-console-failure-{Guid.NewGuid():N}.png");
+            // One name for what a failure keeps: the screenshot (.png) and the server's whole output (.server.log).
+            var kept = Path.Combine(Path.GetTempPath(), $"externaldb-console-failure-{Guid.NewGuid():N}");
+            var shot = kept + ".png";
             try
             {
                 await Page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
@@ -134,7 +135,7 @@ public sealed class ConsolePage : IAsyncDisposable
                 ? "the page answers script: " + evaluation.Result
                 : "the page did not answer script within 5 s";
             var output = _server.Output;
-            var outputFile = Path.ChangeExtension(shot is "(no screenshot)" ? Path.Combine(Path.GetTempPath(), $"externaldb-console-failure-{Guid.NewGuid():N}") : shot, ".server.log");
+            var outputFile = kept + ".server.log";
             await File.WriteAllTextAsync(outputFile, output);
             throw new InvalidOperationException($"Failed at {DateTime.UtcNow:HH:mm:ss.fff} UTC on {Page.Url}, step: {_step}; {live} (screenshot: {shot}); problems so far: {string.Join("; ", Problems)}\n"
                 + $"Browser console (end):\n{string.Join('\n', _browserLog)}\n"
